@@ -1,0 +1,146 @@
+"""What the template's hooks do, as plain functions with their own tests.
+
+Cookiecutter runs each hook from a temporary copy, so the hooks put this folder on
+``sys.path`` (found through ``_repo_dir``) and call these functions. The rules
+themselves live in the generated package (``rules.py`` and friends), which is
+loaded here straight from the template folder: the project checks its settings
+with exactly the code that checked the answers. Standard library only; Python 3.9+.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any, Callable, Dict, List, Mapping
+
+# Where the generated package's sources sit in the template (names unrendered).
+PROJECT_TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
+PACKAGE_TEMPLATE_DIR = Path(PROJECT_TEMPLATE_DIR, "src", "{{cookiecutter.package_name}}")
+SHARED_MODULES = ("rules", "settings_file", "fill_in", "aws_account")
+_ALIAS = "_retrain_template_project"
+
+ANSWERS_FILE_NAME = ".cookiecutter.json"
+# Keys cookiecutter adds to the context while it runs: not answers, not kept.
+_RUNTIME_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+_JINJA_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+# Files and folders that only some answers keep, with the test that keeps them.
+OPTIONAL_PATHS: Dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    ".github": lambda answers: answers["ci_provider"] == "github",
+    ".gitlab-ci.yml": lambda answers: answers["ci_provider"] == "gitlab",
+    "notebooks": lambda answers: is_yes(answers["include_notebook"]),
+}
+
+
+def is_yes(value: Any) -> bool:
+    """A yes/no answer, whether it arrives as a boolean or as text."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "y", "on")
+
+
+def load_shared_modules(repo_dir: Path) -> SimpleNamespace:
+    """Import the generated package's standard-library modules from the template."""
+    package_dir = Path(repo_dir) / PACKAGE_TEMPLATE_DIR
+    if _ALIAS not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            _ALIAS, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
+        )
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[_ALIAS] = package
+        spec.loader.exec_module(package)
+    modules: Dict[str, ModuleType] = {
+        name: importlib.import_module(f"{_ALIAS}.{name}") for name in SHARED_MODULES
+    }
+    return SimpleNamespace(**modules)
+
+
+def public_answers(context: Mapping[str, Any]) -> Dict[str, Any]:
+    """The user's answers, without cookiecutter's private keys and prompts."""
+    return {key: value for key, value in context.items() if not key.startswith("_")}
+
+
+def check_answers(context: Mapping[str, Any], shared: SimpleNamespace) -> List[str]:
+    """Every problem with the answers, one line each, naming the field and the fix."""
+    answers = public_answers(context)
+    problems = []
+    for field, value in answers.items():
+        if isinstance(value, str):
+            delimiter = next((d for d in _JINJA_DELIMITERS if d in value), None)
+            if delimiter:
+                problems.append(
+                    f"{field} contains '{delimiter}', which the template engine reads as "
+                    "code; remove it"
+                )
+    if problems:
+        return problems
+    fields = set(shared.rules.FIELD_RULES)
+    values = {field: value for field, value in answers.items() if field in fields}
+    return shared.rules.validate(values)
+
+
+def prune(project_dir: Path, answers: Mapping[str, Any]) -> List[str]:
+    """Remove what belongs to options not chosen; return what was removed."""
+    removed = []
+    for relative, keep in OPTIONAL_PATHS.items():
+        path = project_dir / relative
+        if keep(answers) or not path.exists():
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(relative)
+    return removed
+
+
+def fill_in_settings(
+    project_dir: Path, answers: Mapping[str, Any], shared: SimpleNamespace, lookup=None
+) -> List[str]:
+    """Fill in account, bucket and role ARNs; return lines telling the user what happened."""
+    lookup = lookup or shared.aws_account.lookup_account_id
+    region = str(answers["aws_region"])
+    account = str(answers.get("aws_account_id") or "")
+    source = "from your answers"
+    if not account:
+        result = lookup(region)
+        account, source = (result.account_id or ""), result.explanation
+    values = {field: answers.get(field, "") for field in shared.settings_file.FIELD_LOCATIONS}
+    updates = shared.fill_in.plan_fill_in(values, account or None)
+    slug = answers["project_slug"]
+    if not updates:
+        if account:
+            return ["settings.toml: account, bucket and roles were all given; nothing to fill in"]
+        return [
+            f"settings.toml: AWS account unknown ({source}); account, bucket and role ARNs "
+            f"stay empty until you run '{slug} settings fill' with credentials"
+        ]
+    settings_path = project_dir / shared.settings_file.SETTINGS_FILE_NAME
+    text = settings_path.read_text(encoding="utf-8")
+    settings_path.write_text(shared.settings_file.set_string_values(text, updates), "utf-8")
+    names = shared.settings_file.DISPLAY_NAMES
+    return [f"settings.toml: account {account} ({source})"] + [
+        f"  filled in {names[field]} = {value}" for field, value in updates.items()
+    ]
+
+
+def write_answers_file(project_dir: Path, context: Mapping[str, Any]) -> Path:
+    """Keep the answers in cookiecutter's replay format, for a re-bake or an update.
+
+    ``cookiecutter --replay-file .cookiecutter.json <template>`` bakes the same
+    project again and asks only questions added to the template since.
+    """
+    kept = {
+        key: value
+        for key, value in context.items()
+        if key not in _RUNTIME_KEYS and key != "__prompts__"
+    }
+    path = project_dir / ANSWERS_FILE_NAME
+    document = {"cookiecutter": kept, "_cookiecutter": public_answers(kept)}
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path

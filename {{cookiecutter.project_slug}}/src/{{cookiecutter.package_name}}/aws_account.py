@@ -1,0 +1,97 @@
+"""Find the AWS account of the caller's credentials, quickly or not at all.
+
+Used when a project is baked (the hooks load this file) and by ``settings fill``.
+A laptop with no credentials must not stall: the instance-metadata lookup that
+botocore falls back to is bounded to one short attempt, and the whole lookup to
+``timeout_seconds``. Standard library only; botocore or the AWS CLI are used when
+present.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from typing import NamedTuple
+
+SKIP_VARIABLE = "RETRAIN_NO_AWS_LOOKUP"
+
+
+class AccountLookup(NamedTuple):
+    account_id: str | None
+    explanation: str
+
+
+def lookup_account_id(region: str, timeout_seconds: float = 2.0) -> AccountLookup:
+    """Ask STS who the caller is; never raises, never waits past the timeout."""
+    if os.environ.get(SKIP_VARIABLE):
+        return AccountLookup(None, f"lookup skipped ({SKIP_VARIABLE} is set)")
+    try:
+        import botocore.session  # noqa: F401  (only to learn whether it is there)
+    except ImportError:
+        return _lookup_with_cli(region, timeout_seconds)
+    return _lookup_with_botocore(region, timeout_seconds)
+
+
+def _lookup_with_botocore(region: str, timeout_seconds: float) -> AccountLookup:
+    outcome: list = []
+
+    def ask() -> None:
+        import botocore.config
+        import botocore.exceptions
+        import botocore.session
+
+        session = botocore.session.get_session()
+        session.set_config_variable("metadata_service_timeout", 1)
+        session.set_config_variable("metadata_service_num_attempts", 1)
+        config = botocore.config.Config(
+            connect_timeout=timeout_seconds,
+            read_timeout=timeout_seconds,
+            retries={"max_attempts": 1},
+        )
+        try:
+            sts = session.create_client("sts", region_name=region, config=config)
+            outcome.append(AccountLookup(sts.get_caller_identity()["Account"], "from STS"))
+        except botocore.exceptions.NoCredentialsError:
+            outcome.append(AccountLookup(None, "no AWS credentials found"))
+        except Exception as error:  # any failure only means "not known yet"
+            outcome.append(AccountLookup(None, f"STS lookup failed: {error}"))
+
+    # A daemon thread: if credentials resolution hangs, the bake goes on without it.
+    worker = threading.Thread(target=ask, daemon=True)
+    worker.start()
+    worker.join(timeout_seconds)
+    if outcome:
+        return outcome[0]
+    return AccountLookup(None, f"STS did not answer within {timeout_seconds:g} s")
+
+
+def _lookup_with_cli(region: str, timeout_seconds: float) -> AccountLookup:
+    aws = shutil.which("aws")
+    if not aws:
+        return AccountLookup(None, "neither botocore nor the AWS CLI is installed")
+    command = [aws, "sts", "get-caller-identity", "--query", "Account", "--output", "text"]
+    environment = dict(
+        os.environ,
+        AWS_REGION=region,
+        AWS_METADATA_SERVICE_TIMEOUT="1",
+        AWS_METADATA_SERVICE_NUM_ATTEMPTS="1",
+        AWS_PAGER="",
+    )
+    try:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout_seconds,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return AccountLookup(None, f"the AWS CLI did not answer within {timeout_seconds:g} s")
+    account = result.stdout.strip()
+    if result.returncode == 0 and account.isdigit() and len(account) == 12:
+        return AccountLookup(account, "from the AWS CLI")
+    return AccountLookup(None, "the AWS CLI found no usable credentials")

@@ -1,0 +1,141 @@
+"""The project's command line: one entry point for every task a user runs.
+
+Every failure a user can cause (a bad setting, a missing file) ends with exit code
+2 and one line on stderr that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import aws_account, fill_in, rules, settings_file
+from .settings import Settings, SettingsError, load_settings
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "retrain",
+        description="Retraining pipeline: settings, workflow, local runs and deployment.",
+    )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        help="settings file (default: settings.toml in this folder or a parent)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    settings_parser = commands.add_parser("settings", help="show, check or fill in settings.toml")
+    settings_commands = settings_parser.add_subparsers(dest="settings_command", required=True)
+    settings_commands.add_parser("show", help="print every setting, derived names included")
+    settings_commands.add_parser("check", help="validate settings.toml")
+    fill = settings_commands.add_parser(
+        "fill", help="fill in the empty account, bucket and role ARNs from your AWS credentials"
+    )
+    fill.add_argument("--account-id", help="use this account id instead of asking AWS STS")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "show": _show,
+        "check": _check,
+        "fill": _fill,
+    }
+    try:
+        return handlers[arguments.settings_command](arguments)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    for name, value in describe(settings):
+        print(f"{name:<32} {value}")
+    return 0
+
+
+def describe(settings: Settings) -> list[tuple[str, str]]:
+    """Each setting with its value, derived values resolved where the account is known."""
+
+    def derived(compute: Callable[[], str]) -> str:
+        try:
+            return f"{compute()}  (derived)"
+        except SettingsError:
+            return "(derived once aws.account_id is known: run 'settings fill')"
+
+    rows = [
+        ("project.name", settings.project_name),
+        ("project.slug", settings.slug),
+        ("aws.region", f"{settings.region}  (partition {settings.partition})"),
+        ("aws.account_id", settings.account_id or "(not set)"),
+        (
+            "aws.artifact_bucket",
+            settings.artifact_bucket_setting or derived(lambda: settings.artifact_bucket),
+        ),
+        ("iam.roles", settings.iam_roles),
+    ]
+    for role_field in rules.ROLE_FIELDS:
+        value = settings.role_arn_settings[role_field] or derived(
+            lambda role_field=role_field: settings.role_arn(role_field)
+        )
+        rows.append((settings_file.DISPLAY_NAMES[role_field], value))
+    gate = settings.quality_gate
+    rows += [
+        ("quality_gate", f"{gate.metric} {gate.direction}, threshold {gate.threshold:g}"),
+        (
+            "training",
+            f"{settings.training_instance_count} x {settings.training_instance_type}, "
+            f"at most {settings.training_max_runtime_seconds} s",
+        ),
+        (
+            "training.hyperparameters",
+            ", ".join(f"{k}={v}" for k, v in settings.hyperparameters.items()),
+        ),
+        ("endpoint", f"{settings.endpoint_instance_count} x {settings.endpoint_instance_type}"),
+        (
+            "glue",
+            f"Glue {settings.glue_version}, {settings.glue_number_of_workers} x "
+            f"{settings.glue_worker_type}",
+        ),
+        ("schedule.expression", settings.schedule_expression or "none (run on demand)"),
+    ]
+    return rows
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    print(f"{settings.path}: all settings are valid")
+    return 0
+
+
+def _fill(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    account = arguments.account_id
+    if account is not None:
+        problem = rules.aws_account_id(account)
+        if problem or not account:
+            raise SettingsError(f"--account-id {problem or 'is empty; give 12 digits'}")
+    elif not settings.account_id:
+        lookup = aws_account.lookup_account_id(settings.region)
+        if not lookup.account_id:
+            raise SettingsError(
+                f"cannot fill in the account: {lookup.explanation}; configure AWS credentials "
+                "or pass --account-id"
+            )
+        account = lookup.account_id
+    updates = fill_in.plan_fill_in(settings.values, account)
+    if not updates:
+        print(f"{settings.path}: nothing to fill in; every derived value is already set")
+        return 0
+    text = settings.path.read_text(encoding="utf-8")
+    settings.path.write_text(settings_file.set_string_values(text, updates), encoding="utf-8")
+    for name, value in updates.items():
+        print(f"filled in {settings_file.DISPLAY_NAMES[name]} = {value}")
+    load_settings(settings.path)  # the result must still pass every rule
+    return 0

@@ -1,0 +1,501 @@
+"""Validation rules for every setting of the project, in one place.
+
+The template's hooks load this very file to check the answers of a bake, and the
+project's settings module uses it to check ``settings.toml`` after a user edits it,
+so a value is judged the same way wherever it comes from.
+
+It needs nothing but the standard library and runs on Python 3.10+ (the hooks run
+under whatever Python the user's cookiecutter or copier runs on).
+Each rule returns ``None`` for a good value, or the rest of a one-line message
+that follows the field's name: ``'us-est-1' is not an AWS region; did you mean ...``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import keyword
+import math
+import re
+import sys
+from collections.abc import Callable, Mapping
+
+# Regions by ARN partition, most used first: a suggestion for a typo prefers them.
+# fmt: off
+PARTITION_REGIONS: dict[str, tuple[str, ...]] = {
+    "aws": (
+        "us-east-1", "us-east-2", "us-west-2", "us-west-1", "eu-west-1", "eu-central-1",
+        "ap-southeast-1", "ap-northeast-1", "ap-southeast-2", "eu-west-2", "ap-south-1",
+        "ca-central-1", "sa-east-1", "eu-north-1", "eu-west-3", "ap-northeast-2",
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-3", "ap-south-2",
+        "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6",
+        "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2",
+        "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+    ),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-us-gov": ("us-gov-west-1", "us-gov-east-1"),
+}
+# fmt: on
+
+REGION_PARTITION = {
+    region: partition for partition, regions in PARTITION_REGIONS.items() for region in regions
+}
+
+# Metrics that SageMaker's built-in XGBoost and the xgboost library both report
+# for a binary classifier, with the direction in which each one improves.
+METRIC_DIRECTIONS = {
+    "validation:error": "lower-is-better",
+    "validation:logloss": "lower-is-better",
+    "validation:auc": "higher-is-better",
+    "validation:aucpr": "higher-is-better",
+}
+# The range a threshold of each metric can take (logloss is unbounded above).
+METRIC_RANGES = {
+    "validation:error": (0.0, 1.0),
+    "validation:logloss": (0.0, math.inf),
+    "validation:auc": (0.0, 1.0),
+    "validation:aucpr": (0.0, 1.0),
+}
+DIRECTIONS = ("lower-is-better", "higher-is-better")
+IAM_ROLE_MODES = ("create", "existing")
+ROLE_FIELDS = (
+    "sagemaker_role_arn",
+    "stepfunctions_role_arn",
+    "glue_role_arn",
+    "lambda_role_arn",
+)
+GLUE_VERSIONS = ("5.0", "4.0")
+# Glue's documented upper bound on NumberOfWorkers per worker type.
+GLUE_MAX_WORKERS = {"G.1X": 299, "G.2X": 149, "G.4X": 149, "G.8X": 149}
+CI_PROVIDERS = ("github", "gitlab", "none")
+LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
+
+# Instance families that SageMaker offers for training and for real-time hosting and
+# that can run the CPU build of the XGBoost container (GPU families run it too).
+# fmt: off
+TRAINING_FAMILIES = (
+    "m5", "m4", "m5d", "m6i", "m7i", "c5", "c4", "c5n", "c6i", "c7i",
+    "r5", "r5d", "r6i", "r7i", "g4dn", "g5", "g6", "p3",
+)
+HOSTING_FAMILIES = (
+    "m5", "t2", "t3", "m4", "m5d", "m6i", "m7i", "c5", "c4", "c5d", "c6i", "c7i",
+    "r5", "r5d", "r6i", "r7i", "g4dn", "g5", "g6", "inf1", "inf2",
+)
+# fmt: on
+_INSTANCE_TYPE = re.compile(r"^ml\.([a-z][a-z0-9]*)\.(medium|large|xlarge|[1-9][0-9]*xlarge)$")
+
+# Generated names append up to 33 characters to the slug (e.g. bucket
+# "<slug>-<account>-<region>", role "<slug>-stepfunctions-role"), and S3, IAM and
+# SageMaker cap names at 63-64 characters: 30 keeps every derived name legal.
+SLUG_MAX_LENGTH = 30
+_SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Import names the generated project depends on: a package of the same name would
+# shadow them.
+# fmt: off
+_RESERVED_PACKAGES = {
+    "boto3", "botocore", "sagemaker", "stepfunctions", "setuptools", "pkg_resources",
+    "moto", "pytest", "tests", "test", "xgboost", "pyspark", "awsglue", "numpy",
+    "pandas", "src",
+}
+# fmt: on
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_ROLE_ARN = re.compile(
+    r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>[^:]*):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]*)$"
+)
+_ROLE_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+# IAM allows any printable ASCII in a path; quotes and backslashes are refused here
+# because the ARN is written into TOML, JSON and YAML files unescaped.
+_ROLE_PATH = re.compile(r"^/([\x21\x23-\x5b\x5d-\x7e]*/)?$")
+_BUCKET_CHARS = re.compile(r"^[a-z0-9.-]+$")
+_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+Rule = Callable[[str], str | None]
+
+
+def _edit_distance(first: str, second: str) -> int:
+    previous = list(range(len(second) + 1))
+    for row, first_char in enumerate(first, start=1):
+        current = [row]
+        for column, second_char in enumerate(second, start=1):
+            current.append(
+                min(
+                    previous[column] + 1,
+                    current[column - 1] + 1,
+                    previous[column - 1] + (first_char != second_char),
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+def _did_you_mean(value: str, candidates) -> str:
+    """'; did you mean X?' for the closest candidate (earlier ones win ties), or ''."""
+    ranked = sorted(
+        enumerate(candidates), key=lambda item: (_edit_distance(value, item[1]), item[0])
+    )
+    if not ranked:
+        return ""
+    best = ranked[0][1]
+    if _edit_distance(value, best) > max(2, len(value) // 3):
+        return ""
+    return f"; did you mean '{best}'?"
+
+
+def _one_of(value: str, choices, what: str) -> str | None:
+    if value in choices:
+        return None
+    listed = ", ".join(f"'{choice}'" for choice in choices)
+    return f"'{value}' is not {what}; choose one of {listed}"
+
+
+def free_text(max_length: int) -> Rule:
+    """A one-line, human-written answer such as a name or a description."""
+
+    def rule(value: str) -> str | None:
+        if not value.strip():
+            return "is empty; write a few words"
+        if len(value) > max_length:
+            return f"is {len(value)} characters long; shorten it to {max_length} at most"
+        if any(ord(char) < 32 or ord(char) == 127 for char in value):
+            return "contains a line break or control character; write it on one line"
+        return None
+
+    return rule
+
+
+def project_slug(value: str) -> str | None:
+    if not 3 <= len(value) <= SLUG_MAX_LENGTH:
+        return (
+            f"'{value}' must be 3 to {SLUG_MAX_LENGTH} characters long "
+            "(it prefixes bucket, role and job names); shorten it"
+        )
+    if not _SLUG.match(value):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+        hint = f"; try '{suggestion}'" if suggestion and _SLUG.match(suggestion) else ""
+        return (
+            f"'{value}' must be lowercase letters, digits and single hyphens, "
+            f"starting with a letter{hint}"
+        )
+    return None
+
+
+def package_name(value: str) -> str | None:
+    if not _PACKAGE.match(value) or len(value) > 40:
+        suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+        hint = f"; try '{suggestion}'" if suggestion and _PACKAGE.match(suggestion) else ""
+        return (
+            f"'{value}' is not a Python import name: use 1 to 40 lowercase letters, "
+            f"digits and underscores, starting with a letter{hint}"
+        )
+    if keyword.iskeyword(value):
+        return f"'{value}' is a Python keyword; choose another name"
+    stdlib = getattr(sys, "stdlib_module_names", ())
+    if value in _RESERVED_PACKAGES or value in stdlib:
+        return f"'{value}' would shadow the module of the same name; choose another name"
+    return None
+
+
+def email(value: str) -> str | None:
+    if _EMAIL.match(value):
+        return None
+    return f"'{value}' is not an email address; write it as name@example.com"
+
+
+def aws_region(value: str) -> str | None:
+    if value in REGION_PARTITION:
+        return None
+    return f"'{value}' is not an AWS region{_did_you_mean(value, REGION_PARTITION)}"
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region: 'aws', 'aws-cn' or 'aws-us-gov'."""
+    return REGION_PARTITION[region]
+
+
+def derived_bucket_name(slug: str, account_id: str, region: str) -> str:
+    """A globally unique name: S3 bucket names are shared by every account."""
+    return f"{slug}-{account_id}-{region}"
+
+
+def derived_role_arn(slug: str, role_field: str, account_id: str, region: str) -> str:
+    """The ARN of a role that the project's stack creates (iam.roles = "create")."""
+    kind = role_field.removesuffix("_role_arn")
+    return f"arn:{partition_of(region)}:iam::{account_id}:role/{slug}-{kind}-role"
+
+
+def aws_account_id(value: str) -> str | None:
+    if value == "" or _ACCOUNT_ID.match(value):
+        return None
+    return (
+        f"'{value}' is not an AWS account id: write its 12 digits (leading zeros "
+        "included), or leave it empty to look it up"
+    )
+
+
+def bucket_name(value: str) -> str | None:
+    """S3 naming rules for general-purpose buckets."""
+    if value == "":
+        return None
+    if not 3 <= len(value) <= 63:
+        return f"'{value}' is {len(value)} characters long; a bucket name has 3 to 63"
+    if not _BUCKET_CHARS.match(value):
+        return f"'{value}' may only hold lowercase letters, digits, dots and hyphens"
+    if not (value[0].isalnum() and value[-1].isalnum()):
+        return f"'{value}' must begin and end with a letter or a digit"
+    if ".." in value:
+        return f"'{value}' must not contain two adjacent dots"
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        pass
+    else:
+        return f"'{value}' looks like an IP address, which S3 refuses as a bucket name"
+    for prefix in _BUCKET_PREFIXES:
+        if value.startswith(prefix):
+            return f"'{value}' starts with '{prefix}', a prefix S3 reserves; rename it"
+    for suffix in _BUCKET_SUFFIXES:
+        if value.endswith(suffix):
+            return f"'{value}' ends with '{suffix}', a suffix S3 reserves; rename it"
+    return None
+
+
+def role_arn(value: str) -> str | None:
+    if value == "":
+        return None
+    match = _ROLE_ARN.match(value)
+    form = "arn:aws:iam::123456789012:role/optional/path/RoleName"
+    if not match:
+        return f"'{value}' is not an IAM role ARN; write it as {form}"
+    if match["partition"] not in PARTITION_REGIONS:
+        return f"'{value}' names partition '{match['partition']}'; use aws, aws-cn or aws-us-gov"
+    if not _ACCOUNT_ID.match(match["account"]):
+        return f"'{value}' must hold a 12-digit account id, as in {form}"
+    if not _ROLE_PATH.match(match["path"]) or len(match["path"]) > 512:
+        return (
+            f"'{value}' has an invalid role path; a path is '/' or '/segments/' of "
+            "printable ASCII without quotes or backslashes"
+        )
+    if not _ROLE_NAME.match(match["name"]):
+        return f"'{value}' has an invalid role name; use 1 to 64 letters, digits or +=,.@_-"
+    return None
+
+
+def instance_type(families) -> Rule:
+    def rule(value: str) -> str | None:
+        match = _INSTANCE_TYPE.match(value)
+        examples = [f"ml.{family}.xlarge" for family in families]
+        if not match:
+            return (
+                f"'{value}' is not a SageMaker instance type (such as 'ml.m5.xlarge')"
+                f"{_did_you_mean(value, examples)}"
+            )
+        family, size = match.groups()
+        if family not in families:
+            listed = ", ".join(families)
+            return f"'{value}' is not offered for this use; choose a family among {listed}"
+        if size == "medium" and family not in ("t2", "t3"):
+            return f"'{value}' does not exist; only t2 and t3 come in 'medium'"
+        return None
+
+    return rule
+
+
+def choice(choices, what: str) -> Rule:
+    return lambda value: _one_of(value, choices, what)
+
+
+def quality_metric(value: str) -> str | None:
+    if value in METRIC_DIRECTIONS:
+        return None
+    close = _did_you_mean(value, METRIC_DIRECTIONS)
+    if close:
+        return f"'{value}' is not a metric the quality gate supports{close}"
+    return _one_of(value, tuple(METRIC_DIRECTIONS), "a metric the quality gate supports")
+
+
+def number(value: str) -> str | None:
+    try:
+        parsed = float(value)
+    except (TypeError, ValueError):
+        return f"'{value}' is not a number; write it like 0.1"
+    if not math.isfinite(parsed):
+        return f"'{value}' is not a finite number; write it like 0.1"
+    return None
+
+
+def whole_number(low: int, high: int) -> Rule:
+    def rule(value: str) -> str | None:
+        text = str(value)
+        if not re.match(r"^[0-9]+$", text) or not low <= int(text) <= high:
+            return f"'{value}' must be a whole number from {low} to {high}"
+        return None
+
+    return rule
+
+
+_RATE = re.compile(r"^rate\((?P<value>[0-9]+) (?P<unit>[a-z]+)\)$")
+_CRON = re.compile(r"^cron\((?P<fields>[^()]*)\)$")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/#L W-]+$")
+
+
+def schedule_expression(value: str) -> str | None:
+    """'none', or an EventBridge rate(...) or cron(...) expression."""
+    if value == "none":
+        return None
+    rate = _RATE.match(value)
+    if rate:
+        amount, unit = int(rate["value"]), rate["unit"]
+        singular = unit.rstrip("s")
+        if singular not in ("minute", "hour", "day"):
+            return f"'{value}' has unit '{unit}'; use minutes, hours or days"
+        if amount < 1:
+            return f"'{value}' must repeat at least every 1 {singular}"
+        expected = singular if amount == 1 else singular + "s"
+        if unit != expected:
+            return f"'{value}' should read 'rate({amount} {expected})'"
+        return None
+    cron = _CRON.match(value)
+    if cron:
+        fields = cron["fields"].split()
+        if len(fields) != 6:
+            return (
+                f"'{value}' has {len(fields)} fields; EventBridge cron takes 6: "
+                "minutes hours day-of-month month day-of-week year, e.g. 'cron(0 3 ? * MON *)'"
+            )
+        if not all(_CRON_FIELD.match(field) for field in fields):
+            return f"'{value}' holds characters that cron does not allow"
+        day_of_month, day_of_week = fields[2], fields[4]
+        if (day_of_month == "?") == (day_of_week == "?"):
+            return (
+                f"'{value}' must have '?' in exactly one of day-of-month and day-of-week, "
+                "e.g. 'cron(0 3 ? * MON *)'"
+            )
+        return None
+    return f"'{value}' is not a schedule; write 'none', 'rate(1 day)' or 'cron(0 3 ? * MON *)'"
+
+
+# The rule of each field, by the name the bake asks it under.
+FIELD_RULES: dict[str, Rule] = {
+    "project_name": free_text(80),
+    "project_slug": project_slug,
+    "package_name": package_name,
+    "description": free_text(200),
+    "author_name": free_text(100),
+    "author_email": email,
+    "aws_region": aws_region,
+    "aws_account_id": aws_account_id,
+    "artifact_bucket": bucket_name,
+    "iam_roles": choice(IAM_ROLE_MODES, "a way to get IAM roles"),
+    "sagemaker_role_arn": role_arn,
+    "stepfunctions_role_arn": role_arn,
+    "glue_role_arn": role_arn,
+    "lambda_role_arn": role_arn,
+    "quality_metric": quality_metric,
+    "metric_direction": choice(DIRECTIONS, "a direction"),
+    "metric_threshold": number,
+    "training_instance_type": instance_type(TRAINING_FAMILIES),
+    "endpoint_instance_type": instance_type(HOSTING_FAMILIES),
+    "glue_version": choice(GLUE_VERSIONS, "a supported Glue version"),
+    "glue_worker_type": choice(tuple(GLUE_MAX_WORKERS), "a Glue worker type for Spark jobs"),
+    "glue_number_of_workers": whole_number(2, max(GLUE_MAX_WORKERS.values())),
+    "retraining_schedule": schedule_expression,
+    "ci_provider": choice(CI_PROVIDERS, "a CI provider"),
+    "license": choice(LICENSES, "a licence this template ships"),
+}
+
+
+def _contradictions(values: Mapping[str, str], name: Callable[[str], str]) -> list[str]:
+    """Answers that are each fine alone but cannot hold together."""
+    problems = []
+    mode = values.get("iam_roles")
+    given = [field for field in ROLE_FIELDS if values.get(field)]
+    region = values.get("aws_region", "")
+    account = values.get("aws_account_id", "")
+    slug = values.get("project_slug", "")
+    for field in given if mode == "create" else ():
+        # Once the account is known the ARNs of created roles are filled in; any
+        # other ARN means the user meant to bring their own role.
+        created = (
+            derived_role_arn(slug, field, account, region)
+            if account and region in REGION_PARTITION
+            else None
+        )
+        if values[field] != created:
+            problems.append(
+                f"{name(field)} is set but {name('iam_roles')} is 'create'; "
+                f"set {name('iam_roles')} to 'existing' or leave the ARN empty"
+            )
+            break
+    if mode == "existing":
+        for field in ROLE_FIELDS:
+            if not values.get(field):
+                problems.append(
+                    f"{name(field)} is empty but {name('iam_roles')} is 'existing'; "
+                    "give the role's ARN, or set it to 'create'"
+                )
+    for field in given:
+        match = _ROLE_ARN.match(values[field])
+        if not match or FIELD_RULES[field](values[field]):
+            continue  # already reported as malformed
+        if region in REGION_PARTITION and match["partition"] != partition_of(region):
+            problems.append(
+                f"{name(field)} is in partition '{match['partition']}' but "
+                f"{name('aws_region')} '{region}' is in '{partition_of(region)}'; "
+                "use a role of the region's partition"
+            )
+        if account and match["account"] != account:
+            problems.append(
+                f"{name(field)} belongs to account {match['account']} but "
+                f"{name('aws_account_id')} is {account}; use roles of that account"
+            )
+    metric, direction = values.get("quality_metric"), values.get("metric_direction")
+    expected = METRIC_DIRECTIONS.get(metric or "")
+    if expected and direction in DIRECTIONS and direction != expected:
+        problems.append(
+            f"{name('metric_direction')} is '{direction}' but {metric} is {expected}; "
+            f"set it to '{expected}'"
+        )
+    threshold = values.get("metric_threshold")
+    if expected and threshold is not None and number(str(threshold)) is None:
+        low, high = METRIC_RANGES[metric]
+        if not low <= float(threshold) <= high:
+            problems.append(
+                f"{name('metric_threshold')} {threshold} is outside the range of {metric} "
+                f"({low} to {high}); choose a value in it"
+            )
+    worker_type = values.get("glue_worker_type")
+    workers = values.get("glue_number_of_workers")
+    if (
+        worker_type in GLUE_MAX_WORKERS
+        and str(workers).isdigit()
+        and int(str(workers)) > GLUE_MAX_WORKERS[worker_type]
+    ):
+        problems.append(
+            f"{name('glue_number_of_workers')} {workers} exceeds Glue's maximum of "
+            f"{GLUE_MAX_WORKERS[worker_type]} for {worker_type}; lower it"
+        )
+    return problems
+
+
+def validate(
+    values: Mapping[str, object], display_names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Every problem found in ``values`` (keyed by field), as one line each.
+
+    ``display_names`` maps a field to the name a user sees it under (for example
+    ``aws.region`` in settings.toml); by default the field's own name.
+    """
+
+    def name(field: str) -> str:
+        return (display_names or {}).get(field, field)
+
+    texts = {field: str(value) for field, value in values.items() if value is not None}
+    problems = []
+    for field, rule in FIELD_RULES.items():
+        if field in texts:
+            problem = rule(texts[field])
+            if problem:
+                problems.append(f"{name(field)} {problem}")
+    return problems + _contradictions(texts, name)

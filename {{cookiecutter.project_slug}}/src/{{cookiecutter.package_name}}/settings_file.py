@@ -1,0 +1,87 @@
+"""Where each setting lives in settings.toml, and in-place edits of that file.
+
+Edits change only the value of the named keys and keep every comment, blank line
+and key a user wrote. Standard library only; runs on Python 3.10+ (the template's
+hooks use it to fill in a freshly baked file).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+SETTINGS_FILE_NAME = "settings.toml"
+
+# The field a bake asks for -> (table, key) in settings.toml.
+FIELD_LOCATIONS: dict[str, tuple[str, str]] = {
+    "project_name": ("project", "name"),
+    "project_slug": ("project", "slug"),
+    "aws_region": ("aws", "region"),
+    "aws_account_id": ("aws", "account_id"),
+    "artifact_bucket": ("aws", "artifact_bucket"),
+    "iam_roles": ("iam", "roles"),
+    "sagemaker_role_arn": ("iam", "sagemaker_role_arn"),
+    "stepfunctions_role_arn": ("iam", "stepfunctions_role_arn"),
+    "glue_role_arn": ("iam", "glue_role_arn"),
+    "lambda_role_arn": ("iam", "lambda_role_arn"),
+    "quality_metric": ("quality_gate", "metric"),
+    "metric_direction": ("quality_gate", "direction"),
+    "metric_threshold": ("quality_gate", "threshold"),
+    "training_instance_type": ("training", "instance_type"),
+    "endpoint_instance_type": ("endpoint", "instance_type"),
+    "glue_version": ("glue", "version"),
+    "glue_worker_type": ("glue", "worker_type"),
+    "glue_number_of_workers": ("glue", "number_of_workers"),
+    "retraining_schedule": ("schedule", "expression"),
+}
+
+DISPLAY_NAMES = {field: f"{table}.{key}" for field, (table, key) in FIELD_LOCATIONS.items()}
+
+_TABLE_HEADER = re.compile(r"^\s*\[(?P<name>[A-Za-z0-9_.-]+)\]\s*(#.*)?$")
+_STRING_ASSIGNMENT = re.compile(
+    r'^(?P<lead>\s*(?P<key>[A-Za-z0-9_-]+)\s*=\s*)"(?:[^"\\]|\\.)*"(?P<trail>\s*(#.*)?)$'
+)
+
+
+class SettingsEditError(ValueError):
+    """A key to edit is not in the file as a plain string value."""
+
+
+def set_string_values(text: str, updates: Mapping[str, str]) -> str:
+    """Return ``text`` with each field's string value replaced, all else kept.
+
+    ``updates`` is keyed by field (see FIELD_LOCATIONS). Each key must already be in
+    the file as ``key = "..."``: a missing key is an error, never silently added.
+    """
+    wanted = {FIELD_LOCATIONS[field]: value for field, value in updates.items()}
+    done = set()
+    table = ""
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        header = _TABLE_HEADER.match(line)
+        if header:
+            table = header["name"]
+            continue
+        assignment = _STRING_ASSIGNMENT.match(line.rstrip("\r\n"))
+        if assignment and (table, assignment["key"]) in wanted:
+            location = (table, assignment["key"])
+            ending = line[len(line.rstrip("\r\n")) :]
+            value = json.dumps(wanted[location])
+            lines[index] = f"{assignment['lead']}{value}{assignment['trail']}{ending}"
+            done.add(location)
+    missing = sorted(set(wanted) - done)
+    if missing:
+        names = ", ".join(f"{table}.{key}" for table, key in missing)
+        raise SettingsEditError(f"{names} not found as a string value in {SETTINGS_FILE_NAME}")
+    return "".join(lines)
+
+
+def flatten(document: Mapping[str, object]) -> dict[str, object]:
+    """The values of a parsed settings.toml keyed by field, for the rules."""
+    values = {}
+    for field, (table, key) in FIELD_LOCATIONS.items():
+        section = document.get(table)
+        if isinstance(section, dict) and key in section:
+            values[field] = section[key]
+    return values

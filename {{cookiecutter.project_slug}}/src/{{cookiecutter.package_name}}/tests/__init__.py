@@ -1,0 +1,1 @@
+"""The project's tests; they live in the package so that they import it relatively."""

@@ -1,0 +1,45 @@
+"""Shared fixtures. No test reaches AWS: credentials are cleared for every test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(autouse=True)
+def no_aws_credentials(monkeypatch, tmp_path_factory):
+    """Hide any real credentials, config and instance metadata from the tests."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "RETRAIN_SETTINGS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    empty = tmp_path_factory.mktemp("aws-config") / "none"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def settings_path(tmp_path) -> Path:
+    """A copy of the project's own settings.toml that a test may edit."""
+    copy = tmp_path / "settings.toml"
+    shutil.copyfile(PROJECT_ROOT / "settings.toml", copy)
+    return copy
+
+
+def replace_line(path: Path, startswith: str, new_line: str) -> None:
+    """Edit settings.toml as a user would: rewrite the one line that starts so."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    matches = [index for index, line in enumerate(lines) if line.startswith(startswith)]
+    assert len(matches) == 1, f"expected one line starting with {startswith!r}"
+    lines[matches[0]] = new_line
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

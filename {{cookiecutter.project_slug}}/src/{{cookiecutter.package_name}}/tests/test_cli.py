@@ -1,0 +1,77 @@
+"""The command line: settings show, check and fill."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from ..cli import main
+from .conftest import replace_line
+
+
+def test_check_accepts_the_baked_settings(settings_path, capsys):
+    assert main(["--settings", str(settings_path), "settings", "check"]) == 0
+    assert "all settings are valid" in capsys.readouterr().out
+
+
+def test_a_bad_setting_fails_with_exit_2_and_one_line(settings_path, capsys):
+    replace_line(settings_path, "region =", 'region = "eu-wast-1"')
+    assert main(["--settings", str(settings_path), "settings", "check"]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        "error: settings.toml: aws.region 'eu-wast-1' is not an AWS region; "
+        "did you mean 'eu-west-1'?\n"
+    )
+
+
+def test_show_prints_every_setting(settings_path, capsys):
+    assert main(["--settings", str(settings_path), "settings", "show"]) == 0
+    output = capsys.readouterr().out
+    for name in ("aws.region", "aws.artifact_bucket", "iam.glue_role_arn", "quality_gate"):
+        assert name in output
+
+
+def _clear_derived(settings_path):
+    replace_line(settings_path, "account_id =", 'account_id = ""')
+    replace_line(settings_path, "artifact_bucket =", 'artifact_bucket = ""')
+    replace_line(settings_path, "roles =", 'roles = "create"')
+    for role in ("sagemaker", "stepfunctions", "glue", "lambda"):
+        replace_line(settings_path, f"{role}_role_arn =", f'{role}_role_arn = ""')
+
+
+def test_fill_writes_only_empty_values_and_keeps_comments(settings_path, capsys):
+    _clear_derived(settings_path)
+    before = settings_path.read_text(encoding="utf-8")
+    assert (
+        main(["--settings", str(settings_path), "settings", "fill", "--account-id", "123456789012"])
+        == 0
+    )
+    after = settings_path.read_text(encoding="utf-8")
+    assert "filled in aws.account_id = 123456789012" in capsys.readouterr().out
+    document = tomllib.loads(after)
+    assert document["aws"]["account_id"] == "123456789012"
+    assert document["iam"]["lambda_role_arn"].endswith("-lambda-role")
+    assert [line for line in before.splitlines() if line.startswith("#")] == [
+        line for line in after.splitlines() if line.startswith("#")
+    ]
+    # A second fill has nothing left to do and changes nothing.
+    assert (
+        main(["--settings", str(settings_path), "settings", "fill", "--account-id", "123456789012"])
+        == 0
+    )
+    assert settings_path.read_text(encoding="utf-8") == after
+
+
+def test_fill_without_credentials_says_what_to_do(settings_path, capsys):
+    _clear_derived(settings_path)
+    assert main(["--settings", str(settings_path), "settings", "fill"]) == 2
+    assert "configure AWS credentials or pass --account-id" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("account", ["12", ""])
+def test_fill_refuses_a_bad_account_id(settings_path, capsys, account):
+    assert (
+        main(["--settings", str(settings_path), "settings", "fill", "--account-id", account]) == 2
+    )
+    assert "--account-id" in capsys.readouterr().err
