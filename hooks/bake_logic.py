@@ -14,9 +14,10 @@ import importlib.util
 import json
 import shutil
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
-from typing import Any, Callable, Dict, List, Mapping
+from typing import Any
 
 # Where the generated package's sources sit in the template (names unrendered).
 PROJECT_TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
@@ -30,7 +31,7 @@ _RUNTIME_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 _JINJA_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 # Files and folders that only some answers keep, with the test that keeps them.
-OPTIONAL_PATHS: Dict[str, Callable[[Mapping[str, Any]], bool]] = {
+OPTIONAL_PATHS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     ".github": lambda answers: answers["ci_provider"] == "github",
     ".gitlab-ci.yml": lambda answers: answers["ci_provider"] == "gitlab",
     "notebooks": lambda answers: is_yes(answers["include_notebook"]),
@@ -54,18 +55,18 @@ def load_shared_modules(repo_dir: Path) -> SimpleNamespace:
         package = importlib.util.module_from_spec(spec)
         sys.modules[_ALIAS] = package
         spec.loader.exec_module(package)
-    modules: Dict[str, ModuleType] = {
+    modules: dict[str, ModuleType] = {
         name: importlib.import_module(f"{_ALIAS}.{name}") for name in SHARED_MODULES
     }
     return SimpleNamespace(**modules)
 
 
-def public_answers(context: Mapping[str, Any]) -> Dict[str, Any]:
+def public_answers(context: Mapping[str, Any]) -> dict[str, Any]:
     """The user's answers, without cookiecutter's private keys and prompts."""
     return {key: value for key, value in context.items() if not key.startswith("_")}
 
 
-def check_answers(context: Mapping[str, Any], shared: SimpleNamespace) -> List[str]:
+def check_answers(context: Mapping[str, Any], shared: SimpleNamespace) -> list[str]:
     """Every problem with the answers, one line each, naming the field and the fix."""
     answers = public_answers(context)
     problems = []
@@ -84,7 +85,7 @@ def check_answers(context: Mapping[str, Any], shared: SimpleNamespace) -> List[s
     return shared.rules.validate(values)
 
 
-def prune(project_dir: Path, answers: Mapping[str, Any]) -> List[str]:
+def prune(project_dir: Path, answers: Mapping[str, Any]) -> list[str]:
     """Remove what belongs to options not chosen; return what was removed."""
     removed = []
     for relative, keep in OPTIONAL_PATHS.items():
@@ -101,7 +102,7 @@ def prune(project_dir: Path, answers: Mapping[str, Any]) -> List[str]:
 
 def fill_in_settings(
     project_dir: Path, answers: Mapping[str, Any], shared: SimpleNamespace, lookup=None
-) -> List[str]:
+) -> list[str]:
     """Fill in account, bucket and role ARNs; return lines telling the user what happened."""
     lookup = lookup or shared.aws_account.lookup_account_id
     region = str(answers["aws_region"])

@@ -1,0 +1,28 @@
+# The template's own entry points. `make test` is what CI runs (.ci/run).
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: test test-fast lint benchmark clean
+
+$(BIN)/pytest: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+test: $(BIN)/pytest lint  ## every test of the template, baked projects included
+	$(BIN)/python -m pytest
+
+test-fast: $(BIN)/pytest  ## everything but installing and testing baked projects
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(BIN)/pytest
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+
+benchmark: $(BIN)/pytest
+	$(BIN)/python benchmarks/bake.py
+
+clean:
+	rm -rf $(VENV) .cache

@@ -1,0 +1,126 @@
+"""What the template's tests know about the template: paths, defaults, the option
+matrix and the exact file set each configuration must produce.
+
+The matrix is built from cookiecutter.json itself: every value of every choice
+prompt is baked once (the others at their defaults), plus a few free-text answers
+that change what is generated.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1]
+HOOKS_DIR = TEMPLATE_DIR / "hooks"
+sys.path.insert(0, str(HOOKS_DIR))  # the hooks' logic module, tested directly
+
+DEFAULTS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+
+EXISTING_ROLES = {
+    "iam_roles": "existing",
+    "aws_account_id": "123456789012",
+    "sagemaker_role_arn": "arn:aws:iam::123456789012:role/ml/platform-sagemaker",
+    "stepfunctions_role_arn": "arn:aws:iam::123456789012:role/ml/platform-states",
+    "glue_role_arn": "arn:aws:iam::123456789012:role/ml/platform-glue",
+    "lambda_role_arn": "arn:aws:iam::123456789012:role/ml/platform-lambda",
+}
+
+# A choice whose value needs other answers to make sense.
+_COMPANIONS = {("iam_roles", "existing"): EXISTING_ROLES}
+
+
+def choice_configurations() -> dict[str, dict]:
+    configurations: dict[str, dict] = {"defaults": {}}
+    for name, value in DEFAULTS.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, list):
+            alternatives = value[1:]
+        elif isinstance(value, bool):
+            alternatives = [not value]
+        else:
+            continue
+        for alternative in alternatives:
+            answers = {name: alternative}
+            answers.update(_COMPANIONS.get((name, alternative), {}))
+            configurations[f"{name}={alternative}"] = answers
+    return configurations
+
+
+TEXT_CONFIGURATIONS = {
+    "account-given": {"aws_account_id": "012345678901"},
+    "china-region": {"aws_region": "cn-northwest-1", "aws_account_id": "123456789012"},
+    "govcloud-own-bucket": {
+        "aws_region": "us-gov-west-1",
+        "artifact_bucket": "my.team-artifacts",
+        "aws_account_id": "123456789012",
+    },
+    "weekly-schedule": {"retraining_schedule": "cron(0 3 ? * MON *)"},
+    "hostile-text": {
+        "project_name": "Churn \"Model\" \\ $(touch /tmp/pwned) `id` ; rm -rf ~ 😀 'x'",
+        "project_slug": "churn-model",
+        "description": "Quotes \" ' \\n backslash \\ and $HOME && echo pwned | <b>",
+        "author_name": 'O\'Brien "The Team" \\',
+    },
+}
+
+CONFIGURATIONS = {**choice_configurations(), **TEXT_CONFIGURATIONS}
+
+_COMMON_FILES = (
+    ".cookiecutter.json",
+    ".gitignore",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+    "settings.toml",
+    "src/{package}/__init__.py",
+    "src/{package}/__main__.py",
+    "src/{package}/aws_account.py",
+    "src/{package}/cli.py",
+    "src/{package}/fill_in.py",
+    "src/{package}/rules.py",
+    "src/{package}/settings.py",
+    "src/{package}/settings_file.py",
+    "src/{package}/tests/__init__.py",
+    "src/{package}/tests/conftest.py",
+    "src/{package}/tests/test_aws_account.py",
+    "src/{package}/tests/test_cli.py",
+    "src/{package}/tests/test_fill_in.py",
+    "src/{package}/tests/test_rules.py",
+    "src/{package}/tests/test_settings.py",
+    "src/{package}/tests/test_settings_file.py",
+)
+
+
+def expected_files(answers: dict, package: str) -> set[str]:
+    """The exact set of files a bake with these answers must produce."""
+    chosen = {**{k: (v[0] if isinstance(v, list) else v) for k, v in DEFAULTS.items()}, **answers}
+    files = {path.format(package=package) for path in _COMMON_FILES}
+    if chosen["ci_provider"] == "github":
+        files.add(".github/workflows/ci.yml")
+    if chosen["ci_provider"] == "gitlab":
+        files.add(".gitlab-ci.yml")
+    if chosen["include_notebook"]:
+        files.add("notebooks/walkthrough.ipynb")
+    return files
+
+
+def files_in(folder: Path) -> set[str]:
+    return {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def user_config(folder: Path) -> Path:
+    """A cookiecutter user config that keeps clones and replays inside ``folder``."""
+    config = folder / "cookiecutter-config.yaml"
+    config.write_text(
+        f'cookiecutters_dir: "{folder / "cookiecutters"}"\nreplay_dir: "{folder / "replay"}"\n',
+        encoding="utf-8",
+    )
+    return config

@@ -1,0 +1,117 @@
+"""Baking: every configuration of the matrix produces exactly its files, valid."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+import tomllib
+from template_facts import CONFIGURATIONS, TEMPLATE_DIR, expected_files, files_in
+
+# Template syntax, or a template variable (cookiecutter.x) that was never rendered.
+LEFTOVER_MARKERS = ("{{", "}}", "{%", "%}", "cookiecutter.")
+# The answers file is named .cookiecutter.json: these two mention it on purpose.
+MAY_NAME_COOKIECUTTER = {".cookiecutter.json", "README.md"}
+
+
+def package_of(project: Path) -> str:
+    return next(path.name for path in (project / "src").iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
+def test_each_configuration_bakes_exactly_its_files(baked, name):
+    project = baked(name)
+    assert files_in(project) == expected_files(CONFIGURATIONS[name], package_of(project))
+
+
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
+def test_no_template_syntax_survives_a_bake(baked, name):
+    project = baked(name)
+    for relative in files_in(project):
+        text = (project / relative).read_text(encoding="utf-8")
+        for marker in LEFTOVER_MARKERS:
+            if marker == "cookiecutter." and relative in MAY_NAME_COOKIECUTTER:
+                continue
+            assert marker not in text, f"{marker!r} left in {relative}"
+
+
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
+def test_baked_python_toml_and_json_parse(baked, name):
+    project = baked(name)
+    for relative in files_in(project):
+        path = project / relative
+        if path.suffix == ".py":
+            ast.parse(path.read_text(encoding="utf-8"), filename=relative)
+        elif path.suffix == ".toml":
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix in (".json", ".ipynb"):
+            json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_answers_with_quotes_backslashes_and_shell_syntax_are_kept_as_data(baked):
+    answers = CONFIGURATIONS["hostile-text"]
+    project = baked("hostile-text")
+    settings = tomllib.loads((project / "settings.toml").read_text(encoding="utf-8"))
+    assert settings["project"]["name"] == answers["project_name"]
+    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert metadata["project"]["description"] == answers["description"]
+    assert metadata["project"]["authors"][0]["name"] == answers["author_name"]
+    notebook = json.loads((project / "notebooks/walkthrough.ipynb").read_text(encoding="utf-8"))
+    assert answers["project_name"] in notebook["cells"][0]["source"][0]
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_the_shared_rules_are_baked_unchanged(baked):
+    """The hooks and the project judge values with the very same file."""
+    project = baked("defaults")
+    package = package_of(project)
+    source = TEMPLATE_DIR / "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
+    for module in ("rules.py", "settings_file.py", "fill_in.py", "aws_account.py"):
+        baked = (project / "src" / package / module).read_bytes()
+        assert baked == (source / module).read_bytes(), module
+
+
+def test_without_credentials_the_bake_says_how_to_fill_in_later(bake, capfd):
+    result = bake()
+    assert result.exit_code == 0
+    out = capfd.readouterr().out
+    assert "AWS account unknown" in out
+    assert "settings fill" in out
+    settings = tomllib.loads((Path(result.project_path) / "settings.toml").read_text())
+    assert settings["aws"]["account_id"] == ""
+
+
+def test_a_given_account_fills_in_bucket_and_roles(bake):
+    result = bake(aws_account_id="012345678901", aws_region="eu-west-1")
+    settings = tomllib.loads((Path(result.project_path) / "settings.toml").read_text())
+    slug = settings["project"]["slug"]
+    assert settings["aws"]["account_id"] == "012345678901"
+    assert settings["aws"]["artifact_bucket"] == f"{slug}-012345678901-eu-west-1"
+    assert settings["iam"]["glue_role_arn"] == (f"arn:aws:iam::012345678901:role/{slug}-glue-role")
+
+
+def test_existing_roles_are_kept_as_given(baked):
+    answers = CONFIGURATIONS["iam_roles=existing"]
+    settings = tomllib.loads((baked("iam_roles=existing") / "settings.toml").read_text())
+    assert settings["iam"]["roles"] == "existing"
+    assert settings["iam"]["glue_role_arn"] == answers["glue_role_arn"]
+
+
+def test_the_answers_file_rebakes_the_same_project(bake, tmp_path):
+    from cookiecutter.main import cookiecutter
+
+    first = Path(bake(aws_account_id="012345678901", ci_provider="gitlab").project_path)
+    output = tmp_path / "rebake"
+    second = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            replay=str(first / ".cookiecutter.json"),
+            output_dir=str(output),
+            default_config=True,
+        )
+    )
+    assert files_in(first) == files_in(second)
+    for relative in files_in(first):
+        assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
