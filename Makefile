@@ -18,8 +18,8 @@ test-fast: $(BIN)/pytest  ## everything but installing and testing baked project
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/pytest
-	$(BIN)/python -m ruff check .
-	$(BIN)/python -m ruff format --check .
+	$(BIN)/python -m ruff check --no-cache .
+	$(BIN)/python -m ruff format --no-cache --check .
 
 benchmark: $(BIN)/pytest
 	$(BIN)/python benchmarks/bake.py

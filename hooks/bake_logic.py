@@ -48,6 +48,9 @@ def is_yes(value: Any) -> bool:
 def load_shared_modules(repo_dir: Path) -> SimpleNamespace:
     """Import the generated package's standard-library modules from the template."""
     package_dir = Path(repo_dir) / PACKAGE_TEMPLATE_DIR
+    # Bytecode caches written into the template folder would be baked into the next
+    # project (and break rendering): the template stays as it was checked out.
+    sys.dont_write_bytecode = True
     if _ALIAS not in sys.modules:
         spec = importlib.util.spec_from_file_location(
             _ALIAS, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]

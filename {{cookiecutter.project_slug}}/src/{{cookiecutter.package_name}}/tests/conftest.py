@@ -43,3 +43,12 @@ def replace_line(path: Path, startswith: str, new_line: str) -> None:
     assert len(matches) == 1, f"expected one line starting with {startswith!r}"
     lines[matches[0]] = new_line
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def clear_account_values(path: Path) -> None:
+    """Empty the account and everything derived from it, as in a bake without credentials."""
+    replace_line(path, "account_id =", 'account_id = ""')
+    replace_line(path, "artifact_bucket =", 'artifact_bucket = ""')
+    replace_line(path, "roles =", 'roles = "create"')
+    for role in ("sagemaker", "stepfunctions", "glue", "lambda"):
+        replace_line(path, f"{role}_role_arn =", f'{role}_role_arn = ""')

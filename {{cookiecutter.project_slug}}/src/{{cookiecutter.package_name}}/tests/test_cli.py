@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from ..cli import main
-from .conftest import replace_line
+from .conftest import clear_account_values, replace_line
 
 
 def test_check_accepts_the_baked_settings(settings_path, capsys):
@@ -32,16 +32,8 @@ def test_show_prints_every_setting(settings_path, capsys):
         assert name in output
 
 
-def _clear_derived(settings_path):
-    replace_line(settings_path, "account_id =", 'account_id = ""')
-    replace_line(settings_path, "artifact_bucket =", 'artifact_bucket = ""')
-    replace_line(settings_path, "roles =", 'roles = "create"')
-    for role in ("sagemaker", "stepfunctions", "glue", "lambda"):
-        replace_line(settings_path, f"{role}_role_arn =", f'{role}_role_arn = ""')
-
-
 def test_fill_writes_only_empty_values_and_keeps_comments(settings_path, capsys):
-    _clear_derived(settings_path)
+    clear_account_values(settings_path)
     before = settings_path.read_text(encoding="utf-8")
     assert (
         main(["--settings", str(settings_path), "settings", "fill", "--account-id", "123456789012"])
@@ -64,7 +56,7 @@ def test_fill_writes_only_empty_values_and_keeps_comments(settings_path, capsys)
 
 
 def test_fill_without_credentials_says_what_to_do(settings_path, capsys):
-    _clear_derived(settings_path)
+    clear_account_values(settings_path)
     assert main(["--settings", str(settings_path), "settings", "fill"]) == 2
     assert "configure AWS credentials or pass --account-id" in capsys.readouterr().err
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ..settings import SettingsError, find_settings_file, load_settings
-from .conftest import PROJECT_ROOT, replace_line
+from .conftest import PROJECT_ROOT, clear_account_values, replace_line
 
 
 def test_the_baked_settings_file_is_valid():
@@ -76,20 +76,16 @@ def test_a_missing_file_is_reported(tmp_path):
 
 
 def test_derived_names_need_the_account(settings_path):
-    replace_line(settings_path, "account_id =", 'account_id = ""')
-    replace_line(settings_path, "artifact_bucket =", 'artifact_bucket = ""')
+    clear_account_values(settings_path)
     settings = load_settings(settings_path)
     with pytest.raises(SettingsError, match=r"aws\.account_id, which is empty"):
         _ = settings.artifact_bucket
 
 
 def test_derived_names_follow_the_account_and_region(settings_path):
+    clear_account_values(settings_path)
     replace_line(settings_path, "region =", 'region = "cn-north-1"')
     replace_line(settings_path, "account_id =", 'account_id = "012345678901"')
-    replace_line(settings_path, "artifact_bucket =", 'artifact_bucket = ""')
-    for role in ("sagemaker", "stepfunctions", "glue", "lambda"):
-        replace_line(settings_path, f"{role}_role_arn =", f'{role}_role_arn = ""')
-    replace_line(settings_path, "roles =", 'roles = "create"')
     settings = load_settings(settings_path)
     assert settings.artifact_bucket == f"{settings.slug}-012345678901-cn-north-1"
     assert settings.role_arn("glue_role_arn") == (
