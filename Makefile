@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+ASL_VALIDATOR = .cache/node/node_modules/.bin/asl-validator
 
 .PHONY: test test-fast lint benchmark clean
 
@@ -11,10 +12,13 @@ $(BIN)/pytest: requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-test: $(BIN)/pytest lint  ## every test of the template, baked projects included
+$(ASL_VALIDATOR):
+	npm install --silent --no-audit --no-fund --prefix .cache/node asl-validator@4
+
+test: $(BIN)/pytest $(ASL_VALIDATOR) lint  ## every test of the template, baked projects included
 	$(BIN)/python -m pytest
 
-test-fast: $(BIN)/pytest  ## everything but installing and testing baked projects
+test-fast: $(BIN)/pytest $(ASL_VALIDATOR)  ## everything but installing and testing baked projects
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/pytest

@@ -17,8 +17,8 @@ ARN = "arn:aws:iam::123456789012:role/"
 BAD_ANSWERS = {
     "slug-uppercase": ({"project_slug": "Churn-Model"}, "project_slug", "try 'churn-model'"),
     "slug-space": ({"project_slug": "churn model"}, "project_slug", "lowercase"),
-    "slug-too-long": ({"project_slug": "a" * 31}, "project_slug", "3 to 30"),
-    "slug-too-short": ({"project_slug": "ab"}, "project_slug", "3 to 30"),
+    "slug-too-long": ({"project_slug": "a" * 27}, "project_slug", "3 to 26"),
+    "slug-too-short": ({"project_slug": "ab"}, "project_slug", "3 to 26"),
     "slug-leading-digit": ({"project_slug": "1churn"}, "project_slug", "starting with a letter"),
     "slug-double-hyphen": ({"project_slug": "churn--model"}, "project_slug", "single hyphens"),
     "slug-path": ({"project_slug": "../escape"}, "project_slug", "lowercase"),

@@ -33,3 +33,18 @@ def test_baked_project_passes_its_own_checks(baked, name, tmp_path):
     assert " passed" in output and "failed" not in output
     script = python.parent / project.name  # the console script the project declares
     assert "all settings are valid" in run(script, "settings", "check", cwd=project)
+
+
+def test_the_workflow_snapshot_is_what_the_sdk_renders():
+    """The template's Jinja snapshot of the definition and graph is up to date."""
+    import subprocess
+    import sys
+
+    from template_facts import TEMPLATE_DIR
+
+    result = subprocess.run(
+        [sys.executable, str(TEMPLATE_DIR / "scripts" / "snapshot_workflow.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -7,6 +7,7 @@ Every failure a user can cause (a bad setting, a missing file) ends with exit co
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,6 +16,10 @@ from . import aws_account, fill_in, rules, settings_file
 from .settings import Settings, SettingsError, load_settings
 
 EXIT_USER_ERROR = 2
+EXIT_DRIFT = 1
+# The committed definition, relative to the project folder (where settings.toml is).
+DEFINITION_PATH = Path("statemachine", "definition.asl.json")
+README_PATH = Path("README.md")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         "fill", help="fill in the empty account, bucket and role ARNs from your AWS credentials"
     )
     fill.add_argument("--account-id", help="use this account id instead of asking AWS STS")
+    render = commands.add_parser(
+        "render", help=f"write the state machine definition to {DEFINITION_PATH}"
+    )
+    render.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare: exit 1 if the committed definition differs from the settings",
+    )
+    commands.add_parser("graph", help="print the workflow as a Mermaid diagram")
     return parser
 
 
@@ -45,9 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "show": _show,
         "check": _check,
         "fill": _fill,
+        "render": _render,
+        "graph": _graph,
     }
+    command = getattr(arguments, "settings_command", None) or arguments.command
     try:
-        return handlers[arguments.settings_command](arguments)
+        return handlers[command](arguments)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -138,4 +155,51 @@ def _fill(arguments: argparse.Namespace) -> int:
     for name, value in updates.items():
         print(f"filled in {settings_file.DISPLAY_NAMES[name]} = {value}")
     load_settings(settings.path)  # the result must still pass every rule
+    return 0
+
+
+def _render(arguments: argparse.Namespace) -> int:
+    """Write (or, with --check, compare) the definition and the README's graph."""
+    from .graph import to_mermaid, with_graph_block
+    from .workflow import render_definition  # imports sagemaker: only when needed
+
+    settings = load_settings(arguments.settings)
+    rendered = render_definition(settings)
+    root = settings.path.parent
+    readme = root / README_PATH
+    wanted = {DEFINITION_PATH: rendered}
+    if readme.is_file():
+        graph = to_mermaid(json.loads(rendered))
+        wanted[README_PATH] = with_graph_block(readme.read_text(encoding="utf-8"), graph)
+    stale = [
+        relative
+        for relative, text in wanted.items()
+        if not (root / relative).is_file() or (root / relative).read_text(encoding="utf-8") != text
+    ]
+    if arguments.check:
+        if not stale:
+            print(f"{DEFINITION_PATH} and the README graph match the settings")
+            return 0
+        names = " and ".join(str(relative) for relative in stale)
+        print(
+            f"{names} differ from what the settings give; "
+            f"run '{settings.slug} render' and commit the result",
+            file=sys.stderr,
+        )
+        return EXIT_DRIFT
+    for relative in stale:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(wanted[relative], encoding="utf-8")
+        print(f"wrote {relative}")
+    if not stale:
+        print(f"{DEFINITION_PATH} and the README graph are up to date")
+    return 0
+
+
+def _graph(arguments: argparse.Namespace) -> int:
+    from .graph import to_mermaid
+    from .workflow import build_definition
+
+    settings = load_settings(arguments.settings)
+    print(to_mermaid(build_definition(settings).to_dict()), end="")
     return 0

@@ -83,10 +83,10 @@ HOSTING_FAMILIES = (
 # fmt: on
 _INSTANCE_TYPE = re.compile(r"^ml\.([a-z][a-z0-9]*)\.(medium|large|xlarge|[1-9][0-9]*xlarge)$")
 
-# Generated names append up to 33 characters to the slug (e.g. bucket
-# "<slug>-<account>-<region>", role "<slug>-stepfunctions-role"), and S3, IAM and
-# SageMaker cap names at 63-64 characters: 30 keeps every derived name legal.
-SLUG_MAX_LENGTH = 30
+# Generated names append up to 37 characters to the slug (a run's SageMaker names
+# are "<slug>-<uuid>", the bucket "<slug>-<account>-<region>"), and S3, IAM and
+# SageMaker cap names at 63-64 characters: 26 keeps every derived name legal.
+SLUG_MAX_LENGTH = 26
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Import names the generated project depends on: a package of the same name would

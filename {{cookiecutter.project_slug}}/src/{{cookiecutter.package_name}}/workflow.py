@@ -1,0 +1,393 @@
+"""The retraining state machine, built with the Step Functions Data Science SDK.
+
+``build_definition(settings)`` needs nothing but the settings: no AWS call is made
+(the tests prove it). Values that only exist once the project is deployed are left
+as CloudFormation ``DefinitionSubstitutions`` placeholders (see ``PLACEHOLDERS``),
+so the rendered definition is the same in every account and is committed to the
+repository (``statemachine/definition.asl.json``), from where the stack deploys it
+and local mode runs it.
+
+Fixes over the public reference notebook: every run gets unique SageMaker names,
+the gate reads the metric by name (from the evaluator), the endpoint is created on
+the first run and updated on every later one, and every Task state has Retry,
+Catch and TimeoutSeconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from .settings import Settings
+from .state_names import State
+
+os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+# sagemaker logs at INFO which config files it did not find; that is not news.
+logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
+
+import boto3  # noqa: E402  (after the environment above is set)
+import sagemaker  # noqa: E402
+from sagemaker.estimator import Estimator  # noqa: E402
+from stepfunctions.inputs import StepInput  # noqa: E402
+from stepfunctions.steps import (  # noqa: E402
+    Catch,
+    Chain,
+    Choice,
+    EndpointConfigStep,
+    EndpointStep,
+    GlueStartJobRunStep,
+    Graph,
+    ModelStep,
+    Pass,
+    Retry,
+    Succeed,
+    TrainingStep,
+)
+from stepfunctions.steps.choice_rule import ChoiceRule  # noqa: E402
+
+from .asl_fields import (  # noqa: E402
+    FailWithPaths,
+    LambdaStepWithResultSelector,
+    TaskWithResultSelector,
+    is_present,
+)
+
+# Filled in by CloudFormation (DefinitionSubstitutions) and by local mode.
+PLACEHOLDERS = {
+    "ArtifactBucket": "${ArtifactBucket}",
+    "SageMakerRoleArn": "${SageMakerRoleArn}",
+    "TrainingImageUri": "${TrainingImageUri}",
+}
+XGBOOST_VERSION = "1.7-1"
+
+# Where a caught error is put in the state data, for the failure state to report.
+FAILURE_PATH = "$.Failure"
+
+# Errors worth a retry: throttling and transient service faults, not bad requests.
+GLUE_TRANSIENT_ERRORS = ["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException"]
+SAGEMAKER_TRANSIENT_ERRORS = ["SageMaker.AmazonSageMakerException"]
+LAMBDA_TRANSIENT_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+
+TIMEOUT_SECONDS = {
+    State.PREPARE_DATA: 2 * 3600,
+    State.CREATE_MODEL: 300,
+    State.EVALUATE_MODEL: 120,
+    State.CREATE_ENDPOINT_CONFIG: 300,
+    State.CHECK_FOR_ENDPOINT: 60,
+    State.CREATE_ENDPOINT: 300,
+    State.UPDATE_ENDPOINT: 300,
+}
+
+
+def glue_job_name(settings: Settings) -> str:
+    return f"{settings.slug}-etl"
+
+
+def evaluator_function_name(settings: Settings) -> str:
+    return f"{settings.slug}-evaluator"
+
+
+def endpoint_name(settings: Settings) -> str:
+    return f"{settings.slug}-endpoint"
+
+
+def state_machine_name(settings: Settings) -> str:
+    return f"{settings.slug}-retraining"
+
+
+def build_definition(settings: Settings) -> Graph:
+    """The whole retraining workflow, from the settings alone and without network."""
+    failed = FailWithPaths(
+        State.RETRAINING_FAILED,
+        comment="Any Task error lands here, with the original error and cause.",
+        error_path=f"{FAILURE_PATH}.Error",
+        cause_path=f"{FAILURE_PATH}.Cause",
+    )
+    naming, plan = _naming(settings)
+    tasks, check = _tasks(settings, plan)
+    for task in [*tasks.values(), check]:
+        _pin_partition(task, settings.partition)
+    for name, task in tasks.items():
+        task.add_retry(_retry_for(name))
+        task.add_catch(_catch_all(failed))
+    deploy = _deploy_branch(tasks, check, failed)
+    gate = _quality_gate(settings, deploy)
+    Chain(
+        [
+            plan,
+            tasks[State.PREPARE_DATA],
+            tasks[State.TRAIN_MODEL],
+            tasks[State.CREATE_MODEL],
+            tasks[State.EVALUATE_MODEL],
+            gate,
+        ]
+    )
+    return Graph(naming)
+
+
+def render_definition(settings: Settings) -> str:
+    """The definition as the JSON text that is committed and deployed."""
+    return json.dumps(build_definition(settings).to_dict(), indent=2) + "\n"
+
+
+def _naming(settings: Settings) -> tuple[Choice, Pass]:
+    """Unique, SageMaker-valid names for this run, unless the caller gave one."""
+    plan = Pass(
+        State.PLAN_LOCATIONS,
+        comment="Every run writes its data and model under s3://<bucket>/runs/<run name>/.",
+        parameters={
+            "Name.$": "$.Run.Name",
+            "TrainUri.$": _run_uri("train/"),
+            "ValidationUri.$": _run_uri("validation/"),
+            "ModelOutputUri.$": _run_uri("model/"),
+        },
+        result_path="$.Run",
+    )
+    given = Pass(State.USE_GIVEN_NAME, parameters={"Name.$": "$.RunName"}, result_path="$.Run")
+    given.next(plan)
+    # slug (at most 26 characters) + '-' + UUID (36) fits SageMaker's 63, and both
+    # use only letters, digits and hyphens.
+    generated = Pass(
+        State.GENERATE_NAME,
+        parameters={"Name.$": _states_format("{}-{}", f"'{settings.slug}'", "States.UUID()")},
+        result_path="$.Run",
+    )
+    generated.next(plan)
+    choose = Choice(
+        State.NAME_THE_RUN,
+        comment="A scheduled run has no name: generate one. A caller may pass RunName.",
+    )
+    choose.add_choice(is_present("$.RunName"), given)
+    choose.default_choice(generated)
+    return choose, plan
+
+
+def _run_uri(suffix: str) -> str:
+    bucket = PLACEHOLDERS["ArtifactBucket"]
+    return _states_format("s3://{}/runs/{}/" + suffix, f"'{bucket}'", "$.Run.Name")
+
+
+def _states_format(template: str, *arguments: str) -> str:
+    """ASL's States.Format intrinsic: each '{}' in the template takes an argument."""
+    return f"States.Format('{template}', {', '.join(arguments)})"
+
+
+def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], TaskWithResultSelector]:
+    """The Task states. The SDK checks that each placeholder comes from the output of
+    the state before it; every state keeps its input (ResultPath), so $.Run travels on."""
+    session = _offline_sagemaker_session(settings.region)
+    estimator = Estimator(
+        image_uri=PLACEHOLDERS["TrainingImageUri"],
+        role=PLACEHOLDERS["SageMakerRoleArn"],
+        instance_count=settings.training_instance_count,
+        instance_type=settings.training_instance_type,
+        max_run=settings.training_max_runtime_seconds,
+        output_path=f"s3://{PLACEHOLDERS['ArtifactBucket']}/runs/",
+        hyperparameters=dict(settings.hyperparameters),
+        sagemaker_session=session,
+        debugger_hook_config=False,
+        disable_profiler=True,
+    )
+    prepare = GlueStartJobRunStep(
+        State.PREPARE_DATA,
+        parameters={
+            "JobName": glue_job_name(settings),
+            "Arguments": {
+                "--source_uri": f"s3://{PLACEHOLDERS['ArtifactBucket']}/data/raw/",
+                "--train_uri": plan.output()["Run"]["TrainUri"],
+                "--validation_uri": plan.output()["Run"]["ValidationUri"],
+            },
+        },
+        result_path="$.Etl",
+        timeout_seconds=TIMEOUT_SECONDS[State.PREPARE_DATA],
+    )
+    run = prepare.output()["Run"]
+    train = TrainingStep(
+        State.TRAIN_MODEL,
+        estimator=estimator,
+        job_name=run["Name"],
+        output_data_config_path=run["ModelOutputUri"],
+        parameters={
+            "InputDataConfig": [
+                _csv_channel("train", run["TrainUri"]),
+                _csv_channel("validation", run["ValidationUri"]),
+            ]
+        },
+        result_path="$.Training",
+        # SageMaker stops the job at MaxRuntime; the extra time covers start and upload.
+        timeout_seconds=settings.training_max_runtime_seconds + 1800,
+    )
+    model = train.get_expected_model()
+    model.model_data = train.output()["Training"]["ModelArtifacts"]["S3ModelArtifacts"]
+    create_model = ModelStep(
+        State.CREATE_MODEL,
+        model=model,
+        model_name=train.output()["Run"]["Name"],
+        result_path="$.Model",
+        timeout_seconds=TIMEOUT_SECONDS[State.CREATE_MODEL],
+    )
+    evaluate = LambdaStepWithResultSelector(
+        State.EVALUATE_MODEL,
+        parameters={
+            "FunctionName": evaluator_function_name(settings),
+            "Payload": {
+                "TrainingJobName": create_model.output()["Run"]["Name"],
+                "MetricName": settings.quality_gate.metric,
+            },
+        },
+        result_selector={
+            "MetricName.$": "$.Payload.metric_name",
+            "Value.$": "$.Payload.value",
+            "Metrics.$": "$.Payload.metrics",
+        },
+        result_path="$.Evaluation",
+        timeout_seconds=TIMEOUT_SECONDS[State.EVALUATE_MODEL],
+    )
+    create_config = EndpointConfigStep(
+        State.CREATE_ENDPOINT_CONFIG,
+        endpoint_config_name=StepInput()["Run"]["Name"],
+        model_name=StepInput()["Run"]["Name"],
+        initial_instance_count=settings.endpoint_instance_count,
+        instance_type=settings.endpoint_instance_type,
+        result_path="$.EndpointConfig",
+        timeout_seconds=TIMEOUT_SECONDS[State.CREATE_ENDPOINT_CONFIG],
+    )
+    check = TaskWithResultSelector(
+        State.CHECK_FOR_ENDPOINT,
+        comment=(
+            "DescribeEndpoint fails when the endpoint does not exist yet: then create it. "
+            "Any other failure (say, access denied) resurfaces in CreateEndpoint."
+        ),
+        resource="arn:aws:states:::aws-sdk:sagemaker:describeEndpoint",
+        parameters={"EndpointName": endpoint_name(settings)},
+        result_selector={"EndpointStatus.$": "$.EndpointStatus"},
+        result_path="$.ExistingEndpoint",
+        timeout_seconds=TIMEOUT_SECONDS[State.CHECK_FOR_ENDPOINT],
+    )
+    endpoint = {
+        "endpoint_name": endpoint_name(settings),
+        "endpoint_config_name": check.output()["Run"]["Name"],
+    }
+    create_endpoint = EndpointStep(
+        State.CREATE_ENDPOINT,
+        **endpoint,
+        update=False,
+        result_path="$.Endpoint",
+        timeout_seconds=TIMEOUT_SECONDS[State.CREATE_ENDPOINT],
+    )
+    update_endpoint = EndpointStep(
+        State.UPDATE_ENDPOINT,
+        **endpoint,
+        update=True,
+        result_path="$.Endpoint",
+        timeout_seconds=TIMEOUT_SECONDS[State.UPDATE_ENDPOINT],
+    )
+    return {
+        State.PREPARE_DATA: prepare,
+        State.TRAIN_MODEL: train,
+        State.CREATE_MODEL: create_model,
+        State.EVALUATE_MODEL: evaluate,
+        State.CREATE_ENDPOINT_CONFIG: create_config,
+        State.CREATE_ENDPOINT: create_endpoint,
+        State.UPDATE_ENDPOINT: update_endpoint,
+    }, check
+
+
+def _deploy_branch(tasks: dict[State, Any], check: TaskWithResultSelector, failed: Any) -> Any:
+    """Endpoint config, then create the endpoint on the first run, update it after."""
+    deployed = Succeed(State.DEPLOYED)
+    tasks[State.CREATE_ENDPOINT].next(deployed)
+    tasks[State.UPDATE_ENDPOINT].next(deployed)
+    # No Retry: the expected failure (no endpoint yet) should route at once.
+    check.add_catch(
+        Catch(
+            error_equals=["States.TaskFailed"],
+            next_step=tasks[State.CREATE_ENDPOINT],
+            result_path="$.ExistingEndpoint",
+        )
+    )
+    check.add_catch(_catch_all(failed))
+    check.next(tasks[State.UPDATE_ENDPOINT])
+    tasks[State.CREATE_ENDPOINT_CONFIG].next(check)
+    return tasks[State.CREATE_ENDPOINT_CONFIG]
+
+
+def _quality_gate(settings: Settings, deploy: Any) -> Choice:
+    gate = settings.quality_gate
+    comparison = "below" if gate.lower_is_better else "above"
+    rule = ChoiceRule.NumericLessThan if gate.lower_is_better else ChoiceRule.NumericGreaterThan
+    failed = FailWithPaths(
+        State.QUALITY_GATE_FAILED,
+        error="QualityGateFailed",
+        cause_path=_states_format(
+            f"{gate.metric} = " + "{}" + f" is not {comparison} the threshold "
+            f"{gate.threshold:g}; the endpoint keeps its current model",
+            "$.Evaluation.Value",
+        ),
+    )
+    choice = Choice(
+        State.QUALITY_GATE,
+        comment=f"Deploy only when {gate.metric} is {comparison} {gate.threshold:g}.",
+    )
+    choice.add_choice(rule(variable="$.Evaluation.Value", value=gate.threshold), deploy)
+    choice.default_choice(failed)
+    return choice
+
+
+def _csv_channel(name: str, uri: Any) -> dict[str, Any]:
+    """A training channel of CSV files (label in column 0, no header), per run."""
+    return {
+        "ChannelName": name,
+        "ContentType": "text/csv",
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri": uri,
+                "S3DataDistributionType": "FullyReplicated",
+            }
+        },
+    }
+
+
+def _catch_all(failed: Any) -> Catch:
+    """Route any error to the failure state, keeping the input and the error."""
+    return Catch(error_equals=["States.ALL"], next_step=failed, result_path=FAILURE_PATH)
+
+
+def _pin_partition(task: Any, partition: str) -> None:
+    """Use the settings' partition in integration ARNs (arn:aws-cn:states:::...).
+
+    The SDK takes it from the default boto3 session, i.e. from whoever renders.
+    """
+    resource = task.fields["resource"]
+    task.fields["resource"] = f"arn:{partition}:" + resource.split(":", 2)[2]
+
+
+def _retry_for(state: State) -> Retry:
+    errors = {
+        State.PREPARE_DATA: GLUE_TRANSIENT_ERRORS,
+        State.EVALUATE_MODEL: LAMBDA_TRANSIENT_ERRORS,
+    }.get(state, SAGEMAKER_TRANSIENT_ERRORS)
+    return Retry(error_equals=errors, interval_seconds=5, max_attempts=3, backoff_rate=2.0)
+
+
+def _offline_sagemaker_session(region: str) -> sagemaker.Session:
+    """A SageMaker session that never calls AWS.
+
+    Building a definition only serializes requests, but boto3 resolves credentials
+    when a client is created (and may wait on instance metadata doing so). Static
+    placeholder credentials skip that lookup; they are never sent anywhere.
+    """
+    boto_session = boto3.Session(
+        region_name=region,
+        aws_access_key_id="offline-definition-build",
+        aws_secret_access_key="offline-definition-build",
+    )
+    return sagemaker.Session(boto_session=boto_session, default_bucket="unused-offline-bucket")
