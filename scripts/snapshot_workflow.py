@@ -46,7 +46,9 @@ JINJA = {
         f"\"{{{{ 'NumericLessThan' if {LOWER} else 'NumericGreaterThan' }}}}\": "
         "{{ cookiecutter.metric_threshold | float }}"
     ),
-    f"< {THRESHOLD}": f"{{{{ '<' if {LOWER} else '>' }}}} {{{{ cookiecutter.metric_threshold | float }}}}",
+    f"< {THRESHOLD}": (
+        f"{{{{ '<' if {LOWER} else '>' }}}} {{{{ cookiecutter.metric_threshold | float }}}}"
+    ),
     " below ": f" {{{{ 'below' if {LOWER} else 'above' }}}} ",
     THRESHOLD: "{{ '%g' | format(cookiecutter.metric_threshold | float) }}",
     '"arn:aws:': '"arn:{{ partition }}:',

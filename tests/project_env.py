@@ -1,16 +1,22 @@
-"""One virtual environment shared by every baked project the tests install.
+"""Environments in which the tests install and run baked projects.
 
 Installing sagemaker and its friends takes the better part of a minute, so the
-heavy dependencies of a baked project are installed once, into .cache/ (keyed by
-a hash of the dependency list, so a template change that alters them rebuilds
-it), and each baked project is then installed into it without dependencies.
+heavy dependencies of a baked project are installed once, into a shared
+environment under .cache/ (keyed by a hash of the dependency list, so a template
+change that alters them rebuilds it). Each baked project then gets a small
+environment of its own that sees the shared packages through a .pth file, and is
+really installed into it (built as a wheel, without dependencies). Projects with
+the same package name can so be installed side by side, by parallel test workers.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
+import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -18,15 +24,16 @@ import tomllib
 from template_facts import TEMPLATE_DIR
 
 ENV_DIR = Path(os.environ.get("RETRAIN_TEST_ENV", TEMPLATE_DIR / ".cache" / "project-env"))
+_SITE_PACKAGES = Path(sysconfig.get_path("purelib")).relative_to(sys.prefix)
 
 
 def requirements_of(project: Path) -> list[str]:
-    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    build = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    metadata = pyproject["project"]
     return sorted(
         metadata["dependencies"]
         + metadata["optional-dependencies"]["dev"]
-        + build["build-system"]["requires"]
+        + pyproject["build-system"]["requires"]
     )
 
 
@@ -39,12 +46,27 @@ def ensure_env(project: Path) -> Path:
     requirements = requirements_of(project)
     digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()
     stamp = ENV_DIR / "requirements.sha256"
-    if stamp.is_file() and stamp.read_text() == digest and python_of(ENV_DIR).exists():
-        return ENV_DIR
-    venv.EnvBuilder(clear=True, with_pip=True).create(ENV_DIR)
-    run(python_of(ENV_DIR), "-m", "pip", "install", "--quiet", *requirements)
-    stamp.write_text(digest)
+    ENV_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with open(ENV_DIR.parent / f"{ENV_DIR.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers build it once
+        if stamp.is_file() and stamp.read_text() == digest and python_of(ENV_DIR).exists():
+            return ENV_DIR
+        venv.EnvBuilder(clear=True, with_pip=True).create(ENV_DIR)
+        run(python_of(ENV_DIR), "-m", "pip", "install", "--quiet", *requirements)
+        stamp.write_text(digest)
     return ENV_DIR
+
+
+def install_project(project: Path, env_dir: Path) -> Path:
+    """A fresh environment holding ``project``, on top of the shared one."""
+    shared = ensure_env(project)
+    venv.EnvBuilder(clear=True, with_pip=False).create(env_dir)
+    (env_dir / _SITE_PACKAGES / "_shared_project_env.pth").write_text(
+        str(shared / _SITE_PACKAGES) + "\n"
+    )
+    run(python_of(shared), "-m", "pip", "--python", python_of(env_dir), "install", "--quiet",
+        "--no-deps", "--no-build-isolation", str(project))  # fmt: skip
+    return env_dir
 
 
 def run(*command, cwd: Path | None = None, env: dict | None = None) -> str:

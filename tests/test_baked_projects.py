@@ -1,7 +1,8 @@
 """Each baked configuration passes its own checks: lint, format, tests, CLI.
 
-The project is really installed (built as a wheel, no dependencies) into one
-environment shared across configurations (see project_env.py).
+The project is really installed (built as a wheel, no dependencies) into an
+environment of its own that reuses the heavy dependencies of a shared one
+(see project_env.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from project_env import ensure_env, python_of, run
+from project_env import install_project, python_of, run
 from template_facts import CONFIGURATIONS
 
 pytestmark = pytest.mark.slow
@@ -22,9 +23,7 @@ def test_baked_project_passes_its_own_checks(baked, name, tmp_path):
     # A copy: the project's own tests and builds must not write into the shared bake.
     project = tmp_path / Path(baked(name)).name
     shutil.copytree(baked(name), project)
-    python = python_of(ensure_env(project))
-    run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-        "--force-reinstall", str(project))  # fmt: skip
+    python = python_of(install_project(project, tmp_path / "env"))
     run(python, "-m", "ruff", "check", "--no-cache", ".", cwd=project)
     run(python, "-m", "ruff", "format", "--check", "--no-cache", ".", cwd=project)
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}

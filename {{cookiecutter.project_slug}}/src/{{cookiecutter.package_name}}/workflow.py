@@ -15,6 +15,7 @@ Catch and TimeoutSeconds.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -378,6 +379,7 @@ def _retry_for(state: State) -> Retry:
     return Retry(error_equals=errors, interval_seconds=5, max_attempts=3, backoff_rate=2.0)
 
 
+@functools.cache  # loading botocore's service models takes most of a build
 def _offline_sagemaker_session(region: str) -> sagemaker.Session:
     """A SageMaker session that never calls AWS.
 
