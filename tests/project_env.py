@@ -32,6 +32,7 @@ def requirements_of(project: Path) -> list[str]:
     metadata = pyproject["project"]
     return sorted(
         metadata["dependencies"]
+        + metadata["optional-dependencies"]["local"]
         + metadata["optional-dependencies"]["dev"]
         + pyproject["build-system"]["requires"]
     )

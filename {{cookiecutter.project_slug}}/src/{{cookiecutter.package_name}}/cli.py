@@ -50,7 +50,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="only compare: exit 1 if the committed definition differs from the settings",
     )
     commands.add_parser("graph", help="print the workflow as a Mermaid diagram")
+    run = commands.add_parser("run", help="run the retraining workflow")
+    run.add_argument(
+        "--local", action="store_true", help="on this machine: Spark, xgboost, local endpoint"
+    )
+    run.add_argument("--rows", type=_positive, default=1000, help="sample customers to generate")
+    run.add_argument("--data", type=Path, help="a raw CSV to use instead of the sample")
+    run.add_argument("--run-name", help="name the run (default: <slug>-<uuid>)")
+    serve = commands.add_parser("serve", help="serve the live local model on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    sample = commands.add_parser("sample-data", help="write a deterministic sample dataset")
+    sample.add_argument("--rows", type=_positive, default=1000)
+    sample.add_argument("--output", type=Path, default=Path("sample.csv"))
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fill": _fill,
         "render": _render,
         "graph": _graph,
+        "run": _run,
+        "serve": _serve,
+        "sample-data": _sample_data,
     }
     command = getattr(arguments, "settings_command", None) or arguments.command
     try:
@@ -202,4 +223,69 @@ def _graph(arguments: argparse.Namespace) -> int:
 
     settings = load_settings(arguments.settings)
     print(to_mermaid(build_definition(settings).to_dict()), end="")
+    return 0
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    if not arguments.local:
+        raise SettingsError(
+            "running on AWS needs the project's stack, which this project does not deploy "
+            "yet; use --local to run on this machine"
+        )
+    from .local_run import run_locally  # imports Spark and xgboost: only when needed
+
+    if arguments.run_name:
+        problem = rules.run_name(arguments.run_name)
+        if problem:
+            raise SettingsError(f"--run-name {problem}")
+    print(f"running {settings.slug} locally (the deployed definition, local services)")
+    result = run_locally(
+        settings,
+        settings.path.parent,
+        rows=arguments.rows,
+        data=arguments.data,
+        run_name=arguments.run_name,
+    )
+    if result.succeeded:
+        return 0
+    print(f"FAILED: {result.execution.error}: {result.execution.cause}", file=sys.stderr)
+    return EXIT_DRIFT
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from .local_aws import Workspace, live_model
+    from .local_run import LOCAL_FOLDER
+    from .serve import make_server
+    from .workflow import endpoint_name
+
+    settings = load_settings(arguments.settings)
+    workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
+    try:
+        endpoint, archive = live_model(workspace, endpoint_name(settings))
+    except FileNotFoundError as error:
+        raise SettingsError(f"{error}; run '{settings.slug} run --local'") from None
+    server = make_server(archive, port=arguments.port)
+    print(
+        f"serving {endpoint['ModelName']} on http://127.0.0.1:{arguments.port} "
+        "(GET /ping, POST /invocations with text/csv); Ctrl-C stops"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _sample_data(arguments: argparse.Namespace) -> int:
+    from .sample_data import generate
+
+    if arguments.output.exists():
+        raise SettingsError(
+            f"{arguments.output} exists; choose another --output (never overwritten)"
+        )
+    path = generate(arguments.output, rows=arguments.rows)
+    print(f"wrote {arguments.rows} sample customers to {path}")
     return 0

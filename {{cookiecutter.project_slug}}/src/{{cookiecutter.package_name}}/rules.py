@@ -302,6 +302,19 @@ def instance_type(families) -> Rule:
     return rule
 
 
+_SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+
+
+def run_name(value: str) -> str | None:
+    """A name for a run: SageMaker uses it for the training job, model and config."""
+    if _SAGEMAKER_NAME.match(value):
+        return None
+    return (
+        f"'{value}' is not a valid SageMaker name: 1 to 63 letters, digits and hyphens, "
+        "starting and ending with a letter or digit"
+    )
+
+
 def choice(choices, what: str) -> Rule:
     return lambda value: _one_of(value, choices, what)
 

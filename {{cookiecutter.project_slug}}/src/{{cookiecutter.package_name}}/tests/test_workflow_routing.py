@@ -10,7 +10,6 @@ Catch, ResultPath, intrinsic functions and Fail are moto's, unchanged.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import time
@@ -20,44 +19,15 @@ import pytest
 from moto import mock_aws
 
 from ..state_names import State
-from .conftest import PROJECT_ROOT
-
-COMMITTED = json.loads((PROJECT_ROOT / "statemachine/definition.asl.json").read_text())
-THRESHOLD = COMMITTED["States"][State.QUALITY_GATE]["Choices"][0]
-LOWER_IS_BETTER = "NumericLessThan" in THRESHOLD
-GATE_VALUE = THRESHOLD.get("NumericLessThan", THRESHOLD.get("NumericGreaterThan"))
-PASSING = GATE_VALUE * 0.5 if LOWER_IS_BETTER else min(GATE_VALUE * 1.1 + 0.01, 1.0)
-FAILING = min(GATE_VALUE * 2 + 0.01, 1.0) if LOWER_IS_BETTER else GATE_VALUE * 0.5
+from .canned_tasks import FAILING, PASSING, canned_definition
 
 # moto accepts any credentials; these keep boto3 from looking for real ones.
 FAKE_CLIENT = {"region_name": "us-east-1", "aws_access_key_id": "x", "aws_secret_access_key": "x"}
-TRAINING_RESULT = {"ModelArtifacts": {"S3ModelArtifacts": "s3://bucket/model.tar.gz"}}
-
-
-def evaluation(value):
-    return {"MetricName": "metric", "Value": value, "Metrics": {"metric": value}}
-
-
-def with_canned_tasks(results: dict[str, object], failing: set[str]) -> dict:
-    definition = copy.deepcopy(COMMITTED)
-    for name, state in definition["States"].items():
-        if state["Type"] != "Task":
-            continue
-        if name in failing:
-            state["Resource"] = "arn:aws:states:::aws-sdk:s3:getObject"
-            state["Parameters"] = {"Bucket": "no-such-bucket-anywhere", "Key": "x"}
-            for field in ("ResultSelector", "Retry", "TimeoutSeconds"):
-                state.pop(field, None)
-            continue
-        replacement = {"Type": "Pass", "Result": results.get(name, {})}
-        replacement["ResultPath"] = state.get("ResultPath", "$")
-        replacement.update({k: state[k] for k in ("Next", "End") if k in state})
-        definition["States"][name] = replacement
-    return definition
 
 
 def run(definition: dict, execution_input: dict) -> tuple[str, list[str], dict]:
-    text = json.dumps(definition).replace("${ArtifactBucket}", "artifact-bucket")
+    """Run on moto's interpreter; the status, the states entered, the description."""
+    text = json.dumps(definition)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         client = boto3.client("stepfunctions", **FAKE_CLIENT)
         machine = client.create_state_machine(
@@ -79,26 +49,14 @@ def run(definition: dict, execution_input: dict) -> tuple[str, list[str], dict]:
     return description["status"], entered, description
 
 
-def canned(value=PASSING, endpoint_exists=True, failing=()):
-    failing = set(failing)
-    if not endpoint_exists:
-        failing.add(State.CHECK_FOR_ENDPOINT)
-    results = {
-        State.TRAIN_MODEL: TRAINING_RESULT,
-        State.EVALUATE_MODEL: evaluation(value),
-        State.CHECK_FOR_ENDPOINT: {"EndpointStatus": "InService"},
-    }
-    return with_canned_tasks(results, failing)
-
-
 def test_a_model_better_than_the_threshold_is_deployed():
-    status, entered, _ = run(canned(PASSING), {})
+    status, entered, _ = run(canned_definition(PASSING), {})
     assert status == "SUCCEEDED"
     assert entered[-3:] == [State.CHECK_FOR_ENDPOINT, State.UPDATE_ENDPOINT, State.DEPLOYED]
 
 
 def test_a_model_worse_than_the_threshold_fails_the_run_with_the_reason():
-    status, entered, description = run(canned(FAILING), {})
+    status, entered, description = run(canned_definition(FAILING), {})
     assert status == "FAILED"
     assert entered[-2:] == [State.QUALITY_GATE, State.QUALITY_GATE_FAILED]
     assert State.CREATE_ENDPOINT_CONFIG not in entered
@@ -107,27 +65,27 @@ def test_a_model_worse_than_the_threshold_fails_the_run_with_the_reason():
 
 
 def test_the_first_run_creates_the_endpoint():
-    status, entered, _ = run(canned(endpoint_exists=False), {})
+    status, entered, _ = run(canned_definition(endpoint_exists=False), {})
     assert status == "SUCCEEDED"
     assert State.CREATE_ENDPOINT in entered and State.UPDATE_ENDPOINT not in entered
 
 
 def test_later_runs_update_the_endpoint():
-    status, entered, _ = run(canned(endpoint_exists=True), {})
+    status, entered, _ = run(canned_definition(endpoint_exists=True), {})
     assert status == "SUCCEEDED"
     assert State.UPDATE_ENDPOINT in entered and State.CREATE_ENDPOINT not in entered
 
 
 @pytest.mark.parametrize("failing", [State.PREPARE_DATA, State.TRAIN_MODEL, State.EVALUATE_MODEL])
 def test_a_task_error_reaches_the_failure_state_with_its_cause(failing):
-    status, entered, description = run(canned(failing={failing}), {})
+    status, entered, description = run(canned_definition(failing={failing}), {})
     assert status == "FAILED"
     assert entered[-2:] == [failing, State.RETRAINING_FAILED]
     assert description["error"] and description["error"] != "QualityGateFailed"
 
 
 def test_a_run_without_a_name_gets_a_sagemaker_valid_one():
-    _, entered, description = run(canned(), {})
+    _, entered, description = run(canned_definition(), {})
     name = json.loads(description["output"])["Run"]["Name"]
     assert entered[:2] == [State.NAME_THE_RUN, State.GENERATE_NAME]
     assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", name)
@@ -135,6 +93,6 @@ def test_a_run_without_a_name_gets_a_sagemaker_valid_one():
 
 
 def test_a_caller_may_name_the_run():
-    _, entered, description = run(canned(), {"RunName": "my-backfill-1"})
+    _, entered, description = run(canned_definition(), {"RunName": "my-backfill-1"})
     assert entered[:2] == [State.NAME_THE_RUN, State.USE_GIVEN_NAME]
     assert json.loads(description["output"])["Run"]["Name"] == "my-backfill-1"

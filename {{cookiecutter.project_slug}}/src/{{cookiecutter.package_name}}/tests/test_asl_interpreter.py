@@ -1,0 +1,136 @@
+"""The local ASL interpreter: semantics, refusals, and agreement with moto's.
+
+The cross-check runs the same definitions through moto's interpreter (LocalStack's)
+and this one and compares the states each passes through.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ..asl_interpreter import DefinitionError, Interpreter, TaskFailure, validate
+from .canned_tasks import CASES, COMMITTED, FAILING_RESOURCE, canned_definition, failing_get_object
+from .test_workflow_routing import run as run_on_moto
+
+
+def entered(execution) -> list[str]:
+    return [e.details["name"] for e in execution.events if e.type.endswith("StateEntered")]
+
+
+def run_locally(definition, execution_input=None):
+    interpreter = Interpreter(definition, {FAILING_RESOURCE: failing_get_object})
+    return interpreter.run(execution_input or {})
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_local_interpreter_takes_the_same_path_as_motos(case):
+    definition = canned_definition(**CASES[case])
+    moto_status, moto_entered, moto_description = run_on_moto(definition, {})
+    local = run_locally(definition)
+    assert (local.status, entered(local)) == (moto_status, moto_entered)
+    if moto_status == "FAILED":
+        # moto spells service prefixes in lower case (s3.NoSuchBucketException).
+        assert local.error.lower() == moto_description["error"].lower()
+
+
+def task_definition(**task_fields):
+    task = {"Type": "Task", "Resource": "work", "End": True, **task_fields}
+    return {"StartAt": "Work", "States": {"Work": task, "Failed": {"Type": "Fail"}}}
+
+
+def flaky(failures: int, error: str = "Service.Busy"):
+    calls = []
+
+    def handler(parameters):
+        calls.append(parameters)
+        if len(calls) <= failures:
+            raise TaskFailure(error, f"attempt {len(calls)}")
+        return {"ok": True, "attempts": len(calls)}
+
+    return handler, calls
+
+
+def test_retry_backs_off_then_succeeds():
+    handler, calls = flaky(2)
+    waits = []
+    retry = [{"ErrorEquals": ["Service.Busy"], "IntervalSeconds": 3, "MaxAttempts": 2,
+              "BackoffRate": 2.0}]  # fmt: skip
+    execution = Interpreter(task_definition(Retry=retry), {"work": handler}, sleep=waits.append)
+    result = execution.run({})
+    assert result.status == "SUCCEEDED" and len(calls) == 3
+    assert waits == [3, 6]
+
+
+def test_retries_run_out_then_catch_routes_with_the_error():
+    handler, _ = flaky(5)
+    definition = task_definition(
+        Retry=[{"ErrorEquals": ["Service.Busy"], "MaxAttempts": 1}],
+        Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.Failure", "Next": "Failed"}],
+    )
+    result = Interpreter(definition, {"work": handler}, sleep=lambda _: None).run({"keep": 1})
+    assert result.status == "FAILED"
+    assert entered(result) == ["Work", "Failed"]
+
+
+def test_states_all_does_not_catch_a_runtime_error():
+    definition = task_definition(
+        Parameters={"x.$": "$.missing"},
+        Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+    )
+    result = Interpreter(definition, {"work": lambda p: {}}).run({})
+    assert result.status == "FAILED" and result.error == "States.Runtime"
+    assert entered(result) == ["Work"]
+
+
+def test_result_selector_and_result_path_shape_the_output():
+    definition = task_definition(
+        Parameters={"Name.$": "$.who", "Greeting.$": "States.Format('hi {}', $.who)"},
+        ResultSelector={"Said.$": "$.Greeting"},
+        ResultPath="$.Answer",
+    )
+    result = Interpreter(definition, {"work": lambda p: p}).run({"who": "ana"})
+    assert result.output == {"who": "ana", "Answer": {"Said": "hi ana"}}
+
+
+def test_bracket_paths_and_indexes_read_scalars():
+    definition = task_definition(Parameters={"a.$": "$['x']['y']", "b.$": "$.list[1].v"})
+    result = Interpreter(definition, {"work": lambda p: p}).run(
+        {"x": {"y": 1}, "list": [{"v": 2}, {"v": 3}]}
+    )
+    assert result.output == {"a": 1, "b": 3}
+
+
+def test_a_choice_on_an_indexed_path_compares_the_scalar():
+    """moto's interpreter reads $.a[0].b as a list here, so a Choice takes Default."""
+    definition = {
+        "StartAt": "Gate",
+        "States": {
+            "Gate": {"Type": "Choice", "Default": "No",
+                     "Choices": [{"Variable": "$.m[0].v", "NumericLessThan": 0.1, "Next": "Yes"}]},
+            "Yes": {"Type": "Succeed"},
+            "No": {"Type": "Fail", "Error": "Gate"},
+        },
+    }  # fmt: skip
+    result = Interpreter(definition, {}).run({"m": [{"v": 0.05}]})
+    assert entered(result) == ["Gate", "Yes"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["States"]["Work"].update(Type="Map"), "type 'Map' is not supported"),
+        (lambda d: d["States"]["Work"].update(Heartbeat=5), "not supported"),
+        (lambda d: d["States"]["Work"].update(Next="Nowhere"), "unknown state 'Nowhere'"),
+        (lambda d: d["States"]["Work"].update(Parameters={"x.$": "States.Hash($.a, 'MD5')"}),
+         "intrinsic States.Hash"),
+    ],
+)  # fmt: skip
+def test_anything_outside_the_subset_is_refused_before_running(change, message):
+    definition = task_definition()
+    change(definition)
+    with pytest.raises(DefinitionError, match=message):
+        validate(definition)
+
+
+def test_the_committed_definition_is_inside_the_subset():
+    validate(COMMITTED)

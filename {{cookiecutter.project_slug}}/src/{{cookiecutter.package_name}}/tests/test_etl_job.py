@@ -1,0 +1,78 @@
+"""The Glue job's transforms on a local SparkSession (real Spark; Glue itself is not
+emulated: awsglue is imported only in the Glue entry point)."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from ..etl_job import FEATURES, SourceError, prepare
+from ..local_run import spark_session
+from ..sample_data import generate
+
+
+@pytest.fixture(scope="module")
+def spark():
+    return spark_session()
+
+
+def read_csv_folder(folder):
+    rows = []
+    for part in sorted(folder.glob("*.csv")):
+        with part.open() as stream:
+            rows += [list(map(float, row)) for row in csv.reader(stream)]
+    return np.array(rows)
+
+
+def test_output_is_label_first_without_header_and_split_reproducibly(spark, tmp_path):
+    source = generate(tmp_path / "raw" / "customers.csv", rows=300)
+    first = prepare(spark, str(source.parent), str(tmp_path / "t1"), str(tmp_path / "v1"))
+    second = prepare(spark, str(source.parent), str(tmp_path / "t2"), str(tmp_path / "v2"))
+    train, validation = read_csv_folder(tmp_path / "t1"), read_csv_folder(tmp_path / "v1")
+    assert train.shape[1] == 1 + len(FEATURES)
+    assert set(np.unique(train[:, 0])) <= {0.0, 1.0}
+    assert first.train_rows + first.validation_rows == 300
+    assert 0.1 < first.validation_rows / 300 < 0.3
+    assert (first.train_rows, first.validation_rows) == (second.train_rows, second.validation_rows)
+    assert np.array_equal(train, read_csv_folder(tmp_path / "t2"))
+    assert len(validation) == first.validation_rows
+
+
+def test_malformed_rows_are_dropped_and_counted(spark, tmp_path):
+    source = generate(tmp_path / "raw" / "customers.csv", rows=50)
+    with source.open("a") as stream:
+        stream.write("C9,CA,not-a-number,no,no,0,1,1,1,1,1,1,False\n")  # unparseable
+        stream.write("C10,CA,10,maybe,no,0,1,1,1,1,1,1,False\n")  # unknown yes/no
+        stream.write("C11,CA,10,no,no,0,-5,1,1,1,1,1,True\n")  # negative minutes
+        stream.write("C12,CA,10,no,no\n")  # truncated
+    report = prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"))
+    assert report.rows_read == 54
+    assert report.rows_dropped == 4
+    assert report.train_rows + report.validation_rows == 50
+
+
+def test_a_missing_source_is_a_clear_error(spark, tmp_path):
+    with pytest.raises(SourceError, match="no raw data at"):
+        prepare(spark, str(tmp_path / "nowhere"), str(tmp_path / "t"), str(tmp_path / "v"))
+
+
+def test_an_empty_source_is_a_clear_error(spark, tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "empty.csv").write_text("customer_id,state\n")
+    with pytest.raises(SourceError, match="has no rows"):
+        prepare(spark, str(tmp_path / "raw"), str(tmp_path / "t"), str(tmp_path / "v"))
+
+
+def test_a_source_with_no_usable_row_is_a_clear_error(spark, tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "bad.csv").write_text("customer_id,state\nC1,CA\nC2,NY\n")
+    with pytest.raises(SourceError, match="none of the 2 rows"):
+        prepare(spark, str(tmp_path / "raw"), str(tmp_path / "t"), str(tmp_path / "v"))
+
+
+def test_the_sample_is_deterministic(tmp_path):
+    first = generate(tmp_path / "a.csv", rows=200).read_bytes()
+    assert first == generate(tmp_path / "b.csv", rows=200).read_bytes()
+    assert first != generate(tmp_path / "c.csv", rows=200, seed=8).read_bytes()
