@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 ASL_VALIDATOR = .cache/node/node_modules/.bin/asl-validator
 
-.PHONY: test test-fast lint benchmark clean
+.PHONY: test test-fast lint benchmark snapshot clean
 
 $(BIN)/pytest: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(BIN)/pytest
 
 benchmark: $(BIN)/pytest
 	$(BIN)/python benchmarks/bake.py
+	$(BIN)/python benchmarks/local_run.py
+
+snapshot: $(BIN)/pytest  ## after changing workflow.py or graph.py
+	$(BIN)/python scripts/snapshot_workflow.py
 
 clean:
 	rm -rf $(VENV) .cache
