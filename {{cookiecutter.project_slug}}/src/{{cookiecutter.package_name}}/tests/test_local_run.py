@@ -98,7 +98,7 @@ def test_each_run_writes_its_history_with_step_functions_event_names(project):
         key=lambda events: events[0]["timestamp"],
     )
     assert len(succeeded) == 2
-    first, second = succeeded
+    first = succeeded[0]
     types = [event["type"] for event in first]
     assert types[0] == "ExecutionStarted"
     for expected in ("TaskStateEntered", "TaskScheduled", "TaskSucceeded", "ChoiceStateEntered"):
