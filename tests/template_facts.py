@@ -1,9 +1,12 @@
 """What the template's tests know about the template: paths, defaults, the option
 matrix and the exact file set each configuration must produce.
 
-The matrix is built from cookiecutter.json itself: every value of every choice
-prompt is baked once (the others at their defaults), plus a few free-text answers
-that change what is generated.
+The matrix is built from cookiecutter.json itself. The full product of the choices
+is over 1,500 projects, and each baked project's own suite runs Spark, so the matrix
+covers every value instead: row k sets the k-th alternative of every choice prompt
+at once (an option with fewer alternatives keeps its default), and the defaults are
+a row of their own. Free-text answers that change what is generated (account,
+region partition, own bucket, schedule, hostile text) ride along on those rows.
 """
 
 from __future__ import annotations
@@ -27,46 +30,71 @@ EXISTING_ROLES = {
     "lambda_role_arn": "arn:aws:iam::123456789012:role/ml/platform-lambda",
 }
 
-# A choice whose value needs other answers to make sense.
+# Answers a choice needs to make sense (existing roles need their ARNs).
 _COMPANIONS = {("iam_roles", "existing"): EXISTING_ROLES}
 
-
-def choice_configurations() -> dict[str, dict]:
-    configurations: dict[str, dict] = {"defaults": {}}
-    for name, value in DEFAULTS.items():
-        if name.startswith("_"):
-            continue
-        if isinstance(value, list):
-            alternatives = value[1:]
-        elif isinstance(value, bool):
-            alternatives = [not value]
-        else:
-            continue
-        for alternative in alternatives:
-            answers = {name: alternative}
-            answers.update(_COMPANIONS.get((name, alternative), {}))
-            configurations[f"{name}={alternative}"] = answers
-    return configurations
-
-
-TEXT_CONFIGURATIONS = {
-    "account-given": {"aws_account_id": "012345678901"},
-    "china-region": {"aws_region": "cn-northwest-1", "aws_account_id": "123456789012"},
-    "govcloud-own-bucket": {
+# Free-text answers added to each covering row (row 1 holds the existing roles, so
+# the other partitions go to rows 2 and 3, whose roles are created and derived),
+# with the words that name them in test ids.
+TEXT_LABELS = ["weekly-cron", "aws-cn", "us-gov+own-bucket+hostile-text"]
+TEXT_ANSWERS = [
+    {"retraining_schedule": "cron(0 3 ? * MON *)"},
+    {"aws_region": "cn-northwest-1", "aws_account_id": "012345678901"},
+    {
         "aws_region": "us-gov-west-1",
         "artifact_bucket": "my.team-artifacts",
         "aws_account_id": "123456789012",
-    },
-    "weekly-schedule": {"retraining_schedule": "cron(0 3 ? * MON *)"},
-    "hostile-text": {
         "project_name": "Churn \"Model\" \\ $(touch /tmp/pwned) `id` ; rm -rf ~ 😀 'x'",
         "project_slug": "churn-model",
         "description": "Quotes \" ' \\n backslash \\ and $HOME && echo pwned | <b>",
         "author_name": 'O\'Brien "The Team" \\',
     },
-}
+]
 
-CONFIGURATIONS = {**choice_configurations(), **TEXT_CONFIGURATIONS}
+
+def _alternatives(value) -> list:
+    if isinstance(value, list):
+        return value[1:]
+    if isinstance(value, bool):
+        return [not value]
+    return []
+
+
+def covering_configurations() -> dict[str, dict]:
+    choices = {
+        name: _alternatives(value) for name, value in DEFAULTS.items() if not name.startswith("_")
+    }
+    rows = max(len(alternatives) for alternatives in choices.values())
+    configurations: dict[str, dict] = {"defaults": {}}
+    for row in range(rows):
+        answers: dict = {}
+        for name, alternatives in choices.items():
+            if row < len(alternatives):
+                answers[name] = alternatives[row]
+                answers.update(_COMPANIONS.get((name, alternatives[row]), {}))
+        if row < len(TEXT_ANSWERS):
+            answers.update(TEXT_ANSWERS[row])
+        label = "+".join(
+            str(answers[name]).replace("validation:", "")
+            for name, alternatives in choices.items()
+            if alternatives and name in answers
+        )
+        if row < len(TEXT_LABELS):
+            label += "+" + TEXT_LABELS[row]
+        configurations[label] = answers
+    return configurations
+
+
+CONFIGURATIONS = covering_configurations()
+
+
+def configuration_with(**answers) -> str:
+    """The name of the matrix row holding these answers."""
+    for name, configuration in CONFIGURATIONS.items():
+        if all(configuration.get(key) == value for key, value in answers.items()):
+            return name
+    raise LookupError(f"no configuration with {answers}")
+
 
 _COMMON_FILES = (
     ".cookiecutter.json",

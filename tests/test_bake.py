@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from template_facts import CONFIGURATIONS, TEMPLATE_DIR, expected_files, files_in
+from template_facts import (
+    CONFIGURATIONS,
+    TEMPLATE_DIR,
+    TEXT_ANSWERS,
+    configuration_with,
+    expected_files,
+    files_in,
+)
 
 # Template syntax, or a template variable (cookiecutter.x) that was never rendered.
 LEFTOVER_MARKERS = ("{{", "{%", "{#", "cookiecutter.")
@@ -51,8 +58,9 @@ def test_baked_python_toml_and_json_parse(baked, name):
 
 
 def test_answers_with_quotes_backslashes_and_shell_syntax_are_kept_as_data(baked):
-    answers = CONFIGURATIONS["hostile-text"]
-    project = baked("hostile-text")
+    name = configuration_with(author_name=TEXT_ANSWERS[2]["author_name"])
+    answers = CONFIGURATIONS[name]
+    project = baked(name)
     settings = tomllib.loads((project / "settings.toml").read_text(encoding="utf-8"))
     assert settings["project"]["name"] == answers["project_name"]
     metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
@@ -93,8 +101,9 @@ def test_a_given_account_fills_in_bucket_and_roles(bake):
 
 
 def test_existing_roles_are_kept_as_given(baked):
-    answers = CONFIGURATIONS["iam_roles=existing"]
-    settings = tomllib.loads((baked("iam_roles=existing") / "settings.toml").read_text())
+    name = configuration_with(iam_roles="existing")
+    answers = CONFIGURATIONS[name]
+    settings = tomllib.loads((baked(name) / "settings.toml").read_text())
     assert settings["iam"]["roles"] == "existing"
     assert settings["iam"]["glue_role_arn"] == answers["glue_role_arn"]
 
@@ -126,3 +135,15 @@ def test_template_python_files_are_valid_python_before_rendering():
     assert len(sources) > 20
     for source in sources:
         ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+
+
+def test_the_matrix_bakes_every_value_of_every_choice():
+    from template_facts import DEFAULTS
+
+    for name, default in DEFAULTS.items():
+        if isinstance(default, list | bool):
+            values = default if isinstance(default, list) else [True, False]
+            chosen = {
+                configuration.get(name, values[0]) for configuration in CONFIGURATIONS.values()
+            }
+            assert chosen == set(values), name
