@@ -122,3 +122,14 @@ def test_the_answers_file_keeps_answers_but_not_run_details(tmp_path):
     for key in ("_output_dir", "_repo_dir", "_checkout", "__prompts__"):
         assert key not in document["cookiecutter"]
     assert document["_cookiecutter"]["aws_region"] == "us-east-1"
+
+
+def test_the_region_list_matches_botocores_partitions(shared):
+    """A new AWS region shows up here first (botocore ships the partition data)."""
+    import botocore.session
+
+    endpoints = botocore.session.get_session().get_data("endpoints")
+    for partition in endpoints["partitions"]:
+        name = partition["partition"]
+        if name in shared.rules.PARTITION_REGIONS:
+            assert set(partition["regions"]) == set(shared.rules.PARTITION_REGIONS[name]), name
