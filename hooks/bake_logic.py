@@ -35,6 +35,9 @@ OPTIONAL_PATHS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     ".github": lambda answers: answers["ci_provider"] == "github",
     ".gitlab-ci.yml": lambda answers: answers["ci_provider"] == "gitlab",
     "notebooks": lambda answers: is_yes(answers["include_notebook"]),
+    # copier's answers file: the template holds it for copier; cookiecutter keeps
+    # .cookiecutter.json instead.
+    ".copier-answers.yml": lambda answers: False,
 }
 
 

@@ -1,0 +1,159 @@
+"""copier renders the same project as cookiecutter, and `copier update` brings
+template changes into a project without losing what its user changed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from copier import run_copy, run_update
+from template_facts import CONFIGURATIONS, TEMPLATE_DIR, files_in
+
+ANSWERS_FILES = {".cookiecutter.json", ".copier-answers.yml"}
+IGNORED = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", ".*_cache")
+
+
+def git(*arguments, cwd):
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
+        cwd=cwd, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def template_copy(tmp_path_factory):
+    """The template's files without its git history (copier reads a repository's
+    latest tag, and the working tree under test may hold uncommitted changes)."""
+    copy = tmp_path_factory.mktemp("template") / "retrain-template"
+    shutil.copytree(TEMPLATE_DIR, copy, ignore=IGNORED)
+    return copy
+
+
+def copier_answers(name: str) -> dict:
+    return dict(CONFIGURATIONS[name])
+
+
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
+def test_copier_and_cookiecutter_produce_identical_trees(baked, template_copy, tmp_path, name):
+    destination = tmp_path / "project"
+    run_copy(
+        str(template_copy), destination, data=copier_answers(name), defaults=True,
+        unsafe=True, quiet=True,
+    )  # fmt: skip
+    from_cookiecutter = Path(baked(name))
+    assert files_in(destination) - ANSWERS_FILES == files_in(from_cookiecutter) - ANSWERS_FILES
+    for relative in files_in(from_cookiecutter) - ANSWERS_FILES:
+        copied = (destination / relative).read_bytes()
+        assert copied == (from_cookiecutter / relative).read_bytes(), relative
+    assert (destination / ".copier-answers.yml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"project_slug": "Bad Slug"}, "must be 3 to 26 lowercase letters"),
+        ({"aws_account_id": "12345"}, "is not an AWS account id"),
+        ({"retraining_schedule": "daily"}, "is not a schedule"),
+    ],
+)
+def test_copier_validators_give_the_hooks_messages(template_copy, tmp_path, answers, message):
+    with pytest.raises(ValueError, match=message):
+        run_copy(str(template_copy), tmp_path / "p", data=answers, defaults=True, unsafe=True,
+                 quiet=True)  # fmt: skip
+    assert not (tmp_path / "p").exists()
+
+
+def test_rules_beyond_the_validators_refuse_the_copy_and_leave_nothing(
+    template_copy, tmp_path, capfd
+):
+    with pytest.raises(Exception):  # noqa: B017 (copier's task error type varies by version)
+        run_copy(
+            str(template_copy), tmp_path / "p", data={"artifact_bucket": "data--x-s3"},
+            defaults=True, unsafe=True, quiet=True,
+        )  # fmt: skip
+    assert "ERROR: artifact_bucket 'data--x-s3' ends with '--x-s3'" in capfd.readouterr().err
+    assert not (tmp_path / "p").exists()
+
+
+def test_copier_update_brings_template_changes_and_keeps_user_edits(template_copy, tmp_path):
+    template = tmp_path / "template"
+    shutil.copytree(template_copy, template)
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v1", cwd=template)
+    git("tag", "v1.0.0", cwd=template)
+
+    project = tmp_path / "project"
+    run_copy(str(template), project, defaults=True, unsafe=True, quiet=True)
+    git("init", "-q", "-b", "main", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "baked", cwd=project)
+    settings = project / "settings.toml"
+    edited = settings.read_text().replace("max_depth = 5", "max_depth = 7  # tuned by us")
+    settings.write_text(edited)
+    git("commit", "-q", "-am", "tune", cwd=project)
+
+    makefile = template / "{{cookiecutter.project_slug}}" / "Makefile"
+    makefile.write_text(makefile.read_text() + "\n# A template improvement.\n")
+    git("commit", "-q", "-am", "improve", cwd=template)
+    git("tag", "v1.1.0", cwd=template)
+
+    run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
+    assert "# A template improvement." in (project / "Makefile").read_text()
+    assert "max_depth = 7  # tuned by us" in settings.read_text()
+    assert "_commit: v1.1.0" in (project / ".copier-answers.yml").read_text()
+
+
+def test_a_cookiecutter_project_adopts_copier_updates(template_copy, tmp_path):
+    from cookiecutter.main import cookiecutter
+    from template_facts import user_config
+
+    template = tmp_path / "template"
+    shutil.copytree(template_copy, template)
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v1", cwd=template)
+    git("tag", "v1.0.0", cwd=template)
+    project = Path(
+        cookiecutter(
+            str(template), no_input=True, output_dir=str(tmp_path / "out"),
+            config_file=str(user_config(tmp_path)),
+        )
+    )  # fmt: skip
+    script = TEMPLATE_DIR / "scripts" / "adopt_copier.py"
+    subprocess.run(
+        [sys.executable, str(script), str(project), "--version", "v1.0.0"],
+        check=True,
+        capture_output=True,
+    )
+    git("init", "-q", "-b", "main", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "baked with cookiecutter", cwd=project)
+
+    makefile = template / "{{cookiecutter.project_slug}}" / "Makefile"
+    makefile.write_text(makefile.read_text() + "\n# A template improvement.\n")
+    git("commit", "-q", "-am", "improve", cwd=template)
+    git("tag", "v1.1.0", cwd=template)
+
+    run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
+    assert "# A template improvement." in (project / "Makefile").read_text()
+    assert (project / ".cookiecutter.json").is_file()
+
+
+def test_copier_asks_the_questions_of_cookiecutter_json():
+    import yaml
+    from template_facts import DEFAULTS
+
+    questions = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))
+    asked = {name for name in questions if not name.startswith("_") and name != "cookiecutter"}
+    assert asked == {name for name in DEFAULTS if not name.startswith("_")}
+    for name in asked:
+        default = DEFAULTS[name]
+        if isinstance(default, list):
+            assert list(questions[name]["choices"].values()) == default, name
+            assert questions[name]["default"] == default[0], name
+        elif "{{" not in str(default):
+            assert questions[name]["default"] == default, name
