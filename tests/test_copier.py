@@ -57,6 +57,9 @@ def test_copier_and_cookiecutter_produce_identical_trees(baked, template_copy, t
         ({"project_slug": "Bad Slug"}, "must be 3 to 26 lowercase letters"),
         ({"aws_account_id": "12345"}, "is not an AWS account id"),
         ({"retraining_schedule": "daily"}, "is not a schedule"),
+        ({"aws_region": "us-est-1"}, "is not an AWS region"),
+        ({"training_instance_type": "m5.xlarge"}, "is not a SageMaker instance type"),
+        ({"glue_role_arn": "platform-glue"}, "is not an IAM role ARN"),
     ],
 )
 def test_copier_validators_give_the_hooks_messages(template_copy, tmp_path, answers, message):
@@ -157,3 +160,15 @@ def test_copier_asks_the_questions_of_cookiecutter_json():
             assert questions[name]["default"] == default[0], name
         elif "{{" not in str(default):
             assert questions[name]["default"] == default, name
+
+
+def test_copiers_region_list_is_the_rules_list():
+    import re
+
+    import bake_logic
+
+    rules = bake_logic.load_shared_modules(TEMPLATE_DIR).rules
+    text = (TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8")
+    validator = next(line for line in text.splitlines() if "is not an AWS region" in line)
+    listed = re.findall(r"'([a-z]{2}(?:-[a-z]+)+-\d)'", validator)
+    assert sorted(listed) == sorted(rules.REGION_PARTITION)
