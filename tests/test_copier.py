@@ -172,3 +172,30 @@ def test_copiers_region_list_is_the_rules_list():
     validator = next(line for line in text.splitlines() if "is not an AWS region" in line)
     listed = re.findall(r"'([a-z]{2}(?:-[a-z]+)+-\d)'", validator)
     assert sorted(listed) == sorted(rules.REGION_PARTITION)
+
+
+def test_an_update_that_collides_with_a_user_edit_shows_a_conflict(template_copy, tmp_path):
+    template = tmp_path / "template"
+    shutil.copytree(template_copy, template)
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v1", cwd=template)
+    git("tag", "v1.0.0", cwd=template)
+    project = tmp_path / "project"
+    run_copy(str(template), project, defaults=True, unsafe=True, quiet=True)
+    git("init", "-q", "-b", "main", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "baked", cwd=project)
+    ignore = project / ".gitignore"
+    ignore.write_text(ignore.read_text().replace(".local/", ".local/  # ours"))
+    git("commit", "-q", "-am", "user edit", cwd=project)
+
+    template_ignore = template / "{{cookiecutter.project_slug}}" / ".gitignore"
+    template_ignore.write_text(template_ignore.read_text().replace(".local/", ".local/  # theirs"))
+    git("commit", "-q", "-am", "template edit", cwd=template)
+    git("tag", "v1.1.0", cwd=template)
+
+    run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
+    merged = ignore.read_text()
+    assert "# ours" in merged, "the user's edit was lost"
+    assert "# theirs" in merged and "<<<<<<<" in merged, "the collision is not shown"
