@@ -103,6 +103,7 @@ _COMMON_FILES = (
     "Makefile",
     "README.md",
     "pyproject.toml",
+    "infrastructure/stack.yaml",
     "settings.toml",
     "statemachine/definition.asl.json",
     "src/{package}/__init__.py",
