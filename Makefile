@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 ASL_VALIDATOR = .cache/node/node_modules/.bin/asl-validator
+# checkov pins packaging<24, which pytest 9 cannot use: it gets an environment of its own.
+CHECKOV = .cache/checkov/bin/checkov
 
 .PHONY: test test-fast lint benchmark snapshot clean
 
@@ -15,10 +17,14 @@ $(BIN)/pytest: requirements-dev.txt
 $(ASL_VALIDATOR):
 	npm install --silent --no-audit --no-fund --prefix .cache/node asl-validator@4
 
-test: $(BIN)/pytest $(ASL_VALIDATOR) lint  ## every test of the template, baked projects included
+$(CHECKOV):
+	$(PYTHON) -m venv .cache/checkov
+	.cache/checkov/bin/python -m pip install --quiet "checkov>=3,<4"
+
+test: $(BIN)/pytest $(ASL_VALIDATOR) $(CHECKOV) lint  ## every test of the template, baked projects included
 	$(BIN)/python -m pytest
 
-test-fast: $(BIN)/pytest $(ASL_VALIDATOR)  ## everything but installing and testing baked projects
+test-fast: $(BIN)/pytest $(ASL_VALIDATOR) $(CHECKOV)  ## everything but installing and testing baked projects
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/pytest

@@ -1,19 +1,23 @@
 """The CloudFormation stack of every baked project, checked offline.
 
-cfn-lint validates it against CloudFormation's resource specification; the IAM
-checks below hold the roles to least privilege: no wildcard action anywhere, and
-a wildcard resource only for actions AWS offers no resource-level permission for.
+cfn-lint validates it against CloudFormation's resource specification; checkov
+against its security policies (each skip is justified in the stack, beside the
+resource); the IAM checks below hold the roles to least privilege: no wildcard
+action anywhere, and a wildcard resource only for actions AWS offers no
+resource-level permission for. `make test` installs checkov into .cache/checkov.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from cfnlint.decode import decode
 from project_env import run
-from template_facts import CONFIGURATIONS
+from template_facts import CONFIGURATIONS, TEMPLATE_DIR
 
 # Actions without resource-level permissions, which IAM accepts only on "*".
 ACTIONS_WITHOUT_RESOURCES = {
@@ -30,6 +34,16 @@ ACTIONS_WITHOUT_RESOURCES = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
 }
+
+
+CHECKOV = Path(os.environ.get("CHECKOV", TEMPLATE_DIR / ".cache" / "checkov" / "bin" / "checkov"))
+
+
+def checkov(path: Path) -> subprocess.CompletedProcess:
+    assert CHECKOV.exists(), "checkov is missing: `make test` installs it into .cache/checkov"
+    command = [str(CHECKOV), "-f", str(path), "--framework", "cloudformation", "--compact",
+               "--quiet", "--skip-download"]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True)
 
 
 def stack_of(project: Path) -> Path:
@@ -76,3 +90,17 @@ def test_the_states_role_may_pass_only_the_sagemaker_role_to_sagemaker(baked):
     assert passes[0]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
     }
+
+
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
+def test_checkov_accepts_the_stack(baked, name):
+    result = checkov(stack_of(baked(name)))
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_checkov_rejects_a_public_bucket(baked, tmp_path):
+    """Guards the test above against a checkov that passes anything."""
+    text = stack_of(baked("defaults")).read_text()
+    weakened = tmp_path / "stack.yaml"
+    weakened.write_text(text.replace("BlockPublicAcls: true", "BlockPublicAcls: false"))
+    assert checkov(weakened).returncode != 0
