@@ -6,37 +6,23 @@ abbreviation onto it, so the command under test is the one the README gives.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 import pytest
-from template_facts import TEMPLATE_DIR, files_in
-
-IGNORED = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", ".*_cache")
-
-
-def git(*arguments, cwd):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
-        cwd=cwd, check=True, capture_output=True,
-    )  # fmt: skip
+from git_repos import commit_all, copy_template, git
+from template_facts import files_in
 
 
 @pytest.fixture(scope="module")
 def remote(tmp_path_factory):
     """org/retrain-template.git with tag v0.1.0 and one later commit on main."""
     root = tmp_path_factory.mktemp("github")
-    work = root / "work"
-    shutil.copytree(TEMPLATE_DIR, work, ignore=IGNORED)
-    git("init", "-q", "-b", "main", cwd=work)
-    git("add", "-A", cwd=work)
-    git("commit", "-q", "-m", "v0.1.0", cwd=work)
-    git("tag", "v0.1.0", cwd=work)
+    work = copy_template(root / "work")
+    commit_all(work, "v0.1.0", tag="v0.1.0")
     marker = work / "{{cookiecutter.project_slug}}" / "ADDED_AFTER_v0.1.0.md"
     marker.write_text("a change made after the tag\n")
-    git("add", "-A", cwd=work)
-    git("commit", "-q", "-m", "after the tag", cwd=work)
+    commit_all(work, "after the tag")
     bare = root / "org" / "retrain-template.git"
     bare.parent.mkdir()
     git("clone", "-q", "--bare", str(work), str(bare), cwd=root)

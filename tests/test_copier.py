@@ -3,33 +3,49 @@ template changes into a project without losing what its user changed."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from copier import run_copy, run_update
+from git_repos import commit_all, copy_template
 from template_facts import CONFIGURATIONS, TEMPLATE_DIR, files_in
 
 ANSWERS_FILES = {".cookiecutter.json", ".copier-answers.yml"}
-IGNORED = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", ".*_cache")
-
-
-def git(*arguments, cwd):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
-        cwd=cwd, check=True, capture_output=True,
-    )  # fmt: skip
+TEMPLATE_MAKEFILE = Path("{{cookiecutter.project_slug}}", "Makefile")
 
 
 @pytest.fixture(scope="module")
 def template_copy(tmp_path_factory):
     """The template's files without its git history (copier reads a repository's
     latest tag, and the working tree under test may hold uncommitted changes)."""
-    copy = tmp_path_factory.mktemp("template") / "retrain-template"
-    shutil.copytree(TEMPLATE_DIR, copy, ignore=IGNORED)
-    return copy
+    return copy_template(tmp_path_factory.mktemp("template") / "retrain-template")
+
+
+def tagged_template(template_copy: Path, folder: Path) -> Path:
+    """A template repository whose only release is v1.0.0."""
+    template = copy_template(folder, source=template_copy)
+    commit_all(template, "v1", tag="v1.0.0")
+    return template
+
+
+def release(template: Path, relative: Path, edit, tag: str) -> None:
+    """Change one template file with ``edit`` (text -> text) and tag the result."""
+    path = template / relative
+    path.write_text(edit(path.read_text()))
+    commit_all(template, f"release {tag}", tag=tag)
+
+
+def copied_project(template: Path, folder: Path) -> Path:
+    """A project copied from the template's latest tag, committed as a user would."""
+    run_copy(str(template), folder, defaults=True, unsafe=True, quiet=True)
+    commit_all(folder, "baked")
+    return folder
+
+
+def improve_makefile(text: str) -> str:
+    return text + "\n# A template improvement.\n"
 
 
 def copier_answers(name: str) -> dict:
@@ -82,27 +98,14 @@ def test_rules_beyond_the_validators_refuse_the_copy_and_leave_nothing(
 
 
 def test_copier_update_brings_template_changes_and_keeps_user_edits(template_copy, tmp_path):
-    template = tmp_path / "template"
-    shutil.copytree(template_copy, template)
-    git("init", "-q", "-b", "main", cwd=template)
-    git("add", "-A", cwd=template)
-    git("commit", "-q", "-m", "v1", cwd=template)
-    git("tag", "v1.0.0", cwd=template)
-
-    project = tmp_path / "project"
-    run_copy(str(template), project, defaults=True, unsafe=True, quiet=True)
-    git("init", "-q", "-b", "main", cwd=project)
-    git("add", "-A", cwd=project)
-    git("commit", "-q", "-m", "baked", cwd=project)
+    template = tagged_template(template_copy, tmp_path / "template")
+    project = copied_project(template, tmp_path / "project")
     settings = project / "settings.toml"
     edited = settings.read_text().replace("max_depth = 5", "max_depth = 7  # tuned by us")
     settings.write_text(edited)
-    git("commit", "-q", "-am", "tune", cwd=project)
+    commit_all(project, "tune")
 
-    makefile = template / "{{cookiecutter.project_slug}}" / "Makefile"
-    makefile.write_text(makefile.read_text() + "\n# A template improvement.\n")
-    git("commit", "-q", "-am", "improve", cwd=template)
-    git("tag", "v1.1.0", cwd=template)
+    release(template, TEMPLATE_MAKEFILE, improve_makefile, "v1.1.0")
 
     run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
     assert "# A template improvement." in (project / "Makefile").read_text()
@@ -114,12 +117,7 @@ def test_a_cookiecutter_project_adopts_copier_updates(template_copy, tmp_path):
     from cookiecutter.main import cookiecutter
     from template_facts import user_config
 
-    template = tmp_path / "template"
-    shutil.copytree(template_copy, template)
-    git("init", "-q", "-b", "main", cwd=template)
-    git("add", "-A", cwd=template)
-    git("commit", "-q", "-m", "v1", cwd=template)
-    git("tag", "v1.0.0", cwd=template)
+    template = tagged_template(template_copy, tmp_path / "template")
     project = Path(
         cookiecutter(
             str(template), no_input=True, output_dir=str(tmp_path / "out"),
@@ -132,14 +130,9 @@ def test_a_cookiecutter_project_adopts_copier_updates(template_copy, tmp_path):
         check=True,
         capture_output=True,
     )
-    git("init", "-q", "-b", "main", cwd=project)
-    git("add", "-A", cwd=project)
-    git("commit", "-q", "-m", "baked with cookiecutter", cwd=project)
+    commit_all(project, "baked with cookiecutter")
 
-    makefile = template / "{{cookiecutter.project_slug}}" / "Makefile"
-    makefile.write_text(makefile.read_text() + "\n# A template improvement.\n")
-    git("commit", "-q", "-am", "improve", cwd=template)
-    git("tag", "v1.1.0", cwd=template)
+    release(template, TEMPLATE_MAKEFILE, improve_makefile, "v1.1.0")
 
     run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
     assert "# A template improvement." in (project / "Makefile").read_text()
@@ -175,25 +168,14 @@ def test_copiers_region_list_is_the_rules_list():
 
 
 def test_an_update_that_collides_with_a_user_edit_shows_a_conflict(template_copy, tmp_path):
-    template = tmp_path / "template"
-    shutil.copytree(template_copy, template)
-    git("init", "-q", "-b", "main", cwd=template)
-    git("add", "-A", cwd=template)
-    git("commit", "-q", "-m", "v1", cwd=template)
-    git("tag", "v1.0.0", cwd=template)
-    project = tmp_path / "project"
-    run_copy(str(template), project, defaults=True, unsafe=True, quiet=True)
-    git("init", "-q", "-b", "main", cwd=project)
-    git("add", "-A", cwd=project)
-    git("commit", "-q", "-m", "baked", cwd=project)
+    template = tagged_template(template_copy, tmp_path / "template")
+    project = copied_project(template, tmp_path / "project")
     ignore = project / ".gitignore"
     ignore.write_text(ignore.read_text().replace(".local/", ".local/  # ours"))
-    git("commit", "-q", "-am", "user edit", cwd=project)
+    commit_all(project, "user edit")
 
-    template_ignore = template / "{{cookiecutter.project_slug}}" / ".gitignore"
-    template_ignore.write_text(template_ignore.read_text().replace(".local/", ".local/  # theirs"))
-    git("commit", "-q", "-am", "template edit", cwd=template)
-    git("tag", "v1.1.0", cwd=template)
+    theirs = Path("{{cookiecutter.project_slug}}", ".gitignore")
+    release(template, theirs, lambda text: text.replace(".local/", ".local/  # theirs"), "v1.1.0")
 
     run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
     merged = ignore.read_text()
