@@ -118,7 +118,8 @@ def fill_in_settings(
         result = lookup(region)
         account, source = (result.account_id or ""), result.explanation
     values = {field: answers.get(field, "") for field in shared.settings_file.FIELD_LOCATIONS}
-    updates = shared.fill_in.plan_fill_in(values, account or None)
+    settings_path = project_dir / shared.settings_file.SETTINGS_FILE_NAME
+    updates = shared.fill_in.fill_in_file(settings_path, values, account or None)
     slug = answers["project_slug"]
     if not updates:
         if account:
@@ -127,9 +128,6 @@ def fill_in_settings(
             f"settings.toml: AWS account unknown ({source}); account, bucket and role ARNs "
             f"stay empty until you run '{slug} settings fill' with credentials"
         ]
-    settings_path = project_dir / shared.settings_file.SETTINGS_FILE_NAME
-    text = settings_path.read_text(encoding="utf-8")
-    settings_path.write_text(shared.settings_file.set_string_values(text, updates), "utf-8")
     names = shared.settings_file.DISPLAY_NAMES
     return [f"settings.toml: account {account} ({source})"] + [
         f"  filled in {names[field]} = {value}" for field, value in updates.items()

@@ -167,12 +167,10 @@ def _fill(arguments: argparse.Namespace) -> int:
                 "or pass --account-id"
             )
         account = lookup.account_id
-    updates = fill_in.plan_fill_in(settings.values, account)
+    updates = fill_in.fill_in_file(settings.path, settings.values, account)
     if not updates:
         print(f"{settings.path}: nothing to fill in; every derived value is already set")
         return 0
-    text = settings.path.read_text(encoding="utf-8")
-    settings.path.write_text(settings_file.set_string_values(text, updates), encoding="utf-8")
     for name, value in updates.items():
         print(f"filled in {settings_file.DISPLAY_NAMES[name]} = {value}")
     load_settings(settings.path)  # the result must still pass every rule

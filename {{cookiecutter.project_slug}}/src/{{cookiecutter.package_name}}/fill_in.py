@@ -8,8 +8,9 @@ reports every value it wrote. Standard library only; Python 3.10+.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
-from . import rules
+from . import rules, settings_file
 
 
 def plan_fill_in(values: Mapping[str, object], account_id: str | None) -> dict[str, str]:
@@ -31,4 +32,18 @@ def plan_fill_in(values: Mapping[str, object], account_id: str | None) -> dict[s
         for field in rules.ROLE_FIELDS:
             if not values.get(field):
                 updates[field] = rules.derived_role_arn(slug, field, account, region)
+    return updates
+
+
+def fill_in_file(
+    path: Path, values: Mapping[str, object], account_id: str | None
+) -> dict[str, str]:
+    """Write the planned fill-ins into the settings file at path; return them.
+
+    Only the values of the keys filled in change; comments and everything else stay.
+    """
+    updates = plan_fill_in(values, account_id)
+    if updates:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(settings_file.set_string_values(text, updates), encoding="utf-8")
     return updates
