@@ -46,8 +46,12 @@ def checkov(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True)
 
 
-def stack_of(project: Path) -> Path:
-    return project / "infrastructure" / "stack.yaml"
+def templates_of(project: Path) -> list[Path]:
+    return sorted((project / "infrastructure").glob("*.yaml"))
+
+
+def pipeline_of(project: Path) -> Path:
+    return project / "infrastructure" / "pipeline.yaml"
 
 
 def statements(template: dict):
@@ -64,27 +68,31 @@ def as_list(value):
 
 
 @pytest.mark.parametrize("name", list(CONFIGURATIONS))
-def test_cfn_lint_accepts_the_stack(baked, name):
-    run(Path(sys.executable).parent / "cfn-lint", stack_of(baked(name)))
+def test_cfn_lint_accepts_the_stacks(baked, name):
+    run(Path(sys.executable).parent / "cfn-lint", *templates_of(baked(name)))
+
+
+def all_statements(project: Path):
+    for path in templates_of(project):
+        template, matches = decode(str(path))
+        assert not matches
+        yield from statements(template)
 
 
 def test_no_iam_statement_has_a_wildcard_action(baked):
-    template, matches = decode(str(stack_of(baked("defaults"))))
-    assert not matches
-    for role, statement in statements(template):
+    for role, statement in all_statements(baked("defaults")):
         for action in as_list(statement["Action"]):
             assert "*" not in action, f"{role}: {action}"
 
 
 def test_wildcard_resources_only_where_iam_offers_nothing_narrower(baked):
-    template, _ = decode(str(stack_of(baked("defaults"))))
-    for role, statement in statements(template):
+    for role, statement in all_statements(baked("defaults")):
         if "*" in as_list(statement["Resource"]):
             assert set(as_list(statement["Action"])) <= ACTIONS_WITHOUT_RESOURCES, role
 
 
 def test_the_states_role_may_pass_only_the_sagemaker_role_to_sagemaker(baked):
-    template, _ = decode(str(stack_of(baked("defaults"))))
+    template, _ = decode(str(pipeline_of(baked("defaults"))))
     passes = [s for _, s in statements(template) if "iam:PassRole" in as_list(s["Action"])]
     assert len(passes) == 1
     assert passes[0]["Condition"] == {
@@ -93,14 +101,15 @@ def test_the_states_role_may_pass_only_the_sagemaker_role_to_sagemaker(baked):
 
 
 @pytest.mark.parametrize("name", list(CONFIGURATIONS))
-def test_checkov_accepts_the_stack(baked, name):
-    result = checkov(stack_of(baked(name)))
-    assert result.returncode == 0, result.stdout[-3000:]
+def test_checkov_accepts_the_stacks(baked, name):
+    for path in templates_of(baked(name)):
+        result = checkov(path)
+        assert result.returncode == 0, f"{path.name}: {result.stdout[-3000:]}"
 
 
 def test_checkov_rejects_a_public_bucket(baked, tmp_path):
     """Guards the test above against a checkov that passes anything."""
-    text = stack_of(baked("defaults")).read_text()
-    weakened = tmp_path / "stack.yaml"
+    text = (baked("defaults") / "infrastructure" / "storage.yaml").read_text()
+    weakened = tmp_path / "storage.yaml"
     weakened.write_text(text.replace("BlockPublicAcls: true", "BlockPublicAcls: false"))
     assert checkov(weakened).returncode != 0

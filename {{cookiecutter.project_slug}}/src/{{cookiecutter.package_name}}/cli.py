@@ -12,14 +12,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import aws_account, fill_in, rules, settings_file
+from . import aws_account, aws_commands, fill_in, rules, settings_file
+from .aws_errors import AwsError, explained
+from .project_layout import DEFINITION_PATH, README_PATH
 from .settings import Settings, SettingsError, load_settings
 
 EXIT_USER_ERROR = 2
 EXIT_DRIFT = 1
-# The committed definition, relative to the project folder (where settings.toml is).
-DEFINITION_PATH = Path("statemachine", "definition.asl.json")
-README_PATH = Path("README.md")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,13 +49,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="only compare: exit 1 if the committed definition differs from the settings",
     )
     commands.add_parser("graph", help="print the workflow as a Mermaid diagram")
-    run = commands.add_parser("run", help="run the retraining workflow")
+    commands.add_parser("deploy", help="upload the code and create or update the stacks on AWS")
+    run = commands.add_parser("run", help="run the retraining workflow (on AWS unless --local)")
     run.add_argument(
         "--local", action="store_true", help="on this machine: Spark, xgboost, local endpoint"
     )
-    run.add_argument("--rows", type=_positive, default=1000, help="sample customers to generate")
-    run.add_argument("--data", type=Path, help="a raw CSV to use instead of the sample")
+    run.add_argument("--wait", action="store_true", help="on AWS: follow the run to its end")
+    run.add_argument("--rows", type=_positive, default=1000, help="--local: sample rows")
+    run.add_argument("--data", type=Path, help="--local: a raw CSV to use instead of the sample")
     run.add_argument("--run-name", help="name the run (default: <slug>-<uuid>)")
+    for name, text in (("status", "how a run on AWS is doing"), ("history", "a run's events")):
+        past = commands.add_parser(name, help=text)
+        past.add_argument("run", nargs="?", help="run name or execution ARN (default: latest)")
+    destroy = commands.add_parser("destroy", help="remove the endpoint and stacks (asks first)")
+    destroy.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    destroy.add_argument(
+        "--force", action="store_true", help="delete the bucket even when it holds data"
+    )
+    commands.add_parser("estimate", help="the cost of one run and of the endpoint")
+    upload = commands.add_parser("upload-data", help="upload a raw CSV for runs on AWS")
+    upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")
+    upload.add_argument("--sample", action="store_true", help="upload generated sample data")
+    upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
     serve = commands.add_parser("serve", help="serve the live local model on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     sample = commands.add_parser("sample-data", help="write a deterministic sample dataset")
@@ -82,11 +96,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run,
         "serve": _serve,
         "sample-data": _sample_data,
+        "deploy": aws_commands.deploy_command,
+        "status": aws_commands.status_command,
+        "history": aws_commands.history_command,
+        "destroy": aws_commands.destroy_command,
+        "estimate": _estimate,
+        "upload-data": aws_commands.upload_data_command,
     }
     command = getattr(arguments, "settings_command", None) or arguments.command
     try:
-        return handlers[command](arguments)
-    except SettingsError as error:
+        with explained(command):
+            return handlers[command](arguments)
+    except (SettingsError, AwsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
 
@@ -225,12 +246,9 @@ def _graph(arguments: argparse.Namespace) -> int:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    settings = load_settings(arguments.settings)
     if not arguments.local:
-        raise SettingsError(
-            "running on AWS needs the project's stack, which this project does not deploy "
-            "yet; use --local to run on this machine"
-        )
+        return aws_commands.run_command(arguments)
+    settings = load_settings(arguments.settings)
     from .local_run import run_locally  # imports Spark and xgboost: only when needed
 
     if arguments.run_name:
@@ -274,6 +292,13 @@ def _serve(arguments: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
+    return 0
+
+
+def _estimate(arguments: argparse.Namespace) -> int:
+    from .estimate import report
+
+    print("\n".join(report(load_settings(arguments.settings))))
     return 0
 
 

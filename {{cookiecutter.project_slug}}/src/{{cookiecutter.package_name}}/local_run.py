@@ -15,21 +15,20 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from . import sample_data
 from .asl_interpreter import Event, Execution, Interpreter
 from .local_aws import LOCAL_ACCOUNT, LOCAL_BUCKET, LocalServices, Workspace
+from .progress import Progress
 from .settings import Settings, SettingsError
-from .state_names import State
-from .workflow import PLACEHOLDERS, endpoint_name, render_definition
+from .workflow import PLACEHOLDERS, endpoint_name, read_committed_definition
 
 LOCAL_FOLDER = ".local"
-DEFINITION = Path("statemachine", "definition.asl.json")
 MINIMUM_JAVA = 17
 
 
@@ -58,14 +57,7 @@ def local_values(settings: Settings) -> dict[str, str]:
 
 
 def load_definition(settings: Settings, project_root: Path) -> dict[str, Any]:
-    path = project_root / DEFINITION
-    if not path.is_file():
-        raise LocalModeError(f"{DEFINITION} is missing; run '{settings.slug} render'")
-    committed = path.read_text(encoding="utf-8")
-    if committed != render_definition(settings):
-        raise LocalModeError(
-            f"{DEFINITION} does not match settings.toml; run '{settings.slug} render' first"
-        )
+    committed = read_committed_definition(settings, project_root)
     for placeholder, value in local_values(settings).items():
         committed = committed.replace(placeholder, value)
     return json.loads(committed)
@@ -157,7 +149,11 @@ def run_locally(
         if state["Type"] == "Task"
     }
     progress = Progress(settings, say)
-    interpreter = Interpreter(definition, handlers, listener=progress.on_event)
+
+    def listen(event: Event) -> None:
+        progress.on_event(event.type, event.details, datetime.fromisoformat(event.timestamp))
+
+    interpreter = Interpreter(definition, handlers, listener=listen)
     execution = interpreter.run({"RunName": run_name} if run_name else {})
     name = (execution.output or {}).get("Run", {}).get("Name") or progress.run_name
     history = workspace.root / "executions" / f"{name or 'unnamed'}.jsonl"
@@ -166,61 +162,23 @@ def run_locally(
         for event in execution.events:
             record = {"timestamp": event.timestamp, "type": event.type, **event.details}
             stream.write(json.dumps(record, default=str) + "\n")
-    progress.summary(execution, workspace, history)
+    _summarize(settings, execution, workspace, history, say)
     return LocalRun(execution, history, name)
 
 
-class Progress:
-    """Prints each state as it is entered and left, and the gate's decision."""
-
-    def __init__(self, settings: Settings, say: Callable[[str], None]):
-        self.settings, self.say = settings, say
-        self.started: dict[str, float] = {}
-        self.run_name: str | None = None
-        self.evaluation: dict[str, Any] | None = None
-
-    def on_event(self, event: Event) -> None:
-        details = event.details
-        if event.type.endswith("StateEntered"):
-            self.started[details["name"]] = time.monotonic()
-            self.say(f"  -> {details['name']}")
-        elif event.type.endswith("StateExited"):
-            name = details["name"]
-            seconds = time.monotonic() - self.started.get(name, time.monotonic())
-            self.say(f"  ok {name} ({seconds:.1f} s)")
-            output = details.get("output") or {}
-            if name == State.PLAN_LOCATIONS:
-                self.run_name = output.get("Run", {}).get("Name")
-                self.say(f"     run name: {self.run_name}")
-            if name == State.EVALUATE_MODEL:
-                self.evaluation = output.get("Evaluation")
-            if name == State.QUALITY_GATE:
-                self._gate_passed()
-        elif event.type == "TaskFailed":
-            self.say(f"  !! {details['error']}: {details['cause']}")
-            if self.started and list(self.started)[-1] == State.CHECK_FOR_ENDPOINT:
-                self.say("     (no endpoint yet: it will be created)")
-
-    def _gate_passed(self) -> None:
-        gate = self.settings.quality_gate
-        value = (self.evaluation or {}).get("Value")
-        comparison = "<" if gate.lower_is_better else ">"
-        self.say(
-            f"     quality gate: {gate.metric} = {value:.4f} {comparison} {gate.threshold:g}, "
-            "deploy"
+def _summarize(
+    settings: Settings, execution: Execution, workspace: Workspace, history: Path, say
+) -> None:
+    if execution.status == "SUCCEEDED":
+        endpoint = endpoint_name(settings)
+        record = workspace.load("endpoints", endpoint) or {}
+        model = workspace.path_of(record["ModelDataUrl"]) if record else None
+        say(f"SUCCEEDED: {endpoint} now serves {record.get('ModelName')}")
+        say(f"  model:   {model}")
+        say(f"  history: {history}")
+        say(
+            f"  query it: {settings.slug} serve  (then POST text/csv to "
+            "http://127.0.0.1:8080/invocations)"
         )
-
-    def summary(self, execution: Execution, workspace: Workspace, history: Path) -> None:
-        if execution.status == "SUCCEEDED":
-            endpoint = endpoint_name(self.settings)
-            record = workspace.load("endpoints", endpoint) or {}
-            model = workspace.path_of(record["ModelDataUrl"]) if record else None
-            self.say(f"SUCCEEDED: {endpoint} now serves {record.get('ModelName')}")
-            self.say(f"  model:   {model}")
-            self.say(f"  history: {history}")
-            self.say(
-                f"  query it: {self.settings.slug} serve  (then POST text/csv to "
-                "http://127.0.0.1:8080/invocations)"
-            )
-        else:
-            self.say(f"  history: {history}")
+    else:
+        say(f"  history: {history}")

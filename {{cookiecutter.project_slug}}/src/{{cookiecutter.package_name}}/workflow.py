@@ -19,9 +19,11 @@ import functools
 import json
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
-from .settings import Settings
+from .project_layout import DEFINITION_PATH
+from .settings import Settings, SettingsError
 from .state_names import State
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
@@ -30,6 +32,7 @@ logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 import boto3  # noqa: E402  (after the environment above is set)
 import sagemaker  # noqa: E402
+from sagemaker import image_uris  # noqa: E402
 from sagemaker.estimator import Estimator  # noqa: E402
 from stepfunctions.inputs import StepInput  # noqa: E402
 from stepfunctions.steps import (  # noqa: E402
@@ -136,6 +139,29 @@ def build_definition(settings: Settings) -> Graph:
 def render_definition(settings: Settings) -> str:
     """The definition as the JSON text that is committed and deployed."""
     return json.dumps(build_definition(settings).to_dict(), indent=2) + "\n"
+
+
+def read_committed_definition(settings: Settings, project_root: Path) -> str:
+    """The committed definition, refused when the settings no longer give it.
+
+    Local runs and deploys use the file that code review saw, never a fresh build,
+    so a stale file must be rendered (and reviewed) first.
+    """
+    path = project_root / DEFINITION_PATH
+    if not path.is_file():
+        raise SettingsError(f"{DEFINITION_PATH} is missing; run '{settings.slug} render'")
+    committed = path.read_text(encoding="utf-8")
+    if committed != render_definition(settings):
+        raise SettingsError(
+            f"{DEFINITION_PATH} does not match settings.toml; run '{settings.slug} render' "
+            "and commit the result first"
+        )
+    return committed
+
+
+def training_image_uri(settings: Settings) -> str:
+    """SageMaker's XGBoost image for the region, from the SDK's bundled table (offline)."""
+    return image_uris.retrieve("xgboost", region=settings.region, version=XGBOOST_VERSION)
 
 
 def _naming(settings: Settings) -> tuple[Choice, Pass]:

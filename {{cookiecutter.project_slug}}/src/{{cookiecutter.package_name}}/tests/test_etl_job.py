@@ -8,9 +8,9 @@ import csv
 import numpy as np
 import pytest
 
-from ..etl_job import FEATURES, SourceError, prepare
+from ..etl_job import FEATURES, RAW_SCHEMA, SourceError, prepare
 from ..local_run import spark_session
-from ..sample_data import generate
+from ..sample_data import COLUMNS, generate
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +76,7 @@ def test_the_sample_is_deterministic(tmp_path):
     first = generate(tmp_path / "a.csv", rows=200).read_bytes()
     assert first == generate(tmp_path / "b.csv", rows=200).read_bytes()
     assert first != generate(tmp_path / "c.csv", rows=200, seed=8).read_bytes()
+
+
+def test_the_sample_has_the_columns_the_job_reads():
+    assert tuple(field.name for field in RAW_SCHEMA.fields) == COLUMNS

@@ -9,8 +9,9 @@ import socket
 
 import pytest
 
-from ..cli import DEFINITION_PATH, main
+from ..cli import main
 from ..graph import GRAPH_BEGIN, to_mermaid
+from ..project_layout import DEFINITION_PATH
 from ..settings import QualityGate, load_settings
 from ..state_names import State
 from ..workflow import build_definition, render_definition

@@ -1,0 +1,136 @@
+"""`deploy`: from the committed files to a running stack, in three steps.
+
+1. the storage stack (the artifact bucket), unless the bucket already exists and
+   is yours, in which case it is used as it is;
+2. the Glue script, the evaluator's zip and the definition, uploaded under keys
+   that hash their content (see artifacts.py);
+3. the pipeline stack (roles, Glue job, Lambda, state machine, schedule), pointed
+   at those keys.
+
+Every step is a no-op when nothing changed, and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import artifacts
+from .aws_errors import AwsError
+from .aws_session import AwsSession
+from .project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
+from .settings import Settings
+from .stacks import DEFAULT_WAITING, Waiting, apply_template, stack_status
+
+
+def storage_stack_name(settings: Settings) -> str:
+    return f"{settings.slug}-storage"
+
+
+def pipeline_stack_name(settings: Settings) -> str:
+    return f"{settings.slug}-pipeline"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    changed: bool
+    outputs: dict[str, str]
+
+
+def pipeline_parameters(
+    settings: Settings, keys: dict[str, str], training_image_uri: str
+) -> dict[str, str]:
+    """The pipeline stack's parameters, all from the settings and the uploaded keys."""
+    return {
+        "ProjectSlug": settings.slug,
+        "ArtifactBucketName": settings.artifact_bucket,
+        "CreateRoles": "true" if settings.iam_roles == "create" else "false",
+        # With created roles these are the ARNs the stack will create; unused then.
+        "ExistingSageMakerRoleArn": settings.role_arn("sagemaker_role_arn"),
+        "ExistingStepFunctionsRoleArn": settings.role_arn("stepfunctions_role_arn"),
+        "ExistingGlueRoleArn": settings.role_arn("glue_role_arn"),
+        "ExistingLambdaRoleArn": settings.role_arn("lambda_role_arn"),
+        "GlueVersion": settings.glue_version,
+        "GlueWorkerType": settings.glue_worker_type,
+        "GlueNumberOfWorkers": str(settings.glue_number_of_workers),
+        "TrainingImageUri": training_image_uri,
+        "ScheduleExpression": settings.schedule_expression or "none",
+        **keys,
+    }
+
+
+def deploy(
+    settings: Settings,
+    aws: AwsSession,
+    say: Callable[[str], None] = print,
+    waiting: Waiting = DEFAULT_WAITING,
+) -> Deployment:
+    from .workflow import read_committed_definition, training_image_uri
+
+    root = settings.path.parent
+    definition = read_committed_definition(settings, root)  # refuses a stale file
+    bucket = settings.artifact_bucket
+    account = aws.check_account()
+    say(f"deploying {settings.slug} to account {account}, {settings.region}")
+    cloudformation, s3 = aws.client("cloudformation"), aws.client("s3")
+    say(f"[1/3] storage: s3://{bucket}")
+    storage_changed, outputs = _storage(settings, aws, say, waiting)
+    say("[2/3] code")
+    built = artifacts.build_artifacts(definition)
+    artifacts.upload(s3, bucket, built, say)
+    say(f"[3/3] pipeline: {pipeline_stack_name(settings)}")
+    keys = {parameter: artifact.key for parameter, artifact in built.items()}
+    pipeline = apply_template(
+        cloudformation,
+        pipeline_stack_name(settings),
+        (root / PIPELINE_TEMPLATE).read_text(encoding="utf-8"),
+        pipeline_parameters(settings, keys, training_image_uri(settings)),
+        say,
+        waiting,
+    )
+    outputs = {**outputs, **pipeline.outputs}
+    changed = storage_changed or pipeline.changed
+    say("deployed" if changed else "nothing to deploy: every stack was already up to date")
+    for name, value in outputs.items():
+        say(f"  {name:<24} {value}")
+    return Deployment(changed, outputs)
+
+
+def _storage(
+    settings: Settings, aws: AwsSession, say: Callable[[str], None], waiting: Waiting
+) -> tuple[bool, dict[str, str]]:
+    """Create or update the storage stack, or use a bucket of yours that already exists."""
+    bucket = settings.artifact_bucket
+    name = storage_stack_name(settings)
+    cloudformation = aws.client("cloudformation")
+    if stack_status(cloudformation, name) is None and _bucket_is_yours(aws, bucket):
+        say(f"  using your existing bucket {bucket} (no storage stack manages it)")
+        return False, {"ArtifactBucketName": bucket}
+    root = settings.path.parent
+    result = apply_template(
+        cloudformation,
+        name,
+        (root / STORAGE_TEMPLATE).read_text(encoding="utf-8"),
+        {"ProjectSlug": settings.slug, "ArtifactBucketName": bucket},
+        say,
+        waiting,
+    )
+    return result.changed, result.outputs
+
+
+def _bucket_is_yours(aws: AwsSession, bucket: str) -> bool:
+    """True if the bucket exists in your account; an error if another account owns it."""
+    s3 = aws.client("s3")
+    try:
+        s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=aws.settings.account_id)
+    except s3.exceptions.ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in ("404", "NoSuchBucket", "NotFound"):
+            return False
+        if code in ("403", "AccessDenied"):
+            raise AwsError(
+                f"bucket {bucket} belongs to another account (S3 names are global); "
+                "set another aws.artifact_bucket in settings.toml"
+            ) from None
+        raise
+    return True

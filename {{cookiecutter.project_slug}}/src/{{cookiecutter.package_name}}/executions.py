@@ -1,0 +1,141 @@
+"""Runs on AWS: start one, follow it state by state, look at a past one.
+
+A run's execution is named like the run itself (``<slug>-<uuid>`` unless given),
+so the execution, the training job, the model and the endpoint config of one run
+share one name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import rules
+from .aws_errors import AwsError
+from .aws_session import AwsSession
+from .progress import Progress
+from .settings import Settings, SettingsError
+
+RAW_DATA_PREFIX = "data/raw/"
+FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    arn: str
+    status: str
+    error: str | None = None
+    cause: str | None = None
+
+
+def state_machine_arn(settings: Settings) -> str:
+    return (
+        f"arn:{settings.partition}:states:{settings.region}:{settings.account_id}:"
+        f"stateMachine:{settings.slug}-retraining"
+    )
+
+
+def execution_arn(settings: Settings, name: str) -> str:
+    return (
+        f"arn:{settings.partition}:states:{settings.region}:{settings.account_id}:"
+        f"execution:{settings.slug}-retraining:{name}"
+    )
+
+
+def new_run_name(settings: Settings) -> str:
+    return f"{settings.slug}-{uuid.uuid4()}"
+
+
+def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> str:
+    """Start a run and return its execution ARN; refuse when it could only fail."""
+    name = run_name or new_run_name(settings)
+    problem = rules.run_name(name)
+    if problem:
+        raise SettingsError(f"--run-name {problem}")
+    aws.check_account()
+    stepfunctions = aws.client("stepfunctions")
+    try:
+        stepfunctions.describe_state_machine(stateMachineArn=state_machine_arn(settings))
+    except stepfunctions.exceptions.StateMachineDoesNotExist:
+        raise AwsError(
+            f"{settings.slug}-retraining is not deployed in {settings.region}; "
+            f"run '{settings.slug} deploy' first"
+        ) from None
+    listing = aws.client("s3").list_objects_v2(
+        Bucket=settings.artifact_bucket, Prefix=RAW_DATA_PREFIX, MaxKeys=1
+    )
+    if not listing.get("KeyCount"):
+        raise AwsError(
+            f"s3://{settings.artifact_bucket}/{RAW_DATA_PREFIX} holds no data for the Glue "
+            f"job; run '{settings.slug} upload-data <csv>' (or --sample) first"
+        )
+    started = stepfunctions.start_execution(
+        stateMachineArn=state_machine_arn(settings),
+        name=name,
+        input=json.dumps({"RunName": name}),
+    )
+    return started["executionArn"]
+
+
+def resolve(settings: Settings, aws: AwsSession, name_or_arn: str | None) -> str:
+    """An execution ARN from a run name, an ARN, or nothing (the latest run)."""
+    if name_or_arn and name_or_arn.startswith("arn:"):
+        return name_or_arn
+    if name_or_arn:
+        return execution_arn(settings, name_or_arn)
+    listing = aws.client("stepfunctions").list_executions(
+        stateMachineArn=state_machine_arn(settings), maxResults=1
+    )
+    if not listing["executions"]:
+        raise AwsError(f"{settings.slug}-retraining has no runs yet; start one with 'run'")
+    return listing["executions"][0]["executionArn"]
+
+
+def events(aws: AwsSession, arn: str) -> Iterator[dict[str, Any]]:
+    """The execution's history events, oldest first."""
+    paginator = aws.client("stepfunctions").get_paginator("get_execution_history")
+    for page in paginator.paginate(executionArn=arn, includeExecutionData=True):
+        yield from page["events"]
+
+
+def event_details(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's ``...EventDetails`` with JSON input/output parsed."""
+    details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+    parsed = dict(details)
+    for key in ("input", "output"):
+        if isinstance(parsed.get(key), str):
+            with contextlib.suppress(json.JSONDecodeError):
+                parsed[key] = json.loads(parsed[key])
+    return parsed
+
+
+def watch(
+    settings: Settings,
+    aws: AwsSession,
+    arn: str,
+    say: Callable[[str], None] = print,
+    poll_seconds: float = 10.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunOutcome:
+    """Print each new event until the execution ends; return how it ended."""
+    progress = Progress(settings, say)
+    seen: set[int] = set()
+    while True:
+        for event in events(aws, arn):
+            if event["id"] not in seen:
+                seen.add(event["id"])
+                progress.on_event(event["type"], event_details(event), event["timestamp"])
+        outcome = status(aws, arn)
+        if outcome.status in FINISHED:
+            return outcome
+        sleep(poll_seconds)
+
+
+def status(aws: AwsSession, arn: str) -> RunOutcome:
+    described = aws.client("stepfunctions").describe_execution(executionArn=arn)
+    return RunOutcome(arn, described["status"], described.get("error"), described.get("cause"))
