@@ -34,7 +34,9 @@ _JINJA_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 OPTIONAL_PATHS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     ".github": lambda answers: answers["ci_provider"] == "github",
     ".gitlab-ci.yml": lambda answers: answers["ci_provider"] == "gitlab",
+    "infrastructure/ci-deploy-role.yaml": lambda answers: answers["ci_provider"] != "none",
     "notebooks": lambda answers: is_yes(answers["include_notebook"]),
+    "src/{package}/tests/test_notebook.py": lambda answers: is_yes(answers["include_notebook"]),
     # copier's answers file: the template holds it for copier; cookiecutter keeps
     # .cookiecutter.json instead.
     ".copier-answers.yml": lambda answers: False,
@@ -94,7 +96,8 @@ def check_answers(context: Mapping[str, Any], shared: SimpleNamespace) -> list[s
 def prune(project_dir: Path, answers: Mapping[str, Any]) -> list[str]:
     """Remove what belongs to options not chosen; return what was removed."""
     removed = []
-    for relative, keep in OPTIONAL_PATHS.items():
+    for pattern, keep in OPTIONAL_PATHS.items():
+        relative = pattern.format(package=answers["package_name"])
         path = project_dir / relative
         if keep(answers) or not path.exists():
             continue

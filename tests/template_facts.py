@@ -96,6 +96,21 @@ def configuration_with(**answers) -> str:
     raise LookupError(f"no configuration with {answers}")
 
 
+def answers_of(name: str) -> dict:
+    """Every answer of a matrix row, defaults (a choice's first value) included."""
+    defaults = {k: (v[0] if isinstance(v, list) else v) for k, v in DEFAULTS.items()}
+    return {**defaults, **CONFIGURATIONS[name]}
+
+
+def configurations_where(**answers) -> list[str]:
+    """The matrix rows whose answers (defaults included) have these values."""
+    return [
+        name
+        for name in CONFIGURATIONS
+        if all(answers_of(name)[key] == value for key, value in answers.items())
+    ]
+
+
 _COMMON_FILES = (
     ".cookiecutter.json",
     ".gitignore",
@@ -116,6 +131,7 @@ _COMMON_FILES = (
     "src/{package}/aws_commands.py",
     "src/{package}/aws_errors.py",
     "src/{package}/aws_session.py",
+    "src/{package}/ci_role.py",
     "src/{package}/cli.py",
     "src/{package}/deploy.py",
     "src/{package}/destroy.py",
@@ -125,6 +141,7 @@ _COMMON_FILES = (
     "src/{package}/executions.py",
     "src/{package}/fill_in.py",
     "src/{package}/graph.py",
+    "src/{package}/graph_svg.py",
     "src/{package}/local_aws.py",
     "src/{package}/local_run.py",
     "src/{package}/local_training.py",
@@ -168,11 +185,14 @@ def expected_files(answers: dict, package: str) -> set[str]:
     chosen = {**{k: (v[0] if isinstance(v, list) else v) for k, v in DEFAULTS.items()}, **answers}
     files = {path.format(package=package) for path in _COMMON_FILES}
     if chosen["ci_provider"] == "github":
-        files.add(".github/workflows/ci.yml")
+        files |= {".github/workflows/ci.yml", ".github/workflows/deploy.yml"}
     if chosen["ci_provider"] == "gitlab":
         files.add(".gitlab-ci.yml")
+    if chosen["ci_provider"] != "none":
+        files.add("infrastructure/ci-deploy-role.yaml")
     if chosen["include_notebook"]:
         files.add("notebooks/walkthrough.ipynb")
+        files.add(f"src/{package}/tests/test_notebook.py")
     return files
 
 

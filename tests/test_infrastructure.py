@@ -22,6 +22,7 @@ from template_facts import CONFIGURATIONS, TEMPLATE_DIR
 # Actions without resource-level permissions, which IAM accepts only on "*".
 ACTIONS_WITHOUT_RESOURCES = {
     "ecr:GetAuthorizationToken",
+    "sts:GetCallerIdentity",
     "cloudwatch:PutMetricData",
     "logs:CreateLogDelivery",
     "logs:GetLogDelivery",

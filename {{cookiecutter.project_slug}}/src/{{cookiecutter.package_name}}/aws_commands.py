@@ -1,4 +1,5 @@
-"""The CLI's AWS commands: deploy, run (on AWS), status, history, destroy, upload-data.
+"""The CLI's AWS commands: deploy, run (on AWS), status, history, destroy, upload-data,
+ci-role.
 
 Each loads the settings, makes an ``AwsSession`` and calls the module that does
 the work; the CLI turns any SettingsError or AwsError into one line and exit 2.
@@ -81,6 +82,18 @@ def upload_data_command(arguments: argparse.Namespace) -> int:
         raise SettingsError("give a CSV file or --sample, not both and not neither")
     uri = raw_data.upload_data(settings, aws, arguments.csv, arguments.rows)
     print(f"uploaded {uri}")
+    return 0
+
+
+def ci_role_command(arguments: argparse.Namespace) -> int:
+    from .ci_role import deploy_ci_role, detect_provider
+
+    settings, aws = _session(arguments)
+    provider = arguments.provider or detect_provider(settings.path.parent)
+    role_arn = deploy_ci_role(settings, aws, provider, arguments.repository)
+    where = "repository variable" if provider == "github" else "CI/CD variable"
+    print(f"deploy role: {role_arn}")
+    print(f"  set it as the {where} AWS_DEPLOY_ROLE_ARN; it trusts only {arguments.repository}")
     return 0
 
 

@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="delete the bucket even when it holds data"
     )
     commands.add_parser("estimate", help="the cost of one run and of the endpoint")
+    ci_role = commands.add_parser("ci-role", help="create the role CI assumes (OIDC) to deploy")
+    ci_role.add_argument("--repository", required=True, help="owner/name or group/project")
+    ci_role.add_argument(
+        "--provider", choices=("github", "gitlab"), help="default: from the project's CI files"
+    )
     upload = commands.add_parser("upload-data", help="upload a raw CSV for runs on AWS")
     upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
@@ -102,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "destroy": aws_commands.destroy_command,
         "estimate": _estimate,
         "upload-data": aws_commands.upload_data_command,
+        "ci-role": aws_commands.ci_role_command,
     }
     command = getattr(arguments, "settings_command", None) or arguments.command
     try:

@@ -67,10 +67,10 @@ def deploy(
 ) -> Deployment:
     from .workflow import read_committed_definition, training_image_uri
 
+    account = aws.check_account()
     root = settings.path.parent
     definition = read_committed_definition(settings, root)  # refuses a stale file
     bucket = settings.artifact_bucket
-    account = aws.check_account()
     say(f"deploying {settings.slug} to account {account}, {settings.region}")
     cloudformation, s3 = aws.client("cloudformation"), aws.client("s3")
     say(f"[1/3] storage: s3://{bucket}")

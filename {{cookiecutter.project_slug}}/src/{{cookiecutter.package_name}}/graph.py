@@ -34,7 +34,7 @@ def to_mermaid(definition: dict[str, Any]) -> str:
     for name, state in definition["States"].items():
         source = node_id(name)
         for choice in state.get("Choices", []):
-            label = _label(_describe_rule(choice))
+            label = _label(describe_rule(choice))
             lines.append(f'    {source} -->|"{label}"| {node_id(choice["Next"])}')
         if "Default" in state:
             lines.append(f'    {source} -->|"otherwise"| {node_id(state["Default"])}')
@@ -46,7 +46,7 @@ def to_mermaid(definition: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _describe_rule(rule: dict[str, Any]) -> str:
+def describe_rule(rule: dict[str, Any]) -> str:
     variable = rule.get("Variable", "")
     for operator, symbol in (
         ("NumericLessThan", "<"),

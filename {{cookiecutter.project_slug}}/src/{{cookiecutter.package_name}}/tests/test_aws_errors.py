@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 
 from ..aws_errors import AwsError, explained
 from ..cli import main
-from .conftest import PROJECT_ROOT
+from .conftest import clear_account_values, replace_line
 
 
 def client_error(code: str, message: str, operation: str = "CreateChangeSet") -> ClientError:
@@ -53,9 +53,18 @@ def test_each_likely_error_is_explained(error, expected):
     assert expected in message and "\n" not in message
 
 
-def test_the_cli_prints_no_credentials_as_one_line(capsys):
+def test_the_cli_prints_no_credentials_as_one_line(settings_path, capsys):
     # The conftest hides every credential source, so STS is never reached.
-    assert main(["--settings", str(PROJECT_ROOT / "settings.toml"), "deploy"]) == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1
-    assert "no usable AWS credentials" in error or "aws.account_id is empty" in error
+    clear_account_values(settings_path)
+    replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
+    assert main(["--settings", str(settings_path), "deploy"]) == 2
+    assert capsys.readouterr().err == (
+        "error: deploy: no usable AWS credentials (Unable to locate credentials); "
+        "configure them (aws configure sso, or AWS_PROFILE)\n"
+    )
+
+
+def test_an_empty_account_is_a_settings_error(settings_path, capsys):
+    clear_account_values(settings_path)
+    assert main(["--settings", str(settings_path), "deploy"]) == 2
+    assert "aws.account_id is empty; run" in capsys.readouterr().err

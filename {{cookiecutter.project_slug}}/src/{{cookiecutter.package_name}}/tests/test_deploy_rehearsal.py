@@ -7,6 +7,8 @@ this rehearsal cannot show:
   AWS::Scheduler::Schedule (cfn-lint and checkov check those statically);
 - it ignores DefinitionS3Location: the state machine is created without the
   uploaded definition, so the test checks the uploaded object instead;
+- it skips AWS::IAM::OIDCProvider, and its change sets leave the stack's Outputs
+  empty (`ci-role` then names the role from the template's fixed name);
 - it does not execute the state machine here (local mode and the routing tests
   do), evaluate IAM policies, or take the minutes AWS takes.
 """
@@ -45,7 +47,7 @@ def emulator():
 @pytest.fixture
 def project(tmp_path, emulator, monkeypatch, capsys):
     """A copy of the project set to moto's account and region, with clients on moto."""
-    for name in ("settings.toml", "README.md", "statemachine", "infrastructure"):
+    for name in ("settings.toml", "README.md", "statemachine", "infrastructure"):  # and CI files
         source = PROJECT_ROOT / name
         copy = shutil.copytree if source.is_dir() else shutil.copyfile
         copy(source, tmp_path / name)
@@ -233,3 +235,35 @@ def test_existing_roles_are_used_and_none_is_created(project, emulator, capsys):
         stateMachineArn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{slug}-retraining"
     )
     assert machine["roleArn"] == f"arn:aws:iam::{ACCOUNT}:role/platform/stepfunctions-runner"
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / "infrastructure" / "ci-deploy-role.yaml").is_file(),
+    reason="this project was baked without CI",
+)
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_ci_role_trusts_only_this_repository(project, emulator, capsys, provider):
+    iam = clients(emulator)["iam"]
+    existing = None
+    if provider == "gitlab":  # an account that already has the host's provider reuses it
+        existing = iam.create_open_id_connect_provider(
+            Url="https://gitlab.com", ClientIDList=["https://gitlab.com"], ThumbprintList=["0" * 40]
+        )["OpenIDConnectProviderArn"]
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", provider) == 0
+    out = capsys.readouterr().out
+    assert "AWS_DEPLOY_ROLE_ARN" in out
+    assert (f"using {existing}" if existing else "creating it") in out
+    slug = load_settings(project).slug
+    role = iam.get_role(RoleName=f"{slug}-ci-deploy-role")["Role"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    if existing:
+        assert statement["Principal"]["Federated"] == existing
+    subject = {key: value for key, value in statement["Condition"]["StringEquals"].items()
+               if key.endswith(":sub")}  # fmt: skip
+    expected = {
+        "github": {
+            "token.actions.githubusercontent.com:sub": "repo:acme/churn:environment:production"
+        },
+        "gitlab": {"gitlab.com:sub": "project_path:acme/churn:ref_type:branch:ref:main"},
+    }
+    assert subject == expected[provider]

@@ -1,0 +1,102 @@
+"""The generated CI files, checked offline: GitHub workflows by zizmor (security
+audit, pedantic persona) and against the workflow schema, .gitlab-ci.yml against
+GitLab's schema (check-jsonschema's bundled copies); both deploy only with OIDC."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from template_facts import configurations_where
+
+TOOLS = Path(sys.executable).parent
+FULL_SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
+GITHUB = configurations_where(ci_provider="github")[0]
+GITLAB = configurations_where(ci_provider="gitlab")[0]
+
+
+def tool(*command) -> subprocess.CompletedProcess:
+    return subprocess.run([str(TOOLS / command[0]), *map(str, command[1:])],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+def zizmor(path: Path) -> subprocess.CompletedProcess:
+    return tool("zizmor", "--offline", "--persona", "pedantic", "--no-progress", path)
+
+
+def workflows(project: Path) -> list[Path]:
+    return sorted((project / ".github" / "workflows").glob("*.yml"))
+
+
+def test_zizmor_finds_nothing_in_the_workflows(baked):
+    result = zizmor(baked(GITHUB) / ".github" / "workflows")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_flags_an_unpinned_action(baked, tmp_path):
+    """Guards the test above against a zizmor that passes anything."""
+    text = (baked(GITHUB) / ".github" / "workflows" / "ci.yml").read_text()
+    weakened = tmp_path / ".github" / "workflows" / "ci.yml"
+    weakened.parent.mkdir(parents=True)
+    weakened.write_text(re.sub(r"actions/checkout@[0-9a-f]{40}", "actions/checkout@v4", text))
+    assert zizmor(weakened.parent).returncode != 0
+
+
+def test_workflows_match_the_github_schema(baked):
+    result = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows",
+                  *workflows(baked(GITHUB)))  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gitlab_ci_matches_the_gitlab_schema(baked, tmp_path):
+    gitlab_ci = baked(GITLAB) / ".gitlab-ci.yml"
+    result = tool("check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", gitlab_ci)
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / ".gitlab-ci.yml"  # and the schema is really applied
+    text = gitlab_ci.read_text()
+    broken.write_text(text.replace("  stage: deploy", "  stage: deploy\n  when: sometimes"))
+    assert tool("check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", broken).returncode
+
+
+def test_every_action_is_pinned_by_full_commit_sha(baked):
+    for workflow in workflows(baked(GITHUB)):
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert FULL_SHA.match(step["uses"]), f"{workflow.name}: {step['uses']}"
+
+
+def test_github_deploys_only_through_oidc_after_approval(baked):
+    project = baked(GITHUB)
+    deploy = yaml.safe_load((project / ".github" / "workflows" / "deploy.yml").read_text())
+    assert deploy["permissions"] == {}
+    (job,) = deploy["jobs"].values()
+    assert job["permissions"] == {"id-token": "write", "contents": "read"}
+    assert job["environment"] == "production"
+    credentials = [s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
+    assert credentials[0]["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    assert job["steps"][-1]["run"].endswith(" deploy")
+    for workflow in workflows(project):
+        assert "aws-access-key-id" not in workflow.read_text()
+        assert "secrets." not in workflow.read_text()
+
+
+def test_gitlab_deploys_only_through_its_id_token(baked):
+    gitlab_ci = yaml.safe_load((baked(GITLAB) / ".gitlab-ci.yml").read_text())
+    deploy = gitlab_ci["deploy"]
+    assert deploy["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com"
+    assert deploy["environment"]["name"] == "production"
+    assert deploy["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    assert any("AWS_WEB_IDENTITY_TOKEN_FILE" in line for line in deploy["script"])
+    assert "AWS_SECRET_ACCESS_KEY" not in (baked(GITLAB) / ".gitlab-ci.yml").read_text()
+
+
+@pytest.mark.parametrize("name", configurations_where(ci_provider="none"))
+def test_no_ci_provider_means_no_ci_files(baked, name):
+    project = baked(name)
+    assert not (project / ".github").exists() and not (project / ".gitlab-ci.yml").exists()
+    assert not (project / "infrastructure" / "ci-deploy-role.yaml").exists()

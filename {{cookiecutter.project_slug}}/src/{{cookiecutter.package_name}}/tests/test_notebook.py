@@ -1,0 +1,63 @@
+"""The walkthrough notebook, executed top to bottom in local mode with a real kernel
+(nbclient). RUN_ON_AWS stays False, so no AWS call is made; Spark, xgboost and the
+evaluator run as in `run --local`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from .conftest import PROJECT_ROOT
+
+NOTEBOOK = PROJECT_ROOT / "notebooks" / "walkthrough.ipynb"
+
+
+def outputs_of(cell) -> str:
+    texts = []
+    for output in cell.outputs:
+        texts.append(output.get("text", ""))
+        texts += [str(value) for value in output.get("data", {}).values()]
+    return "".join(texts)
+
+
+def test_the_committed_notebook_has_no_outputs():
+    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    project = tmp_path_factory.mktemp("project")  # the local run writes .local/ here
+    for name in ("settings.toml", "README.md", "statemachine", "notebooks"):
+        source = PROJECT_ROOT / name
+        copy = shutil.copytree if source.is_dir() else shutil.copyfile
+        copy(source, project / name)
+    notebook = nbformat.read(project / "notebooks" / "walkthrough.ipynb", as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(project / "notebooks")}},
+    )
+    client.execute()
+    return {cell.id: cell for cell in notebook.cells}
+
+
+def test_every_cell_runs_and_the_local_run_passes_the_gate(executed):
+    local_run = outputs_of(executed["local-run"])
+    assert "quality gate:" in local_run and "succeeded" in local_run
+
+
+def test_the_graph_is_an_svg_image(executed):
+    (output,) = executed["graph"].outputs
+    svg = output["data"]["image/svg+xml"]
+    assert svg.lstrip().startswith("<svg") and "Quality gate" in svg
+
+
+def test_nothing_is_deployed_unless_asked(executed):
+    assert "nothing was deployed" in outputs_of(executed["aws-run"])
