@@ -34,6 +34,7 @@ lint: $(BIN)/pytest
 benchmark: $(BIN)/pytest
 	$(BIN)/python benchmarks/bake.py
 	$(BIN)/python benchmarks/local_run.py
+	$(BIN)/python benchmarks/deploy_rehearsal.py
 
 snapshot: $(BIN)/pytest  ## after changing workflow.py or graph.py
 	$(BIN)/python scripts/snapshot_workflow.py

@@ -166,6 +166,7 @@ _COMMON_FILES = (
     "src/{package}/tests/test_cli.py",
     "src/{package}/tests/test_deploy_rehearsal.py",
     "src/{package}/tests/test_estimate.py",
+    "src/{package}/tests/test_executions.py",
     "src/{package}/tests/test_etl_job.py",
     "src/{package}/tests/test_evaluator.py",
     "src/{package}/tests/test_fill_in.py",

@@ -1,0 +1,91 @@
+"""Following a run on AWS: history events as Step Functions returns them (a fake
+client serves two polls of a real-shaped history), printed state by state."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from ..executions import event_details, execution_arn, new_run_name, watch
+from ..settings import load_settings
+from ..state_names import State
+from .conftest import PROJECT_ROOT
+
+START = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
+
+
+def event(number, kind, seconds, **details):
+    key = {
+        "TaskStateEntered": "stateEnteredEventDetails",
+        "ChoiceStateEntered": "stateEnteredEventDetails",
+        "TaskStateExited": "stateExitedEventDetails",
+        "ChoiceStateExited": "stateExitedEventDetails",
+        "TaskFailed": "taskFailedEventDetails",
+    }[kind]
+    return {"id": number, "type": kind, "timestamp": START + timedelta(seconds=seconds),
+            key: details}  # fmt: skip
+
+
+class FakeStepFunctions:
+    """A run that is evaluated in the first poll and passes the gate in the second."""
+
+    def __init__(self, metric: str):
+        evaluation = json.dumps({"Evaluation": {"Metric": metric, "Value": 0.0412}})
+        self.polls = [
+            [
+                event(1, "TaskStateEntered", 0, name=State.EVALUATE_MODEL),
+                event(2, "TaskStateExited", 3, name=State.EVALUATE_MODEL, output=evaluation),
+            ],
+            [
+                event(3, "ChoiceStateEntered", 4, name=State.QUALITY_GATE),
+                event(4, "ChoiceStateExited", 4, name=State.QUALITY_GATE, output="{}"),
+            ],
+        ]
+        self.poll = 0
+
+    def get_paginator(self, name):
+        assert name == "get_execution_history"
+        return self
+
+    def paginate(self, **_):
+        shown = [e for poll in self.polls[: self.poll + 1] for e in poll]
+        return [{"events": shown}]
+
+    def describe_execution(self, executionArn):
+        self.poll += 1
+        return {"status": "RUNNING" if self.poll < len(self.polls) else "SUCCEEDED"}
+
+
+class FakeAws:
+    def __init__(self, client):
+        self._client = client
+
+    def client(self, service):
+        assert service == "stepfunctions"
+        return self._client
+
+
+def test_watch_prints_each_state_once_with_its_duration_and_the_gate():
+    settings = load_settings(PROJECT_ROOT / "settings.toml")
+    lines, sleeps = [], []
+    fake = FakeStepFunctions(settings.quality_gate.metric)
+    outcome = watch(settings, FakeAws(fake), "arn:run", say=lines.append, sleep=sleeps.append)
+    assert outcome.status == "SUCCEEDED"
+    assert lines[:2] == [f"  -> {State.EVALUATE_MODEL}", f"  ok {State.EVALUATE_MODEL} (3.0 s)"]
+    assert sum(line.startswith("  ok") for line in lines) == 2
+    assert any("quality gate:" in line and "0.0412" in line for line in lines)
+    assert len(sleeps) == 1
+
+
+def test_event_details_parse_json_input_and_output():
+    details = event_details(
+        {"type": "TaskStateExited", "stateExitedEventDetails": {"name": "x", "output": '{"a": 1}'}}
+    )
+    assert details == {"name": "x", "output": {"a": 1}}
+
+
+def test_run_names_are_valid_execution_and_sagemaker_names():
+    settings = load_settings(PROJECT_ROOT / "settings.toml")
+    name = new_run_name(settings)
+    assert len(name) <= 63 and name.startswith(f"{settings.slug}-")
+    assert execution_arn(settings, name).endswith(f":execution:{settings.slug}-retraining:{name}")
