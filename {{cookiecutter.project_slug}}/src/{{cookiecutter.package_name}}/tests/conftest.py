@@ -28,6 +28,16 @@ def no_aws_credentials(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
+def copy_project(folder: Path, *names: str) -> Path:
+    """Copy settings.toml and the named files or folders of the project into ``folder``,
+    so that a test may edit them and write beside them; return the settings' copy."""
+    for name in ("settings.toml", *names):
+        source = PROJECT_ROOT / name
+        copy = shutil.copytree if source.is_dir() else shutil.copyfile
+        copy(source, folder / name)
+    return folder / "settings.toml"
+
+
 @pytest.fixture
 def settings_path(tmp_path) -> Path:
     """A copy of the project's own settings.toml that a test may edit."""

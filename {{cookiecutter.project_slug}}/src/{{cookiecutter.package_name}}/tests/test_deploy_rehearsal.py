@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import urllib.request
 
 import boto3
@@ -26,7 +25,7 @@ from moto.server import ThreadedMotoServer
 
 from ..cli import main
 from ..settings import load_settings
-from .conftest import PROJECT_ROOT, clear_account_values, replace_line
+from .conftest import PROJECT_ROOT, clear_account_values, copy_project, replace_line
 
 # moto warns about each resource type it skips (listed above).
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
@@ -47,11 +46,7 @@ def emulator():
 @pytest.fixture
 def project(tmp_path, emulator, monkeypatch, capsys):
     """A copy of the project set to moto's account and region, with clients on moto."""
-    for name in ("settings.toml", "README.md", "statemachine", "infrastructure"):  # and CI files
-        source = PROJECT_ROOT / name
-        copy = shutil.copytree if source.is_dir() else shutil.copyfile
-        copy(source, tmp_path / name)
-    settings_path = tmp_path / "settings.toml"
+    settings_path = copy_project(tmp_path, "README.md", "statemachine", "infrastructure")
     clear_account_values(settings_path)
     replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
     replace_line(settings_path, "region =", f'region = "{REGION}"')

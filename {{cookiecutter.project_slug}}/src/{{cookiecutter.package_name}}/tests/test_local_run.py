@@ -4,7 +4,6 @@ the committed definition, and a local endpoint answered over HTTP."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -18,25 +17,16 @@ from ..serve import make_server
 from ..settings import load_settings
 from ..state_names import State
 from ..workflow import endpoint_name
-from .conftest import PROJECT_ROOT, replace_line
+from .conftest import copy_project, replace_line
 
 ROWS = "1000"
-
-
-def copy_project(folder):
-    for name in ("settings.toml", "README.md", "statemachine"):
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name)
-        else:
-            shutil.copyfile(source, folder / name)
-    return folder / "settings.toml"
+PROJECT_FILES = ("README.md", "statemachine")
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A project copy that has run locally twice, passing the gate both times."""
-    settings_path = copy_project(tmp_path_factory.mktemp("project"))
+    settings_path = copy_project(tmp_path_factory.mktemp("project"), *PROJECT_FILES)
     for _ in range(2):
         assert main(["--settings", str(settings_path), "run", "--local", "--rows", ROWS]) == 0
     return settings_path
@@ -136,21 +126,21 @@ def test_a_run_below_the_bar_fails_the_gate_and_keeps_the_live_model(project, ca
 
 
 def test_a_stale_definition_is_refused(tmp_path, capsys):
-    settings_path = copy_project(tmp_path)
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
     replace_line(settings_path, "max_depth =", "max_depth = 3")
     assert main(["--settings", str(settings_path), "run", "--local"]) == 2
     assert "does not match settings.toml; run" in capsys.readouterr().err
 
 
 def test_missing_data_is_one_clear_line(tmp_path, capsys):
-    settings_path = copy_project(tmp_path)
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
     code = main(["--settings", str(settings_path), "run", "--local", "--data", "nope.csv"])
     assert code == 2
     assert capsys.readouterr().err == "error: --data nope.csv does not exist; give a CSV file\n"
 
 
 def test_missing_java_is_one_clear_line(tmp_path, capsys, monkeypatch):
-    settings_path = copy_project(tmp_path)
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("JAVA_HOME", raising=False)
     assert main(["--settings", str(settings_path), "run", "--local"]) == 2

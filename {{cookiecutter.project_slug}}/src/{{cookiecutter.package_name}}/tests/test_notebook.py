@@ -5,13 +5,12 @@ evaluator run as in `run --local`."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, copy_project
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "walkthrough.ipynb"
 
@@ -33,10 +32,7 @@ def test_the_committed_notebook_has_no_outputs():
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     project = tmp_path_factory.mktemp("project")  # the local run writes .local/ here
-    for name in ("settings.toml", "README.md", "statemachine", "notebooks"):
-        source = PROJECT_ROOT / name
-        copy = shutil.copytree if source.is_dir() else shutil.copyfile
-        copy(source, project / name)
+    copy_project(project, "README.md", "statemachine", "notebooks")
     notebook = nbformat.read(project / "notebooks" / "walkthrough.ipynb", as_version=4)
     client = NotebookClient(
         notebook,
