@@ -8,8 +8,10 @@ estimate says both what to expect and the worst case.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from .project_layout import DEFINITION_PATH
 from .settings import Settings
 
 PRICES_AS_OF = "2025-06"
@@ -20,7 +22,6 @@ GLUE_DPUS_PER_WORKER = {"G.1X": 1, "G.2X": 2, "G.4X": 4, "G.8X": 8}
 GLUE_MINIMUM_MINUTES = 1  # Glue 4.0 and 5.0 bill per second after a 1-minute minimum
 GLUE_TIMEOUT_MINUTES = 120  # the job's Timeout in infrastructure/pipeline.yaml
 STEP_FUNCTIONS_PRICE_PER_TRANSITION = 0.000025
-TRANSITIONS_PER_RUN = 16  # states a successful run passes through
 # Price of the xlarge size per hour, by family; other sizes scale with their vCPUs.
 TRAINING_PRICE_PER_XLARGE_HOUR = {
     "m4": 0.24, "m5": 0.23, "m6i": 0.23, "c4": 0.239, "c5": 0.204, "c6i": 0.204,
@@ -78,10 +79,12 @@ def run_lines(settings: Settings) -> list[Line]:
             + f"; typical {TYPICAL_TRAINING_MINUTES} min, at most {max_minutes:g} min",
         )
     )
-    transitions = TRANSITIONS_PER_RUN * STEP_FUNCTIONS_PRICE_PER_TRANSITION  # a fraction of a cent
-    lines.append(
-        Line("Workflow", transitions, transitions, f"{TRANSITIONS_PER_RUN} state transitions")
-    )
+    # A run passes through each state at most once (retries aside): the state count
+    # of the committed definition bounds its transitions.
+    definition = json.loads((settings.path.parent / DEFINITION_PATH).read_text(encoding="utf-8"))
+    states = len(definition["States"])
+    transitions = states * STEP_FUNCTIONS_PRICE_PER_TRANSITION
+    lines.append(Line("Workflow", transitions, transitions, f"at most {states} state transitions"))
     return lines
 
 
@@ -100,7 +103,9 @@ def runs_per_30_days(expression: str | None) -> float | None:
 
 def report(settings: Settings) -> list[str]:
     def money(value: float | None) -> str:
-        return "unknown" if value is None else f"${value:,.2f}"
+        if value is None:
+            return "unknown"
+        return "<$0.01" if 0 < value < 0.005 else f"${value:,.2f}"
 
     lines = run_lines(settings)
     out = [

@@ -14,7 +14,7 @@ from ..estimate import (
     runs_per_30_days,
 )
 from ..settings import load_settings
-from .conftest import replace_line
+from .conftest import copy_project, replace_line
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,7 @@ def test_sizes_scale_the_xlarge_price(instance_type, price):
 
 
 def test_glue_cost_follows_workers_and_worker_type(settings_path):
+    copy_project(settings_path.parent, "statemachine")
     replace_line(settings_path, "worker_type =", 'worker_type = "G.2X"')
     replace_line(settings_path, "number_of_workers =", "number_of_workers = 10")
     glue = run_lines(load_settings(settings_path))[0]
@@ -37,6 +38,7 @@ def test_glue_cost_follows_workers_and_worker_type(settings_path):
 
 
 def test_training_worst_case_is_bounded_by_max_runtime(settings_path):
+    copy_project(settings_path.parent, "statemachine")
     text = settings_path.read_text(encoding="utf-8")
     start = text.index("[training]")
     end = text.index("\n", text.index("instance_type =", start))
@@ -56,6 +58,7 @@ def test_schedules_count_runs(expression, runs):
 
 
 def test_the_report_states_the_price_date(settings_path, capsys):
+    copy_project(settings_path.parent, "statemachine")
     assert main(["--settings", str(settings_path), "estimate"]) == 0
     out = capsys.readouterr().out
     assert f"as of {PRICES_AS_OF}" in out and "per day" in out
