@@ -24,12 +24,13 @@ sys.path.insert(0, str(TEMPLATE_DIR / "tests"))
 from project_env import install_project, python_of  # noqa: E402
 
 MEASURE = """
-import contextlib, io, os, statistics, sys, time, urllib.request
+import contextlib, io, logging, os, statistics, sys, time, urllib.request
 from moto.server import ThreadedMotoServer
 from {package}.cli import main
 from {package}.settings import load_settings
 
 repeat = int(sys.argv[1])
+logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's request log
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 host, port = server.get_host_and_port()
