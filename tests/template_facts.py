@@ -145,6 +145,7 @@ _COMMON_FILES = (
     "src/{package}/local_aws.py",
     "src/{package}/local_run.py",
     "src/{package}/local_training.py",
+    "src/{package}/names.py",
     "src/{package}/progress.py",
     "src/{package}/project_layout.py",
     "src/{package}/raw_data.py",

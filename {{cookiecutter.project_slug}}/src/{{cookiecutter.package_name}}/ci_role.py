@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from . import rules
 from .aws_session import AwsSession
+from .names import ci_role_stack_name, stack_role_arn
 from .project_layout import CI_ROLE_TEMPLATE
 from .settings import Settings, SettingsError
 from .stacks import DEFAULT_WAITING, Waiting, apply_template
@@ -18,10 +20,6 @@ from .stacks import DEFAULT_WAITING, Waiting, apply_template
 OIDC_HOSTS = {"github": "token.actions.githubusercontent.com", "gitlab": "gitlab.com"}
 # What each provider's CI files look like, to tell which one the project uses.
 CI_FILES = {"github": Path(".github", "workflows", "deploy.yml"), "gitlab": Path(".gitlab-ci.yml")}
-
-
-def ci_role_stack_name(settings: Settings) -> str:
-    return f"{settings.slug}-ci-role"
 
 
 def detect_provider(project_root: Path) -> str:
@@ -36,11 +34,9 @@ def detect_provider(project_root: Path) -> str:
 
 def passable_role_arns(settings: Settings) -> list[str]:
     """The roles the pipeline stack hands to services, the scheduler's included."""
-    scheduler = (
-        f"arn:{settings.partition}:iam::{settings.account_id}:role/{settings.slug}-scheduler-role"
-    )
-    roles = ("sagemaker_role_arn", "stepfunctions_role_arn", "glue_role_arn", "lambda_role_arn")
-    return [settings.role_arn(role) for role in roles] + [scheduler]
+    return [settings.role_arn(role) for role in rules.ROLE_FIELDS] + [
+        stack_role_arn(settings, "scheduler")
+    ]
 
 
 def existing_provider_arn(aws: AwsSession, provider: str) -> str | None:
@@ -89,7 +85,4 @@ def deploy_ci_role(
     )
     # The role's name is fixed by the template, so its ARN is known even where the
     # stack's outputs are not reported (some emulators leave them out).
-    named = (
-        f"arn:{settings.partition}:iam::{settings.account_id}:role/{settings.slug}-ci-deploy-role"
-    )
-    return result.outputs.get("DeployRoleArn", named)
+    return result.outputs.get("DeployRoleArn", stack_role_arn(settings, "ci-deploy"))

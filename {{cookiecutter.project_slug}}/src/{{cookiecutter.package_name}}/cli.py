@@ -278,8 +278,8 @@ def _run(arguments: argparse.Namespace) -> int:
 def _serve(arguments: argparse.Namespace) -> int:
     from .local_aws import Workspace, live_model
     from .local_run import LOCAL_FOLDER
+    from .names import endpoint_name
     from .serve import make_server
-    from .workflow import endpoint_name
 
     settings = load_settings(arguments.settings)
     workspace = Workspace(settings.path.parent / LOCAL_FOLDER)

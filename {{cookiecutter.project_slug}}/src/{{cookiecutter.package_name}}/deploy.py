@@ -18,17 +18,10 @@ from dataclasses import dataclass
 from . import artifacts
 from .aws_errors import AwsError
 from .aws_session import AwsSession
+from .names import pipeline_stack_name, storage_stack_name
 from .project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
 from .settings import Settings
 from .stacks import DEFAULT_WAITING, Waiting, apply_template, stack_status
-
-
-def storage_stack_name(settings: Settings) -> str:
-    return f"{settings.slug}-storage"
-
-
-def pipeline_stack_name(settings: Settings) -> str:
-    return f"{settings.slug}-pipeline"
 
 
 @dataclass(frozen=True)

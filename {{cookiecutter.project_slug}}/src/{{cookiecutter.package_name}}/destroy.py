@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .aws_session import AwsSession
-from .deploy import pipeline_stack_name, storage_stack_name
+from .names import endpoint_name, pipeline_stack_name, storage_stack_name
 from .settings import Settings
 from .stacks import DEFAULT_WAITING, Waiting, delete_stack, stack_status
 
@@ -34,8 +34,6 @@ class Plan:
 
 
 def plan(settings: Settings, aws: AwsSession) -> Plan:
-    from .workflow import endpoint_name
-
     sagemaker = aws.client("sagemaker")
     endpoint: str | None = endpoint_name(settings)
     try:

@@ -18,6 +18,7 @@ from typing import Any
 from . import rules
 from .aws_errors import AwsError
 from .aws_session import AwsSession
+from .names import state_machine_name
 from .progress import Progress
 from .settings import Settings, SettingsError
 
@@ -36,14 +37,14 @@ class RunOutcome:
 def state_machine_arn(settings: Settings) -> str:
     return (
         f"arn:{settings.partition}:states:{settings.region}:{settings.account_id}:"
-        f"stateMachine:{settings.slug}-retraining"
+        f"stateMachine:{state_machine_name(settings)}"
     )
 
 
 def execution_arn(settings: Settings, name: str) -> str:
     return (
         f"arn:{settings.partition}:states:{settings.region}:{settings.account_id}:"
-        f"execution:{settings.slug}-retraining:{name}"
+        f"execution:{state_machine_name(settings)}:{name}"
     )
 
 
@@ -63,7 +64,7 @@ def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> s
         stepfunctions.describe_state_machine(stateMachineArn=state_machine_arn(settings))
     except stepfunctions.exceptions.StateMachineDoesNotExist:
         raise AwsError(
-            f"{settings.slug}-retraining is not deployed in {settings.region}; "
+            f"{state_machine_name(settings)} is not deployed in {settings.region}; "
             f"run '{settings.slug} deploy' first"
         ) from None
     listing = aws.client("s3").list_objects_v2(
@@ -92,7 +93,7 @@ def resolve(settings: Settings, aws: AwsSession, name_or_arn: str | None) -> str
         stateMachineArn=state_machine_arn(settings), maxResults=1
     )
     if not listing["executions"]:
-        raise AwsError(f"{settings.slug}-retraining has no runs yet; start one with 'run'")
+        raise AwsError(f"{state_machine_name(settings)} has no runs yet; start one with 'run'")
     return listing["executions"][0]["executionArn"]
 
 

@@ -24,9 +24,10 @@ from typing import Any
 from . import sample_data
 from .asl_interpreter import Event, Execution, Interpreter
 from .local_aws import LOCAL_ACCOUNT, LOCAL_BUCKET, LocalServices, Workspace
+from .names import endpoint_name
 from .progress import Progress
 from .settings import Settings, SettingsError
-from .workflow import PLACEHOLDERS, endpoint_name, read_committed_definition
+from .workflow import PLACEHOLDERS, read_committed_definition
 
 LOCAL_FOLDER = ".local"
 MINIMUM_JAVA = 17

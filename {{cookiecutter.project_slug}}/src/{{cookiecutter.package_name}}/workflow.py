@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .names import endpoint_name, evaluator_function_name, glue_job_name
 from .project_layout import DEFINITION_PATH
 from .settings import Settings, SettingsError
 from .state_names import State
@@ -88,22 +89,6 @@ TIMEOUT_SECONDS = {
     State.CREATE_ENDPOINT: 300,
     State.UPDATE_ENDPOINT: 300,
 }
-
-
-def glue_job_name(settings: Settings) -> str:
-    return f"{settings.slug}-etl"
-
-
-def evaluator_function_name(settings: Settings) -> str:
-    return f"{settings.slug}-evaluator"
-
-
-def endpoint_name(settings: Settings) -> str:
-    return f"{settings.slug}-endpoint"
-
-
-def state_machine_name(settings: Settings) -> str:
-    return f"{settings.slug}-retraining"
 
 
 def build_definition(settings: Settings) -> Graph:

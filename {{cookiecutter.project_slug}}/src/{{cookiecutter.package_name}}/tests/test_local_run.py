@@ -13,10 +13,10 @@ import pytest
 from ..cli import main
 from ..local_aws import Workspace, live_model
 from ..local_run import LOCAL_FOLDER
+from ..names import endpoint_name
 from ..serve import make_server
 from ..settings import load_settings
 from ..state_names import State
-from ..workflow import endpoint_name
 from .conftest import copy_project, replace_line
 
 ROWS = "1000"
