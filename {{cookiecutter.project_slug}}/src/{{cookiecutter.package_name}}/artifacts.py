@@ -61,14 +61,14 @@ def upload(
 ) -> None:
     """Put each artifact that is not in the bucket yet; say which were already there."""
     for artifact in artifacts.values():
-        if _exists(s3, bucket, artifact.key):
+        if object_exists(s3, bucket, artifact.key):
             say(f"  s3://{bucket}/{artifact.key} (unchanged)")
             continue
         s3.put_object(Bucket=bucket, Key=artifact.key, Body=artifact.body)
         say(f"  s3://{bucket}/{artifact.key} ({len(artifact.body):,} bytes)")
 
 
-def _exists(s3: Any, bucket: str, key: str) -> bool:
+def object_exists(s3: Any, bucket: str, key: str) -> bool:
     try:
         s3.head_object(Bucket=bucket, Key=key)
     except s3.exceptions.ClientError as error:

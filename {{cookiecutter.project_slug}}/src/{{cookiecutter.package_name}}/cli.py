@@ -252,15 +252,15 @@ def _graph(arguments: argparse.Namespace) -> int:
 
 
 def _run(arguments: argparse.Namespace) -> int:
+    if arguments.run_name:  # the same rule for both places a run can happen
+        problem = rules.run_name(arguments.run_name)
+        if problem:
+            raise SettingsError(f"--run-name {problem}")
     if not arguments.local:
         return aws_commands.run_command(arguments)
     settings = load_settings(arguments.settings)
     from .local_run import run_locally  # imports Spark and xgboost: only when needed
 
-    if arguments.run_name:
-        problem = rules.run_name(arguments.run_name)
-        if problem:
-            raise SettingsError(f"--run-name {problem}")
     print(f"running {settings.slug} locally (the deployed definition, local services)")
     result = run_locally(
         settings,

@@ -15,12 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import rules
 from .aws_errors import AwsError
 from .aws_session import AwsSession
 from .names import state_machine_name
 from .progress import Progress
-from .settings import Settings, SettingsError
+from .settings import Settings
 
 RAW_DATA_PREFIX = "data/raw/"
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
@@ -53,11 +52,10 @@ def new_run_name(settings: Settings) -> str:
 
 
 def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> str:
-    """Start a run and return its execution ARN; refuse when it could only fail."""
+    """Start a run and return its execution ARN; refuse when it could only fail.
+
+    ``run_name`` must pass rules.run_name (the CLI checks it); the default does."""
     name = run_name or new_run_name(settings)
-    problem = rules.run_name(name)
-    if problem:
-        raise SettingsError(f"--run-name {problem}")
     aws.check_account()
     stepfunctions = aws.client("stepfunctions")
     try:
@@ -67,10 +65,7 @@ def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> s
             f"{state_machine_name(settings)} is not deployed in {settings.region}; "
             f"run '{settings.slug} deploy' first"
         ) from None
-    listing = aws.client("s3").list_objects_v2(
-        Bucket=settings.artifact_bucket, Prefix=RAW_DATA_PREFIX, MaxKeys=1
-    )
-    if not listing.get("KeyCount"):
+    if not has_raw_data(settings, aws):
         raise AwsError(
             f"s3://{settings.artifact_bucket}/{RAW_DATA_PREFIX} holds no data for the Glue "
             f"job; run '{settings.slug} upload-data <csv>' (or --sample) first"
@@ -81,6 +76,14 @@ def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> s
         input=json.dumps({"RunName": name}),
     )
     return started["executionArn"]
+
+
+def has_raw_data(settings: Settings, aws: AwsSession) -> bool:
+    """Whether the Glue job will find anything to read."""
+    listing = aws.client("s3").list_objects_v2(
+        Bucket=settings.artifact_bucket, Prefix=RAW_DATA_PREFIX, MaxKeys=1
+    )
+    return bool(listing.get("KeyCount"))
 
 
 def resolve(settings: Settings, aws: AwsSession, name_or_arn: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from .artifacts import object_exists
 from .aws_errors import AwsError
 from .aws_session import AwsSession
 from .executions import RAW_DATA_PREFIX
@@ -16,17 +17,21 @@ def upload_data(
 ) -> str:
     """Upload ``csv`` (or a generated sample) to data/raw/; return its S3 URI."""
     aws.check_account()
-    if csv is None:
-        from .sample_data import generate
+    if csv is not None:
+        if not csv.is_file():
+            raise SettingsError(f"{csv} does not exist; give the path of a CSV file")
+        return _upload(settings, aws, csv)
+    from .sample_data import DEFAULT_ROWS, generate
 
-        folder = Path(tempfile.mkdtemp())
-        csv = generate(folder / "sample.csv", rows=sample_rows or 1000)
-    elif not csv.is_file():
-        raise SettingsError(f"{csv} does not exist; give the path of a CSV file")
+    with tempfile.TemporaryDirectory() as folder:
+        sample = generate(Path(folder) / "sample.csv", rows=sample_rows or DEFAULT_ROWS)
+        return _upload(settings, aws, sample)
+
+
+def _upload(settings: Settings, aws: AwsSession, csv: Path) -> str:
     key = f"{RAW_DATA_PREFIX}{csv.name}"
     s3 = aws.client("s3")
-    existing = s3.list_objects_v2(Bucket=settings.artifact_bucket, Prefix=key, MaxKeys=1)
-    if any(item["Key"] == key for item in existing.get("Contents", [])):
+    if object_exists(s3, settings.artifact_bucket, key):
         raise AwsError(
             f"s3://{settings.artifact_bucket}/{key} exists and is never overwritten; "
             "rename your file, or delete the old one first"
