@@ -114,6 +114,7 @@ def configurations_where(**answers) -> list[str]:
 _COMMON_FILES = (
     ".cookiecutter.json",
     ".gitignore",
+    "FIDELITY.md",
     "LICENSE",
     "Makefile",
     "README.md",
