@@ -29,6 +29,11 @@ BAD_ANSWERS = {
     "region-typo": ({"aws_region": "us-est-1"}, "aws_region", "did you mean 'us-east-1'?"),
     "region-made-up": ({"aws_region": "mars-north-1"}, "aws_region", "not an AWS region"),
     "region-uppercase": ({"aws_region": "US-EAST-1"}, "aws_region", "not an AWS region"),
+    "region-without-image": (
+        {"aws_region": "ap-east-2"},
+        "aws_region",
+        "no SageMaker XGBoost 1.7-1 image; choose a region that has one, such as 'ap-east-1'",
+    ),
     "account-short": ({"aws_account_id": "12345"}, "aws_account_id", "12 digits"),
     "account-letters": ({"aws_account_id": "12345678901a"}, "aws_account_id", "12 digits"),
     "bucket-short": ({"artifact_bucket": "ab"}, "artifact_bucket", "3 to 63"),

@@ -74,6 +74,7 @@ def test_copier_and_cookiecutter_produce_identical_trees(baked, template_copy, t
         ({"aws_account_id": "12345"}, "is not an AWS account id"),
         ({"retraining_schedule": "daily"}, "is not a schedule"),
         ({"aws_region": "us-est-1"}, "is not an AWS region"),
+        ({"aws_region": "mx-central-1"}, "has no SageMaker XGBoost 1.7-1 image"),
         ({"training_instance_type": "m5.xlarge"}, "is not a SageMaker instance type"),
         ({"glue_role_arn": "platform-glue"}, "is not an IAM role ARN"),
     ],
@@ -163,8 +164,12 @@ def test_copiers_region_list_is_the_rules_list():
     rules = bake_logic.load_shared_modules(TEMPLATE_DIR).rules
     text = (TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8")
     validator = next(line for line in text.splitlines() if "is not an AWS region" in line)
-    listed = re.findall(r"'([a-z]{2}(?:-[a-z]+)+-\d)'", validator)
+    regions, without_image = validator.split("{% elif ")
+    listed = re.findall(r"'([a-z]{2}(?:-[a-z]+)+-\d)'", regions)
     assert sorted(listed) == sorted(rules.REGION_PARTITION)
+    refused = re.findall(r"'([a-z]{2}(?:-[a-z]+)+-\d)'", without_image)
+    assert sorted(refused) == sorted(rules.REGIONS_WITHOUT_XGBOOST_IMAGE)
+    assert f"XGBoost {rules.XGBOOST_VERSION} image" in without_image
 
 
 def test_an_update_that_collides_with_a_user_edit_shows_a_conflict(template_copy, tmp_path):

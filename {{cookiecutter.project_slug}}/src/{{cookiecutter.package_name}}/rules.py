@@ -40,6 +40,16 @@ REGION_PARTITION = {
     region: partition for partition, regions in PARTITION_REGIONS.items() for region in regions
 }
 
+# The version of SageMaker's built-in XGBoost that the training job and the endpoint
+# run, and the regions above where the sagemaker SDK (2.257, its
+# image_uri_config/xgboost.json) has no image of it, for training or for inference:
+# `deploy` could not name the image there. tests/test_rules.py keeps this list equal
+# to the SDK's data; it is spelt out here because the bake's hooks cannot import the SDK.
+XGBOOST_VERSION = "1.7-1"
+REGIONS_WITHOUT_XGBOOST_IMAGE = (
+    "ap-east-2", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "mx-central-1",
+)  # fmt: skip
+
 # Metrics that SageMaker's built-in XGBoost and the xgboost library both report
 # for a binary classifier, with the direction in which each one improves.
 METRIC_DIRECTIONS = {
@@ -204,9 +214,30 @@ def email(value: str) -> str | None:
 
 
 def aws_region(value: str) -> str | None:
-    if value in REGION_PARTITION:
-        return None
-    return f"'{value}' is not an AWS region{_did_you_mean(value, REGION_PARTITION)}"
+    if value not in REGION_PARTITION:
+        return f"'{value}' is not an AWS region{_did_you_mean(value, REGION_PARTITION)}"
+    if value in REGIONS_WITHOUT_XGBOOST_IMAGE:
+        return (
+            f"'{value}' has no SageMaker XGBoost {XGBOOST_VERSION} image; choose a region "
+            f"that has one, such as '{_region_with_image_near(value)}'"
+        )
+    return None
+
+
+def _region_with_image_near(region: str) -> str:
+    """The most used region with the image whose name shares the most leading parts
+    with ``region`` ('ap-east-2' -> 'ap-east-1'): a suggestion, not a latency promise."""
+    candidates = [
+        other
+        for other in PARTITION_REGIONS[REGION_PARTITION[region]]
+        if other not in REGIONS_WITHOUT_XGBOOST_IMAGE
+    ]
+    parts = region.split("-")
+    for shared in (2, 1):
+        near = [other for other in candidates if other.split("-")[:shared] == parts[:shared]]
+        if near:
+            return near[0]
+    return candidates[0]
 
 
 def partition_of(region: str) -> str:

@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from . import rules
 from .names import endpoint_name, evaluator_function_name, glue_job_name
 from .project_layout import DEFINITION_PATH
 from .settings import Settings, SettingsError
@@ -65,7 +66,7 @@ PLACEHOLDERS = {
     "SageMakerRoleArn": "${SageMakerRoleArn}",
     "TrainingImageUri": "${TrainingImageUri}",
 }
-XGBOOST_VERSION = "1.7-1"
+XGBOOST_VERSION = rules.XGBOOST_VERSION
 
 # Where a caught error is put in the state data, for the failure state to report.
 FAILURE_PATH = "$.Failure"

@@ -25,6 +25,15 @@ def test_a_bad_setting_fails_with_exit_2_and_one_line(settings_path, capsys):
     )
 
 
+def test_check_refuses_a_region_without_the_training_image(settings_path, capsys):
+    replace_line(settings_path, "region =", 'region = "ap-southeast-5"')
+    assert main(["--settings", str(settings_path), "settings", "check"]) == 2
+    assert capsys.readouterr().err == (
+        "error: settings.toml: aws.region 'ap-southeast-5' has no SageMaker XGBoost 1.7-1 "
+        "image; choose a region that has one, such as 'ap-southeast-1'\n"
+    )
+
+
 def test_show_prints_every_setting(settings_path, capsys):
     assert main(["--settings", str(settings_path), "settings", "show"]) == 0
     output = capsys.readouterr().out

@@ -129,3 +129,36 @@ def test_created_roles_may_only_carry_the_arns_the_stack_creates():
         "glue_role_arn is set but iam_roles is 'create'; "
         "set iam_roles to 'existing' or leave the ARN empty"
     ]
+
+
+def _sdk_xgboost_regions(scope: str) -> set[str]:
+    """The regions of the installed sagemaker SDK's XGBoost image data (read, not imported:
+    importing the SDK takes seconds)."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    (package_dir,) = importlib.util.find_spec("sagemaker").submodule_search_locations
+    data = json.loads(Path(package_dir, "image_uri_config", "xgboost.json").read_text())
+    return set(data[scope]["versions"][rules.XGBOOST_VERSION]["registries"])
+
+
+def test_regions_without_the_xgboost_image_are_those_of_the_sdks_image_data():
+    with_image = _sdk_xgboost_regions("training") & _sdk_xgboost_regions("inference")
+    assert set(rules.REGIONS_WITHOUT_XGBOOST_IMAGE) == set(rules.REGION_PARTITION) - with_image
+
+
+@pytest.mark.parametrize(
+    ("region", "suggested"),
+    [
+        ("ap-east-2", "ap-east-1"),
+        ("ap-southeast-7", "ap-southeast-1"),
+        ("mx-central-1", "us-east-1"),
+    ],
+)
+def test_a_region_without_the_training_image_is_refused_with_one_that_has_it(region, suggested):
+    problems = rules.validate({"aws_region": region}, {"aws_region": "aws.region"})
+    assert problems == [
+        f"aws.region '{region}' has no SageMaker XGBoost 1.7-1 image; choose a region "
+        f"that has one, such as '{suggested}'"
+    ]
