@@ -90,7 +90,7 @@ def apply_template(
     say(f"{name}: {'creating' if creating else 'updating'}")
     for change in described.get("Changes", []):
         say("  " + _describe_change(change["ResourceChange"]))
-    before = {event["EventId"] for event in _events(cloudformation, name)}
+    before = _latest_event_ids(cloudformation, name)
     cloudformation.execute_change_set(StackName=name, ChangeSetName=change_set)
     final = _follow(cloudformation, name, set(before), say, waiting)
     if final not in SUCCEEDED:
@@ -146,20 +146,34 @@ def _describe_change(change: dict[str, Any]) -> str:
     return f"{change['Action']:<7} {resource}{replacement}"
 
 
-def _events(cloudformation: Any, name: str) -> list[dict[str, Any]]:
-    """The stack's events, oldest first."""
+def _events_since(cloudformation: Any, name: str, seen: set[str]) -> list[dict[str, Any]]:
+    """The stack's events newer than any in ``seen``, oldest first.
+
+    CloudFormation lists events newest first, so paging stops at the first event
+    already seen: a long-lived stack's history is read once, not at every poll."""
+    new: list[dict[str, Any]] = []
     pages = cloudformation.get_paginator("describe_stack_events").paginate(StackName=name)
-    events = [event for page in pages for event in page["StackEvents"]]
-    return sorted(events, key=lambda event: event["Timestamp"])
+    for page in pages:
+        for event in page["StackEvents"]:
+            if event["EventId"] in seen:
+                return new[::-1]
+            new.append(event)
+    return new[::-1]
+
+
+def _latest_event_ids(cloudformation: Any, name: str) -> set[str]:
+    """The id of the stack's newest event (one page read), the mark to follow from."""
+    pages = cloudformation.get_paginator("describe_stack_events").paginate(StackName=name)
+    for page in pages:
+        return {event["EventId"] for event in page["StackEvents"][:1]}
+    return set()
 
 
 def _follow(cloudformation: Any, name: str, seen: set[str], say, waiting: Waiting) -> str:
     """Print each new event until the stack leaves *_IN_PROGRESS; return its status."""
     deadline = time.monotonic() + waiting.timeout_seconds
     while True:
-        for event in _events(cloudformation, name):
-            if event["EventId"] in seen:
-                continue
+        for event in _events_since(cloudformation, name, seen):
             seen.add(event["EventId"])
             reason = event.get("ResourceStatusReason")
             say(
@@ -175,9 +189,7 @@ def _follow(cloudformation: Any, name: str, seen: set[str], say, waiting: Waitin
 
 
 def _first_failure(cloudformation: Any, name: str, before: set[str]) -> str:
-    for event in _events(cloudformation, name):
-        if event["EventId"] in before:
-            continue
+    for event in _events_since(cloudformation, name, before):
         if event["ResourceStatus"].endswith("_FAILED") and event.get("ResourceStatusReason"):
             return f"{event['LogicalResourceId']}: {event['ResourceStatusReason']}"
     return "see the stack's events"
@@ -194,7 +206,7 @@ def delete_stack(cloudformation: Any, name: str, say, waiting: Waiting = DEFAULT
         return False
     # Once deleted, a stack is found by its id only.
     stack_id = cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackId"]
-    before = {event["EventId"] for event in _events(cloudformation, stack_id)}
+    before = _latest_event_ids(cloudformation, stack_id)
     cloudformation.delete_stack(StackName=stack_id)
     say(f"{name}: deleting")
     final = _follow(cloudformation, stack_id, set(before), say, waiting)
