@@ -3,7 +3,7 @@ CloudFormation client stands in; the rehearsal covers the normal paths on moto).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
@@ -72,7 +72,7 @@ class LongHistory:
     PAGE = 100  # what DescribeStackEvents returns per page
 
     def __init__(self):
-        start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
         # Newest first, as CloudFormation lists them.
         self.history = [
             {"EventId": f"old-{n}", "Timestamp": start + timedelta(seconds=n),
