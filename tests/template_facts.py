@@ -36,9 +36,9 @@ _COMPANIONS = {("iam_roles", "existing"): EXISTING_ROLES}
 # Free-text answers added to each covering row (row 1 holds the existing roles, so
 # the other partitions go to rows 2 and 3, whose roles are created and derived),
 # with the words that name them in test ids.
-TEXT_LABELS = ["weekly-cron", "aws-cn", "us-gov+own-bucket+hostile-text"]
+TEXT_LABELS = ["weekly-cron+release-branch", "aws-cn", "us-gov+own-bucket+hostile-text"]
 TEXT_ANSWERS = [
-    {"retraining_schedule": "cron(0 3 ? * MON *)"},
+    {"retraining_schedule": "cron(0 3 ? * MON *)", "deploy_branch": "release/prod"},
     {"aws_region": "cn-northwest-1", "aws_account_id": "012345678901"},
     {
         "aws_region": "us-gov-west-1",
@@ -119,6 +119,7 @@ _COMMON_FILES = (
     "Makefile",
     "README.md",
     "pyproject.toml",
+    "requirements.lock",
     "infrastructure/pipeline.yaml",
     "infrastructure/storage.yaml",
     "settings.toml",
@@ -166,6 +167,7 @@ _COMMON_FILES = (
     "src/{package}/tests/test_aws_account.py",
     "src/{package}/tests/test_aws_errors.py",
     "src/{package}/tests/test_cli.py",
+    "src/{package}/tests/test_ci_role.py",
     "src/{package}/tests/test_deploy_rehearsal.py",
     "src/{package}/tests/test_estimate.py",
     "src/{package}/tests/test_executions.py",
@@ -188,7 +190,7 @@ def expected_files(answers: dict, package: str) -> set[str]:
     chosen = {**{k: (v[0] if isinstance(v, list) else v) for k, v in DEFAULTS.items()}, **answers}
     files = {path.format(package=package) for path in _COMMON_FILES}
     if chosen["ci_provider"] == "github":
-        files |= {".github/workflows/ci.yml", ".github/workflows/deploy.yml"}
+        files.add(".github/workflows/ci.yml")
     if chosen["ci_provider"] == "gitlab":
         files.add(".gitlab-ci.yml")
     if chosen["ci_provider"] != "none":

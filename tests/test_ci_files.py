@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
-from template_facts import configurations_where
+from template_facts import CONFIGURATIONS, DEFAULTS, configurations_where
 
 TOOLS = Path(sys.executable).parent
 FULL_SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
@@ -70,11 +71,16 @@ def test_every_action_is_pinned_by_full_commit_sha(baked):
                     assert FULL_SHA.match(step["uses"]), f"{workflow.name}: {step['uses']}"
 
 
+def deploy_branch(name: str) -> str:
+    return CONFIGURATIONS[name].get("deploy_branch", DEFAULTS["deploy_branch"])
+
+
 def test_github_deploys_only_through_oidc_after_approval(baked):
     project = baked(GITHUB)
-    deploy = yaml.safe_load((project / ".github" / "workflows" / "deploy.yml").read_text())
-    assert deploy["permissions"] == {}
-    (job,) = deploy["jobs"].values()
+    (workflow,) = workflows(project)  # one workflow: the deploy is a job of ci.yml
+    ci = yaml.safe_load(workflow.read_text())
+    assert ci["permissions"] == {}
+    job = ci["jobs"]["deploy"]
     assert job["permissions"] == {"id-token": "write", "contents": "read"}
     assert job["environment"] == "production"
     credentials = [s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
@@ -85,14 +91,67 @@ def test_github_deploys_only_through_oidc_after_approval(baked):
         assert "secrets." not in workflow.read_text()
 
 
+def test_github_deploys_the_deploy_branch_only_after_its_checks_passed(baked):
+    ci = yaml.safe_load((baked(GITHUB) / ".github" / "workflows" / "ci.yml").read_text())
+    branch = deploy_branch(GITHUB)
+    assert ci[True]["push"]["branches"] == [branch]  # YAML 1.1 reads the key 'on' as True
+    deploy = ci["jobs"]["deploy"]
+    assert deploy["needs"] == "check"
+    assert f"github.ref == 'refs/heads/{branch}'" in deploy["if"]
+    assert "github.event_name != 'pull_request'" in deploy["if"]
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    # a newer push may cancel a pull request's checks, never a run that deploys
+    assert ci["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
 def test_gitlab_deploys_only_through_its_id_token(baked):
     gitlab_ci = yaml.safe_load((baked(GITLAB) / ".gitlab-ci.yml").read_text())
     deploy = gitlab_ci["deploy"]
     assert deploy["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com"
     assert deploy["environment"]["name"] == "production"
-    assert deploy["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
-    assert any("AWS_WEB_IDENTITY_TOKEN_FILE" in line for line in deploy["script"])
+    assert deploy["rules"] == [{"if": f'$CI_COMMIT_BRANCH == "{deploy_branch(GITLAB)}"'}]
+    assert gitlab_ci["stages"].index("check") < gitlab_ci["stages"].index(deploy["stage"])
     assert "AWS_SECRET_ACCESS_KEY" not in (baked(GITLAB) / ".gitlab-ci.yml").read_text()
+
+
+def test_gitlab_writes_the_id_token_to_a_temporary_file_outside_the_checkout(baked):
+    script = yaml.safe_load((baked(GITLAB) / ".gitlab-ci.yml").read_text())["deploy"]["script"]
+    assert 'export AWS_WEB_IDENTITY_TOKEN_FILE="$(mktemp)"' in script
+    writes = [line for line in script if "$AWS_ID_TOKEN" in line]
+    assert writes == ['printf \'%s\' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"']
+    assert not any("CI_PROJECT_DIR" in line for line in script)
+
+
+def test_the_trust_and_the_gitlab_job_name_the_same_deploy_branch(baked):
+    project = baked(GITLAB)
+    assert deploy_branch(GITLAB) != "main"  # the matrix row gives another branch
+    settings = tomllib.loads((project / "settings.toml").read_text())
+    assert settings["ci"]["deploy_branch"] == deploy_branch(GITLAB)
+    role = (project / "infrastructure" / "ci-deploy-role.yaml").read_text()
+    assert ":ref_type:branch:ref:${DeployBranch}" in role
+    assert ":ref:main" not in role
+
+
+def install_steps(provider: str, project: Path) -> list[str]:
+    """The deploy job's commands up to the one that gets AWS credentials."""
+    if provider == "gitlab":
+        script = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["deploy"]["script"]
+        return script[: next(i for i, line in enumerate(script) if "AWS_ID_TOKEN" in line)]
+    steps = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    steps = steps["jobs"]["deploy"]["steps"]
+    before = steps[: next(i for i, s in enumerate(steps) if "configure-aws" in s.get("uses", ""))]
+    return [line for step in before for line in step.get("run", "").splitlines()]
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_deploy_jobs_install_only_hashed_locked_code_before_the_role(baked, provider):
+    project = baked(GITHUB if provider == "github" else GITLAB)
+    installs = [line for line in install_steps(provider, project) if "pip install" in line]
+    assert len(installs) == 2, installs
+    locked, own = installs
+    assert "--require-hashes --no-deps -r requirements.lock" in locked
+    assert "--no-deps --no-build-isolation ." in own  # no build dependency fetched unpinned
+    assert (project / "requirements.lock").is_file()
 
 
 @pytest.mark.parametrize("name", configurations_where(ci_provider="none"))

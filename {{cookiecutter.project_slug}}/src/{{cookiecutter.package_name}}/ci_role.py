@@ -19,7 +19,12 @@ from .stacks import DEFAULT_WAITING, Waiting, apply_template
 
 OIDC_HOSTS = {"github": "token.actions.githubusercontent.com", "gitlab": "gitlab.com"}
 # What each provider's CI files look like, to tell which one the project uses.
-CI_FILES = {"github": Path(".github", "workflows", "deploy.yml"), "gitlab": Path(".gitlab-ci.yml")}
+CI_FILES = {"github": Path(".github", "workflows", "ci.yml"), "gitlab": Path(".gitlab-ci.yml")}
+# How each CI file limits its deploy job to the deploy branch (as the template bakes it).
+DEPLOY_CONDITIONS = {
+    "github": "github.ref == 'refs/heads/{branch}'",
+    "gitlab": '$CI_COMMIT_BRANCH == "{branch}"',
+}
 
 
 def detect_provider(project_root: Path) -> str:
@@ -30,6 +35,19 @@ def detect_provider(project_root: Path) -> str:
             "or --provider gitlab"
         )
     return found[0]
+
+
+def check_deploy_branch(project_root: Path, provider: str, branch: str) -> None:
+    """Refuse a role trusted for one branch while the CI file deploys from another."""
+    ci_file = project_root / CI_FILES[provider]
+    if not ci_file.is_file():
+        return  # a CI set up outside this project's files: nothing to compare
+    condition = DEPLOY_CONDITIONS[provider].format(branch=branch)
+    if condition not in ci_file.read_text(encoding="utf-8"):
+        raise SettingsError(
+            f"ci.deploy_branch is '{branch}' but {CI_FILES[provider].as_posix()} does not "
+            f"deploy from it (no {condition}); make the two name the same branch"
+        )
 
 
 def passable_role_arns(settings: Settings) -> list[str]:
@@ -54,6 +72,7 @@ def deploy_ci_role(
     waiting: Waiting = DEFAULT_WAITING,
 ) -> str:
     """Create or update the CI deploy role's stack; return the role's ARN."""
+    check_deploy_branch(settings.path.parent, provider, settings.deploy_branch)
     aws.check_account()
     if not repository or "/" not in repository:
         raise SettingsError(
@@ -77,6 +96,7 @@ def deploy_ci_role(
             "ArtifactBucketName": settings.artifact_bucket,
             "CiProvider": provider,
             "Repository": repository,
+            "DeployBranch": settings.deploy_branch,
             "OidcProviderArn": provider_arn or "",
             "PassableRoleArns": ",".join(passable_role_arns(settings)),
         },

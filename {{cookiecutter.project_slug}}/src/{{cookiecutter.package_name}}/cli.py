@@ -169,6 +169,7 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
             f"{settings.glue_worker_type}",
         ),
         ("schedule.expression", settings.schedule_expression or "none (run on demand)"),
+        ("ci.deploy_branch", settings.deploy_branch),
     ]
     return rows
 

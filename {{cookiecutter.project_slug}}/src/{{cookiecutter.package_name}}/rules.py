@@ -420,6 +420,32 @@ def schedule_expression(value: str) -> str | None:
     return f"'{value}' is not a schedule; write 'none', 'rate(1 day)' or 'cron(0 3 ? * MON *)'"
 
 
+# Branch names: git's own rules (git check-ref-format) narrowed to characters that
+# need no quoting in YAML, TOML, a shell or an OIDC subject claim that IAM compares.
+_BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+
+
+def git_branch_name(value: str) -> str | None:
+    """A branch that CI deploys from: refs/heads/<value> must be a valid git ref."""
+    if not _BRANCH.match(value):
+        return (
+            f"'{value}' is not a branch name this template accepts; use letters, digits "
+            "and . _ / - (such as 'main' or 'release/prod')"
+        )
+    parts = value.split("/")
+    if (
+        value.startswith("-")
+        or value.endswith(".")
+        or ".." in value
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts)
+    ):
+        return (
+            f"'{value}' is not a valid git branch name (no leading '-', empty or '.'-leading "
+            "parts, '..', or a '.lock' or '.' ending); write it as git would, like 'main'"
+        )
+    return None
+
+
 # The rule of each field, by the name the bake asks it under.
 FIELD_RULES: dict[str, Rule] = {
     "project_name": free_text(80),
@@ -446,6 +472,7 @@ FIELD_RULES: dict[str, Rule] = {
     "glue_number_of_workers": whole_number(2, max(GLUE_MAX_WORKERS.values())),
     "retraining_schedule": schedule_expression,
     "ci_provider": choice(CI_PROVIDERS, "a CI provider"),
+    "deploy_branch": git_branch_name,
     "license": choice(LICENSES, "a licence this template ships"),
 }
 

@@ -77,6 +77,7 @@ class Settings:
     glue_worker_type: str
     glue_number_of_workers: int
     schedule_expression: str | None
+    deploy_branch: str
     values: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -177,6 +178,7 @@ def load_settings(path: Path | None = None) -> Settings:
         glue_worker_type=values["glue_worker_type"],
         glue_number_of_workers=values["glue_number_of_workers"],
         schedule_expression=None if schedule == "none" else schedule,
+        deploy_branch=values["deploy_branch"],
         values=values,
     )
 

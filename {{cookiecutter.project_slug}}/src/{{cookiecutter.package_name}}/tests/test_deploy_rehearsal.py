@@ -255,8 +255,9 @@ def test_ci_role_trusts_only_this_repository(project, emulator, capsys, provider
     out = capsys.readouterr().out
     assert "AWS_DEPLOY_ROLE_ARN" in out
     assert (f"using {existing}" if existing else "creating it") in out
-    slug = load_settings(project).slug
-    role = iam.get_role(RoleName=f"{slug}-ci-deploy-role")["Role"]
+    settings = load_settings(project)
+    branch = settings.deploy_branch
+    role = iam.get_role(RoleName=f"{settings.slug}-ci-deploy-role")["Role"]
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
     if existing:
         assert statement["Principal"]["Federated"] == existing
@@ -266,6 +267,6 @@ def test_ci_role_trusts_only_this_repository(project, emulator, capsys, provider
         "github": {
             "token.actions.githubusercontent.com:sub": "repo:acme/churn:environment:production"
         },
-        "gitlab": {"gitlab.com:sub": "project_path:acme/churn:ref_type:branch:ref:main"},
+        "gitlab": {"gitlab.com:sub": f"project_path:acme/churn:ref_type:branch:ref:{branch}"},
     }
     assert subject == expected[provider]
