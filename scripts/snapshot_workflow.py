@@ -40,6 +40,9 @@ LOWER = "cookiecutter.metric_direction == 'lower-is-better'"
 JINJA = {
     SLUG: "{{ cookiecutter.project_slug }}",
     METRIC: "{{ cookiecutter.quality_metric }}",
+    '"eval_metric": "zzmetriczz"': (
+        "\"eval_metric\": \"{{ cookiecutter.quality_metric | replace('validation:', '') }}\""
+    ),
     TRAINING_INSTANCE: "{{ cookiecutter.training_instance_type }}",
     ENDPOINT_INSTANCE: "{{ cookiecutter.endpoint_instance_type }}",
     f'"NumericLessThan": {THRESHOLD}': (

@@ -15,8 +15,11 @@ one and compare the states they pass through.
 Semantics follow the ASL specification: InputPath -> Parameters -> task ->
 ResultSelector -> ResultPath -> OutputPath; Retry (IntervalSeconds, MaxAttempts,
 BackoffRate) then Catch (ErrorEquals, ResultPath) on Task failures; States.ALL
-matches every error but States.Runtime; Choice rules with Default; Fail with
-Error/Cause or ErrorPath/CausePath.
+matches every error but States.Runtime; Choice rules (with And/Or/Not and the
+``...Path`` comparisons) with Default; Wait for Seconds; Fail with Error/Cause or
+ErrorPath/CausePath. Retry intervals and Wait states go through ``sleep``, which a
+caller may replace (local mode does not wait out a Wait: its stand-ins change state
+when they are asked, not with time).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ STATE_FIELDS = {
              "ResultPath", "InputPath", "OutputPath", "Retry", "Catch", "TimeoutSeconds"},
     "Choice": {"Type", "Comment", "Choices", "Default", "InputPath", "OutputPath"},
     "Succeed": {"Type", "Comment", "InputPath", "OutputPath"},
+    "Wait": {"Type", "Comment", "Next", "End", "Seconds", "InputPath", "OutputPath"},
     "Fail": {"Type", "Comment", "Error", "Cause", "ErrorPath", "CausePath"},
 }  # fmt: skip
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -50,8 +54,12 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "NumericEquals": lambda a, b: _is_number(a) and a == b,
     "StringEquals": lambda a, b: isinstance(a, str) and a == b,
     "BooleanEquals": lambda a, b: isinstance(a, bool) and a == b,
+    "StringMatches": lambda a, b: isinstance(a, str) and _wildcard(b).fullmatch(a) is not None,
 }
-INTRINSICS = ("States.Format", "States.UUID")
+# A comparison whose operand is a path into the state's input: StringEqualsPath, ...
+PATH_COMPARISONS = {f"{name}Path": name for name in COMPARISONS if name != "StringMatches"}
+COMBINATORS = ("And", "Or", "Not")
+INTRINSICS = ("States.Format", "States.UUID", "States.MathAdd")
 _INTRINSIC = re.compile(r"^(States\.[A-Za-z]+)\((.*)\)$", re.DOTALL)
 
 
@@ -113,15 +121,23 @@ def validate(definition: Mapping[str, Any]) -> None:
             if target not in states:
                 raise DefinitionError(f"state {name!r}: transition to unknown state {target!r}")
         for rule in state.get("Choices", []):
-            operators = set(rule) - {"Variable", "Next"}
-            if not operators <= set(COMPARISONS) | {"IsPresent"}:
-                raise DefinitionError(
-                    f"state {name!r}: choice rule {sorted(operators)} not supported"
-                )
+            _validate_rule(name, rule, top_level=True)
         for value in _strings(state):
             for intrinsic in re.findall(r"States\.[A-Za-z]+(?=\()", value):
                 if intrinsic not in INTRINSICS:
                     raise DefinitionError(f"state {name!r}: intrinsic {intrinsic} not supported")
+
+
+def _validate_rule(state_name: str, rule: Mapping[str, Any], top_level: bool) -> None:
+    operators = set(rule) - {"Variable", "Next"}
+    supported = set(COMPARISONS) | set(PATH_COMPARISONS) | {"IsPresent", *COMBINATORS}
+    if len(operators) != 1 or not operators <= supported or ("Next" in rule) != top_level:
+        raise DefinitionError(f"state {state_name!r}: choice rule {sorted(rule)} not supported")
+    (operator,) = operators
+    nested = rule[operator] if operator in ("And", "Or") else [rule[operator]]
+    if operator in COMBINATORS:
+        for inner in nested:
+            _validate_rule(state_name, inner, top_level=False)
 
 
 class Interpreter:
@@ -190,6 +206,9 @@ class Interpreter:
             )
         if kind == "Succeed":
             return None, _read(effective, state.get("OutputPath", "$"))
+        if kind == "Wait":
+            self.sleep(state["Seconds"])
+            return _next(state), _read(effective, state.get("OutputPath", "$"))
         if kind == "Pass":
             if "Parameters" in state:
                 result = _resolve(state["Parameters"], effective, context)
@@ -251,15 +270,7 @@ class Interpreter:
     @staticmethod
     def _choose(name, state, data) -> str:
         for rule in state["Choices"]:
-            present, value = _lookup(data, rule["Variable"])
-            if "IsPresent" in rule:
-                if present == rule["IsPresent"]:
-                    return rule["Next"]
-                continue
-            if not present:
-                raise RuntimeFailure(f"{name}: {rule['Variable']} is not in the state's input")
-            operator = next(key for key in rule if key in COMPARISONS)
-            if COMPARISONS[operator](value, rule[operator]):
+            if _holds(name, rule, data):
                 return rule["Next"]
         if "Default" not in state:
             raise TaskFailure("States.NoChoiceMatched", f"{name}: no choice rule matched")
@@ -274,6 +285,34 @@ class Interpreter:
         execution.events.append(event)
         if self.listener:
             self.listener(event)
+
+
+def _holds(name: str, rule: Mapping[str, Any], data: Any) -> bool:
+    """One choice rule, as the ASL specification evaluates it."""
+    if "And" in rule:
+        return all(_holds(name, inner, data) for inner in rule["And"])
+    if "Or" in rule:
+        return any(_holds(name, inner, data) for inner in rule["Or"])
+    if "Not" in rule:
+        return not _holds(name, rule["Not"], data)
+    present, value = _lookup(data, rule["Variable"])
+    if "IsPresent" in rule:
+        return present == rule["IsPresent"]
+    if not present:
+        raise RuntimeFailure(f"{name}: {rule['Variable']} is not in the state's input")
+    operator = next(key for key in rule if key in COMPARISONS or key in PATH_COMPARISONS)
+    if operator in PATH_COMPARISONS:
+        other_present, other = _lookup(data, rule[operator])
+        if not other_present:
+            raise RuntimeFailure(f"{name}: {rule[operator]} is not in the state's input")
+        return COMPARISONS[PATH_COMPARISONS[operator]](value, other)
+    return COMPARISONS[operator](value, rule[operator])
+
+
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    """StringMatches: '*' matches any run of characters; '\\*' is a literal star."""
+    pieces = re.split(r"(?<!\\)\*", pattern)
+    return re.compile(".*".join(re.escape(piece.replace("\\*", "*")) for piece in pieces), re.S)
 
 
 # -- paths, parameters and intrinsics --------------------------------------------
@@ -354,6 +393,10 @@ def _evaluate(expression: str, data: Any, context: Mapping[str, Any]) -> Any:
     values = [_argument(argument, data, context) for argument in _split_arguments(arguments)]
     if name == "States.UUID":
         return str(uuid.uuid4())
+    if name == "States.MathAdd":
+        if len(values) != 2 or not all(_is_number(v) and v == int(v) for v in values):
+            raise RuntimeFailure(f"{expression}: States.MathAdd takes two integers")
+        return int(values[0]) + int(values[1])
     template, *rest = values
     pieces = re.split(r"(?<!\\){}", template)
     if len(pieces) - 1 != len(rest):

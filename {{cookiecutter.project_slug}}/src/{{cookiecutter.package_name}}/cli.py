@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="delete the bucket even when it holds data"
     )
     commands.add_parser("estimate", help="the cost of one run and of the endpoint")
+    policies = commands.add_parser(
+        "iam-policies", help="print the trust and permission policies each role needs (JSON)"
+    )
+    policies.add_argument(
+        "--role",
+        choices=("sagemaker", "stepfunctions", "glue", "lambda", "scheduler"),
+        help="only this role (default: every role the project needs)",
+    )
     ci_role = commands.add_parser("ci-role", help="create the role CI assumes (OIDC) to deploy")
     ci_role.add_argument("--repository", required=True, help="owner/name or group/project")
     ci_role.add_argument(
@@ -108,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "estimate": _estimate,
         "upload-data": aws_commands.upload_data_command,
         "ci-role": aws_commands.ci_role_command,
+        "iam-policies": _iam_policies,
     }
     command = getattr(arguments, "settings_command", None) or arguments.command
     try:
@@ -169,6 +178,9 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
             f"{settings.glue_worker_type}",
         ),
         ("schedule.expression", settings.schedule_expression or "none (run on demand)"),
+        ("schedule.timezone", settings.schedule_timezone),
+        ("storage.keep_runs_days", str(settings.keep_runs_days)),
+        ("logs.retention_days", str(settings.log_retention_days)),
         ("ci.deploy_branch", settings.deploy_branch),
     ]
     return rows
@@ -253,13 +265,13 @@ def _graph(arguments: argparse.Namespace) -> int:
 
 
 def _run(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
     if arguments.run_name:  # the same rule for both places a run can happen
-        problem = rules.run_name(arguments.run_name)
+        problem = rules.run_name(arguments.run_name, settings.slug)
         if problem:
             raise SettingsError(f"--run-name {problem}")
     if not arguments.local:
         return aws_commands.run_command(arguments)
-    settings = load_settings(arguments.settings)
     from .local_run import run_locally  # imports Spark and xgboost: only when needed
 
     print(f"running {settings.slug} locally (the deployed definition, local services)")
@@ -299,6 +311,13 @@ def _serve(arguments: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
+    return 0
+
+
+def _iam_policies(arguments: argparse.Namespace) -> int:
+    from .iam_policies import iam_policies_command
+
+    print(iam_policies_command(load_settings(arguments.settings), arguments.role))
     return 0
 
 

@@ -114,7 +114,15 @@ def split(cleaned: DataFrame) -> tuple[DataFrame, DataFrame]:
     return cleaned.where(~in_validation), cleaned.where(in_validation)
 
 
+# SageMaker's XGBoost container reads every file of a training channel, and sniffs
+# the CSV delimiter from whichever it lists first: Hadoop's empty _SUCCESS marker
+# there fails training. This Hadoop committer setting stops the marker.
+NO_SUCCESS_MARKER = ("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+
+
 def write_csv(frame: DataFrame, uri: str) -> None:
+    """Data files only (part-*.csv), no header: what a training channel may hold."""
+    frame.sparkSession.sparkContext._jsc.hadoopConfiguration().set(*NO_SUCCESS_MARKER)
     frame.write.mode("overwrite").option("header", False).csv(uri)
 
 

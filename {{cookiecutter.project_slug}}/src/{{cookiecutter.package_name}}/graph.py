@@ -47,6 +47,11 @@ def to_mermaid(definition: dict[str, Any]) -> str:
 
 
 def describe_rule(rule: dict[str, Any]) -> str:
+    if "And" in rule or "Or" in rule:
+        joiner = " and " if "And" in rule else " or "
+        return joiner.join(describe_rule(inner) for inner in rule.get("And", rule.get("Or")))
+    if "Not" in rule:
+        return f"not ({describe_rule(rule['Not'])})"
     variable = rule.get("Variable", "")
     for operator, symbol in (
         ("NumericLessThan", "<"),
@@ -54,6 +59,8 @@ def describe_rule(rule: dict[str, Any]) -> str:
         ("NumericLessThanEquals", "<="),
         ("NumericGreaterThanEquals", ">="),
         ("StringEquals", "=="),
+        ("StringEqualsPath", "=="),
+        ("StringMatches", "matches"),
     ):
         if operator in rule:
             return f"{variable} {symbol} {rule[operator]}"

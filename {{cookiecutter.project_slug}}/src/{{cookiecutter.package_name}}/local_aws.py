@@ -9,6 +9,7 @@ data, as on AWS; ``Workspace`` maps them to files under the project's .local/.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,15 @@ from .asl_interpreter import TaskFailure
 
 LOCAL_BUCKET = "local-artifacts"
 LOCAL_ACCOUNT = "000000000000"
+# What SageMaker reports when a production variant's container never answers /ping
+# (a model that cannot load), from the DescribeEndpoint FailureReason users see.
+HEALTH_CHECK_FAILURE = (
+    "The primary container for production variant AllTraffic did not pass the ping "
+    "health check. Please check CloudWatch logs for this endpoint."
+)
+# A new or updated endpoint answers this many DescribeEndpoint calls with Creating or
+# Updating before it settles, so the workflow's wait loop runs locally too.
+CHECKS_BEFORE_SETTLED = 1
 
 
 @dataclass(frozen=True)
@@ -50,9 +60,11 @@ class Workspace:
         return folder
 
     def save(self, kind: str, name: str, record: dict[str, Any]) -> None:
-        (self._record(kind) / f"{name}.json").write_text(
-            json.dumps(record, indent=2, default=str), encoding="utf-8"
-        )
+        """Write a record atomically: a run killed meanwhile leaves the previous one."""
+        path = self._record(kind) / f"{name}.json"
+        scratch = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        scratch.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+        os.replace(scratch, path)
 
     def load(self, kind: str, name: str) -> dict[str, Any] | None:
         path = self._record(kind) / f"{name}.json"
@@ -172,50 +184,105 @@ class LocalServices:
         return {"EndpointConfigArn": self._arn("endpoint-config", name)}
 
     def describe_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:
-        endpoint = self.workspace.load("endpoints", parameters["EndpointName"])
-        if endpoint is None:
+        """DescribeEndpoint: a new or updated endpoint settles a call later, InService
+        with the new config when its model loads; otherwise a new endpoint is Failed
+        and an updated one stays InService with its previous config and a
+        FailureReason, as SageMaker documents for a failed update."""
+        name = parameters["EndpointName"]
+        record = self.workspace.load("endpoints", name)
+        if record is None:
+            arn = self._arn("endpoint", name)
+            # Step Functions names an error the AWS SDK does not model after the
+            # service; the message is SageMaker's (see FIDELITY.md).
             raise TaskFailure(
-                "SageMaker.AmazonSageMakerException",
-                f'Could not find endpoint "{parameters["EndpointName"]}".',
+                "SageMaker.SageMakerException",
+                f'Could not find endpoint "{arn}". (Service: SageMaker, Status Code: 400, '
+                "Error Code: ValidationException)",
             )
-        return {**endpoint, "EndpointStatus": "InService"}
+        if "Pending" in record:
+            record = self._progress(record)
+        return {key: value for key, value in record.items() if key not in _LOCAL_ONLY}
 
     def create_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:
-        if self.workspace.load("endpoints", parameters["EndpointName"]) is not None:
+        name = parameters["EndpointName"]
+        if self.workspace.load("endpoints", name) is not None:
             raise TaskFailure(
                 "SageMaker.AmazonSageMakerException",
-                f"Cannot create already existing endpoint {parameters['EndpointName']}.",
+                f'Cannot create already existing endpoint "{self._arn("endpoint", name)}".',
             )
-        return self._point_endpoint(parameters, history=[])
+        config = self._config(parameters["EndpointConfigName"])
+        record = {
+            "EndpointName": name,
+            "EndpointArn": self._arn("endpoint", name),
+            "EndpointConfigName": config["EndpointConfigName"],
+            "EndpointStatus": "Creating",
+            "Pending": config,
+            "ChecksLeft": CHECKS_BEFORE_SETTLED,
+            "History": [],
+        }
+        self.workspace.save("endpoints", name, record)
+        return {"EndpointArn": record["EndpointArn"]}
 
     def update_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:
-        current = self.workspace.load("endpoints", parameters["EndpointName"])
-        if current is None:
+        name = parameters["EndpointName"]
+        record = self.workspace.load("endpoints", name)
+        if record is None:
             raise TaskFailure(
                 "SageMaker.AmazonSageMakerException",
-                f"Could not find endpoint {parameters['EndpointName']}.",
+                f'Could not find endpoint "{self._arn("endpoint", name)}".',
             )
-        return self._point_endpoint(parameters, history=current["History"])
+        if record["EndpointStatus"] != "InService":
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f'Cannot update in-progress endpoint "{record["EndpointArn"]}".',
+            )
+        config = self._config(parameters["EndpointConfigName"])
+        record.pop("FailureReason", None)
+        record.update(EndpointStatus="Updating", Pending=config, ChecksLeft=CHECKS_BEFORE_SETTLED)
+        self.workspace.save("endpoints", name, record)
+        return {"EndpointArn": record["EndpointArn"]}
 
-    def _point_endpoint(self, parameters: dict[str, Any], history: list) -> dict[str, Any]:
-        """The model store: the endpoint serves one config; every earlier one is kept."""
-        name, config_name = parameters["EndpointName"], parameters["EndpointConfigName"]
+    def _config(self, config_name: str) -> dict[str, Any]:
         config = self.workspace.load("endpoint-configs", config_name)
         if config is None:
-            raise TaskFailure("SageMaker.AmazonSageMakerException", f"no config {config_name}")
-        entry = {**config, "DeployedAt": datetime.now(UTC).isoformat()}
-        record = {"EndpointName": name, **config, "History": [*history, entry]}
-        self.workspace.save("endpoints", name, record)
-        return {"EndpointArn": self._arn("endpoint", name)}
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f"Could not find endpoint configuration {config_name}.",
+            )
+        return config
+
+    def _progress(self, record: dict[str, Any]) -> dict[str, Any]:
+        """One DescribeEndpoint call's worth of progress of a Creating/Updating endpoint."""
+        if record["ChecksLeft"] > 0:
+            record["ChecksLeft"] -= 1
+        else:
+            pending = record.pop("Pending")
+            record.pop("ChecksLeft")
+            try:
+                local_training.load_model(self.workspace.path_of(pending["ModelDataUrl"]))
+            except Exception:  # any load error is the container failing /ping
+                record["FailureReason"] = HEALTH_CHECK_FAILURE
+                record["EndpointStatus"] = "Failed" if not record["History"] else "InService"
+            else:
+                entry = {**pending, "DeployedAt": datetime.now(UTC).isoformat()}
+                record.update(
+                    pending, EndpointStatus="InService", History=[*record["History"], entry]
+                )
+        self.workspace.save("endpoints", record["EndpointName"], record)
+        return record
 
     def _arn(self, kind: str, name: str) -> str:
         return f"arn:aws:sagemaker:{self.region}:{LOCAL_ACCOUNT}:{kind}/{name}"
 
 
+# Bookkeeping of the local endpoint that DescribeEndpoint does not return.
+_LOCAL_ONLY = ("Pending", "ChecksLeft", "History", "ModelName", "ModelDataUrl", "DeployedAt")
+
+
 def live_model(workspace: Workspace, endpoint_name: str) -> tuple[dict[str, Any], Path]:
     """The endpoint's record and the model archive it serves."""
     endpoint = workspace.load("endpoints", endpoint_name)
-    if endpoint is None:
+    if endpoint is None or not endpoint.get("History"):
         raise FileNotFoundError(
             f"no local endpoint {endpoint_name} yet: a local run must pass the quality gate first"
         )

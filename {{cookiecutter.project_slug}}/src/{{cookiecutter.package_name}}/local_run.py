@@ -102,6 +102,11 @@ def spark_session():
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    # Hadoop's local file system writes a .crc file beside each file; S3 does not,
+    # and a training channel must hold data files only, as it does on AWS.
+    jvm = session.sparkContext._jvm
+    hadoop_fs = jvm.org.apache.hadoop.fs.FileSystem
+    hadoop_fs.getLocal(session.sparkContext._jsc.hadoopConfiguration()).setWriteChecksum(False)
     return session
 
 
@@ -126,6 +131,19 @@ def prepare_data(workspace: Workspace, data: Path | None, rows: int) -> str:
     return f"data: {rows} sample customers in {sample}"
 
 
+def local_handlers(definition: dict[str, Any], services: LocalServices) -> dict[str, Any]:
+    """Each Task's Resource mapped to its local stand-in."""
+    return {
+        state["Resource"]: services.handlers()[state["Resource"].split("states:::", 1)[1]]
+        for state in definition["States"].values()
+        if state["Type"] == "Task"
+    }
+
+
+def _no_wait(seconds: float) -> None:
+    """Wait states and Retry intervals take no time in local mode."""
+
+
 def _rows_in(path: Path) -> int:
     with path.open("rb") as stream:
         return sum(1 for _ in stream) - 1
@@ -144,17 +162,14 @@ def run_locally(
     workspace = Workspace(project_root / LOCAL_FOLDER)
     say(prepare_data(workspace, data, rows))
     services = LocalServices(workspace, settings.region, spark_session)
-    handlers = {
-        state["Resource"]: services.handlers()[state["Resource"].split("states:::", 1)[1]]
-        for state in definition["States"].values()
-        if state["Type"] == "Task"
-    }
+    handlers = local_handlers(definition, services)
     progress = Progress(settings, say)
 
     def listen(event: Event) -> None:
         progress.on_event(event.type, event.details, datetime.fromisoformat(event.timestamp))
 
-    interpreter = Interpreter(definition, handlers, listener=listen)
+    # Local stand-ins change state when asked, not with time: no Wait is waited out.
+    interpreter = Interpreter(definition, handlers, listener=listen, sleep=_no_wait)
     execution = interpreter.run({"RunName": run_name} if run_name else {})
     name = (execution.output or {}).get("Run", {}).get("Name") or progress.run_name
     history = workspace.root / "executions" / f"{name or 'unnamed'}.jsonl"

@@ -1,12 +1,20 @@
 """Training in local mode: the xgboost library, as SageMaker's built-in XGBoost runs it.
 
-Same channels (CSV, no header, label in column 0), same hyperparameters, metrics
-under the names SageMaker reports (``train:error``, ``validation:error``, ...), and
-a ``model.tar.gz`` holding ``xgboost-model``, as the built-in container writes it.
+Faithful to the 1.7-1 container (aws/sagemaker-xgboost-container, tag v1.7-1):
+- a channel is a folder whose every file is data: the container sniffs the CSV
+  delimiter from the first line of the first file it lists and hands the whole
+  folder to xgboost, so a stray file (Spark's ``_SUCCESS`` marker, a checksum) can
+  fail training. Here every file must be CSV with a sniffable first line, which
+  fails on every such file rather than only when it happens to be listed first;
+- ``eval_metric`` reaches xgboost only when it is set; otherwise xgboost reports its
+  objective's default metric alone (``logloss`` for ``binary:logistic``);
+- metrics are reported under SageMaker's names (``train:error``,
+  ``validation:error``, ...), and the model is ``xgboost-model`` in ``model.tar.gz``.
 """
 
 from __future__ import annotations
 
+import csv
 import tarfile
 import tempfile
 from collections.abc import Mapping
@@ -18,8 +26,6 @@ import numpy as np
 import xgboost
 
 MODEL_FILE_NAME = "xgboost-model"
-# What SageMaker's container evaluates for a binary objective when none is given.
-BINARY_METRICS = ("error", "logloss", "auc", "aucpr")
 
 
 class TrainingDataError(ValueError):
@@ -35,12 +41,35 @@ class TrainingResult:
 
 
 def read_channel(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and features from every CSV file in a channel folder (Spark's part files)."""
-    files = sorted(path for path in Path(folder).glob("*.csv") if path.stat().st_size > 0)
+    """Labels and features from every file in a channel folder, as the container reads it."""
+    folder = Path(folder)
+    files = sorted(path for path in folder.iterdir() if path.is_file()) if folder.is_dir() else []
     if not files:
-        raise TrainingDataError(f"no CSV data in {folder}")
-    table = np.vstack([np.loadtxt(path, delimiter=",", ndmin=2) for path in files])
+        raise TrainingDataError(f"no data in channel {folder.name} ({folder})")
+    tables = []
+    for path in files:
+        delimiter = _sniff_delimiter(path)
+        try:
+            tables.append(np.loadtxt(path, delimiter=delimiter, ndmin=2))
+        except ValueError as error:
+            message = f"channel {folder.name}: {path.name} is not CSV: {error}"
+            raise TrainingDataError(message) from None
+    table = np.vstack(tables)
     return table[:, 0], table[:, 1:]
+
+
+def _sniff_delimiter(path: Path) -> str:
+    """The container's check: csv.Sniffer on the file's first line, or a UserError."""
+    with path.open(errors="ignore") as stream:
+        first_line = stream.readline()
+    try:
+        return csv.Sniffer().sniff(first_line).delimiter
+    except csv.Error:
+        raise TrainingDataError(
+            f"channel {path.parent.name}: could not determine the CSV delimiter of "
+            f"{path.name} (the XGBoost container reads every file of a channel; write "
+            "data files only)"
+        ) from None
 
 
 def booster_parameters(hyperparameters: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
@@ -49,8 +78,8 @@ def booster_parameters(hyperparameters: Mapping[str, Any]) -> tuple[dict[str, An
     for name, value in hyperparameters.items():
         parameters[name] = _number_or_text(value)
     rounds = int(parameters.pop("num_round"))
-    if str(parameters.get("objective", "")).startswith("binary:"):
-        parameters.setdefault("eval_metric", list(BINARY_METRICS))
+    if "eval_metric" in parameters:  # the container's comma-separated list
+        parameters["eval_metric"] = [m.strip() for m in str(parameters["eval_metric"]).split(",")]
     parameters.setdefault("nthread", 2)
     parameters.setdefault("seed", 0)
     return parameters, rounds

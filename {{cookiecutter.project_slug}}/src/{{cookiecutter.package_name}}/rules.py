@@ -12,6 +12,8 @@ that follows the field's name: ``'us-est-1' is not an AWS region; did you mean .
 
 from __future__ import annotations
 
+import difflib
+import functools
 import ipaddress
 import keyword
 import math
@@ -77,6 +79,13 @@ GLUE_VERSIONS = ("5.0", "4.0")
 # Glue's documented upper bound on NumberOfWorkers per worker type.
 GLUE_MAX_WORKERS = {"G.1X": 299, "G.2X": 149, "G.4X": 149, "G.8X": 149}
 CI_PROVIDERS = ("github", "gitlab", "none")
+# The shortest interval between scheduled runs: a run must be able to finish first.
+MIN_SCHEDULE_MINUTES = 60
+# The retention periods CloudWatch Logs accepts (PutRetentionPolicy, RetentionInDays).
+# fmt: off
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                      1827, 2192, 2557, 2922, 3288, 3653)
+# fmt: on
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
 
 # Instance families that SageMaker offers for training and for real-time hosting and
@@ -336,14 +345,20 @@ def instance_type(families) -> Rule:
 _SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
-def run_name(value: str) -> str | None:
-    """A name for a run: SageMaker uses it for the training job, model and config."""
-    if _SAGEMAKER_NAME.match(value):
-        return None
-    return (
-        f"'{value}' is not a valid SageMaker name: 1 to 63 letters, digits and hyphens, "
-        "starting and ending with a letter or digit"
-    )
+def run_name(value: str, slug: str) -> str | None:
+    """A name for a run: SageMaker uses it for the training job, model and config, and
+    the project's IAM policies allow those only under '<slug>-*'."""
+    if not _SAGEMAKER_NAME.match(value):
+        return (
+            f"'{value}' is not a valid SageMaker name: 1 to 63 letters, digits and hyphens, "
+            "starting and ending with a letter or digit"
+        )
+    if not value.startswith(f"{slug}-") or value == f"{slug}-":
+        return (
+            f"'{value}' must start with '{slug}-' (the project's IAM policies allow its "
+            f"SageMaker jobs and models only under that prefix), e.g. '{slug}-{value}'"
+        )
+    return None
 
 
 def choice(choices, what: str) -> Rule:
@@ -399,7 +414,7 @@ def schedule_expression(value: str) -> str | None:
         expected = singular if amount == 1 else singular + "s"
         if unit != expected:
             return f"'{value}' should read 'rate({amount} {expected})'"
-        return None
+        return _runs_more_than_hourly(value, singular, amount, "")
     cron = _CRON.match(value)
     if cron:
         fields = cron["fields"].split()
@@ -416,8 +431,60 @@ def schedule_expression(value: str) -> str | None:
                 f"'{value}' must have '?' in exactly one of day-of-month and day-of-week, "
                 "e.g. 'cron(0 3 ? * MON *)'"
             )
-        return None
+        return _runs_more_than_hourly(value, "cron", 0, fields[0])
     return f"'{value}' is not a schedule; write 'none', 'rate(1 day)' or 'cron(0 3 ? * MON *)'"
+
+
+def _runs_more_than_hourly(value: str, unit: str, amount: int, minutes_field: str) -> str | None:
+    """A schedule must leave a run time to finish: at most one start an hour.
+
+    A run takes about 15 to 40 minutes (Glue start-up, training, endpoint update);
+    a start while one is running fails at the Glue job (MaxConcurrentRuns 1) or at
+    the endpoint update, so a shorter schedule only produces failed runs."""
+    if unit == "minute" and amount < MIN_SCHEDULE_MINUTES:
+        return (
+            f"'{value}' starts runs more often than once an hour, before the last one can "
+            "finish; use at least 'rate(1 hour)'"
+        )
+    if minutes_field and not re.match(r"^[0-9]{1,2}$", minutes_field):
+        return (
+            f"'{value}' fires more than once an hour (minutes field '{minutes_field}'), "
+            "before the last run can finish; give one minute, e.g. 'cron(0 3 ? * MON *)'"
+        )
+    return None
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    """The IANA names of the time zone database, or none where Python has no database."""
+    try:
+        import zoneinfo
+    except ImportError:  # pragma: no cover - Python < 3.9
+        return frozenset()
+    return frozenset(zoneinfo.available_timezones())
+
+
+_TIME_ZONE_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
+
+
+def schedule_timezone(value: str) -> str | None:
+    """An IANA time zone name, which EventBridge Scheduler takes for the schedule."""
+    known = _time_zones()
+    if value in known or (not known and _TIME_ZONE_SHAPE.match(value)):
+        return None  # without a database (Windows without tzdata) only the shape is checked
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"'{value}' is not an IANA time zone name such as 'UTC' or 'Europe/Paris'{hint}"
+
+
+def log_retention_days(value: str) -> str | None:
+    """One of the retention periods CloudWatch Logs accepts."""
+    if str(value) not in {str(days) for days in LOG_RETENTION_DAYS}:
+        return (
+            f"'{value}' is not a retention CloudWatch Logs accepts; choose one of "
+            + ", ".join(str(days) for days in LOG_RETENTION_DAYS)
+        )
+    return None
 
 
 # Branch names: git's own rules (git check-ref-format) narrowed to characters that
@@ -471,6 +538,7 @@ FIELD_RULES: dict[str, Rule] = {
     "glue_worker_type": choice(tuple(GLUE_MAX_WORKERS), "a Glue worker type for Spark jobs"),
     "glue_number_of_workers": whole_number(2, max(GLUE_MAX_WORKERS.values())),
     "retraining_schedule": schedule_expression,
+    "schedule_timezone": schedule_timezone,
     "ci_provider": choice(CI_PROVIDERS, "a CI provider"),
     "deploy_branch": git_branch_name,
     "license": choice(LICENSES, "a licence this template ships"),

@@ -8,9 +8,11 @@ repository (``statemachine/definition.asl.json``), from where the stack deploys 
 and local mode runs it.
 
 Fixes over the public reference notebook: every run gets unique SageMaker names,
-the gate reads the metric by name (from the evaluator), the endpoint is created on
-the first run and updated on every later one, and every Task state has Retry,
-Catch and TimeoutSeconds.
+training is asked for the metric the gate reads (``eval_metric``), the gate reads
+that metric by name (from the evaluator), the endpoint is created on the first run
+and updated on every later one, the run waits until the endpoint serves the new
+model (or says why it does not), and every Task state has Retry, Catch and
+TimeoutSeconds.
 """
 
 from __future__ import annotations
@@ -49,14 +51,15 @@ from stepfunctions.steps import (  # noqa: E402
     Pass,
     Retry,
     Succeed,
+    Task,
     TrainingStep,
+    Wait,
 )
 from stepfunctions.steps.choice_rule import ChoiceRule  # noqa: E402
 
 from .asl_fields import (  # noqa: E402
     FailWithPaths,
     LambdaStepWithResultSelector,
-    TaskWithResultSelector,
     is_present,
 )
 
@@ -74,6 +77,9 @@ FAILURE_PATH = "$.Failure"
 # Errors worth a retry: throttling and transient service faults, not bad requests.
 GLUE_TRANSIENT_ERRORS = ["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException"]
 SAGEMAKER_TRANSIENT_ERRORS = ["SageMaker.AmazonSageMakerException"]
+# AWS SDK integrations name errors <Service>.<ErrorCode>, and an error the SDK does
+# not model (SageMaker's ValidationException, ThrottlingException) <Service>.<Service>Exception.
+SAGEMAKER_SDK_ERRORS = ["SageMaker.ThrottlingException", "SageMaker.SageMakerException"]
 LAMBDA_TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
@@ -90,6 +96,15 @@ TIMEOUT_SECONDS = {
     State.CREATE_ENDPOINT: 300,
     State.UPDATE_ENDPOINT: 300,
 }
+
+
+# CreateEndpoint and UpdateEndpoint return at once; the endpoint serves the new model
+# (or fails to) minutes later. The run checks every 30 s, for at most 45 minutes.
+ENDPOINT_CHECK_INTERVAL_SECONDS = 30
+ENDPOINT_MAX_CHECKS = 90
+# DescribeEndpoint's answer for a name that does not exist (a ValidationException
+# whose message says so): the only failure that may lead to creating the endpoint.
+ENDPOINT_NOT_FOUND_PATTERN = "*Could not find endpoint*"
 
 
 def build_definition(settings: Settings) -> Graph:
@@ -145,6 +160,22 @@ def read_committed_definition(settings: Settings, project_root: Path) -> str:
     return committed
 
 
+def training_hyperparameters(settings: Settings) -> dict[str, Any]:
+    """The settings' hyperparameters, with the gate's metric asked for by name.
+
+    SageMaker's XGBoost container passes ``eval_metric`` to xgboost only when it is
+    set; unset, xgboost reports only its objective's default (``logloss`` for
+    ``binary:logistic``), so a gate on ``validation:error`` would find no metric.
+    The gate's metric goes last: early stopping, when configured, watches the last.
+    """
+    hyperparameters = dict(settings.hyperparameters)
+    gate_metric = settings.quality_gate.metric.split(":", 1)[1]
+    asked = str(hyperparameters.get("eval_metric", "")).split(",")
+    others = [metric.strip() for metric in asked if metric.strip() not in ("", gate_metric)]
+    hyperparameters["eval_metric"] = ",".join([*others, gate_metric])
+    return hyperparameters
+
+
 def training_image_uri(settings: Settings) -> str:
     """SageMaker's XGBoost image for the region, from the SDK's bundled table (offline)."""
     return image_uris.retrieve("xgboost", region=settings.region, version=XGBOOST_VERSION)
@@ -192,7 +223,7 @@ def _states_format(template: str, *arguments: str) -> str:
     return f"States.Format('{template}', {', '.join(arguments)})"
 
 
-def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], TaskWithResultSelector]:
+def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
     """The Task states. The SDK checks that each placeholder comes from the output of
     the state before it; every state keeps its input (ResultPath), so $.Run travels on."""
     session = _offline_sagemaker_session(settings.region)
@@ -203,7 +234,7 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], TaskWithRe
         instance_type=settings.training_instance_type,
         max_run=settings.training_max_runtime_seconds,
         output_path=f"s3://{PLACEHOLDERS['ArtifactBucket']}/runs/",
-        hyperparameters=dict(settings.hyperparameters),
+        hyperparameters=training_hyperparameters(settings),
         sagemaker_session=session,
         debugger_hook_config=False,
         disable_profiler=True,
@@ -272,16 +303,15 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], TaskWithRe
         result_path="$.EndpointConfig",
         timeout_seconds=TIMEOUT_SECONDS[State.CREATE_ENDPOINT_CONFIG],
     )
-    check = TaskWithResultSelector(
+    check = Task(
         State.CHECK_FOR_ENDPOINT,
         comment=(
-            "DescribeEndpoint fails when the endpoint does not exist yet: then create it. "
-            "Any other failure (say, access denied) resurfaces in CreateEndpoint."
+            "DescribeEndpoint, before deploying (does it exist, can it be updated?) and "
+            "after (does it serve this run's model yet?)."
         ),
         resource="arn:aws:states:::aws-sdk:sagemaker:describeEndpoint",
         parameters={"EndpointName": endpoint_name(settings)},
-        result_selector={"EndpointStatus.$": "$.EndpointStatus"},
-        result_path="$.ExistingEndpoint",
+        result_path="$.Endpoint",
         timeout_seconds=TIMEOUT_SECONDS[State.CHECK_FOR_ENDPOINT],
     )
     endpoint = {
@@ -292,14 +322,14 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], TaskWithRe
         State.CREATE_ENDPOINT,
         **endpoint,
         update=False,
-        result_path="$.Endpoint",
+        result_path="$.Deployment",
         timeout_seconds=TIMEOUT_SECONDS[State.CREATE_ENDPOINT],
     )
     update_endpoint = EndpointStep(
         State.UPDATE_ENDPOINT,
         **endpoint,
         update=True,
-        result_path="$.Endpoint",
+        result_path="$.Deployment",
         timeout_seconds=TIMEOUT_SECONDS[State.UPDATE_ENDPOINT],
     )
     return {
@@ -313,23 +343,119 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], TaskWithRe
     }, check
 
 
-def _deploy_branch(tasks: dict[State, Any], check: TaskWithResultSelector, failed: Any) -> Any:
-    """Endpoint config, then create the endpoint on the first run, update it after."""
-    deployed = Succeed(State.DEPLOYED)
-    tasks[State.CREATE_ENDPOINT].next(deployed)
-    tasks[State.UPDATE_ENDPOINT].next(deployed)
-    # No Retry: the expected failure (no endpoint yet) should route at once.
+def _deploy_branch(tasks: dict[State, Any], check: Task, failed: Any) -> Any:
+    """Endpoint config, then create the endpoint (first run) or update it (when it is
+    InService), then check until it serves this run's model, bounded in time."""
+    start = Pass(
+        State.START_ENDPOINT_CHECKS,
+        comment=f"At most {ENDPOINT_MAX_CHECKS} checks, {ENDPOINT_CHECK_INTERVAL_SECONDS} s apart.",
+        result={"Checks": 0},
+        result_path="$.EndpointChecks",
+    )
+    count = Pass(
+        State.COUNT_ENDPOINT_CHECK,
+        parameters={"Checks.$": "States.MathAdd($.EndpointChecks.Checks, 1)"},
+        result_path="$.EndpointChecks",
+    )
+    wait = Wait(State.WAIT_FOR_ENDPOINT, seconds=ENDPOINT_CHECK_INTERVAL_SECONDS)
+    missing = Choice(
+        State.IS_ENDPOINT_MISSING,
+        comment="Only 'this endpoint does not exist' leads to creating it; any other "
+        "error (access denied, throttled beyond retries) fails the run with its cause.",
+    )
+    missing.add_choice(
+        ChoiceRule.And([
+            ChoiceRule.StringMatches(f"{FAILURE_PATH}.Cause", ENDPOINT_NOT_FOUND_PATTERN),
+            ChoiceRule.Not(is_present("$.Deployment")),  # never create twice
+        ]),
+        tasks[State.CREATE_ENDPOINT],
+    )  # fmt: skip
+    missing.default_choice(failed)
+    # Throttling and unmodelled errors look alike (see SAGEMAKER_SDK_ERRORS), so a
+    # missing endpoint is retried too: two short retries cost seconds on a first run.
+    check.add_retry(
+        Retry(error_equals=SAGEMAKER_SDK_ERRORS, interval_seconds=2, max_attempts=2,
+              backoff_rate=2.0)
+    )  # fmt: skip
     check.add_catch(
-        Catch(
-            error_equals=["States.TaskFailed"],
-            next_step=tasks[State.CREATE_ENDPOINT],
-            result_path="$.ExistingEndpoint",
-        )
+        Catch(error_equals=["States.TaskFailed"], next_step=missing, result_path=FAILURE_PATH)
     )
     check.add_catch(_catch_all(failed))
-    check.next(tasks[State.UPDATE_ENDPOINT])
-    tasks[State.CREATE_ENDPOINT_CONFIG].next(check)
+    tasks[State.CREATE_ENDPOINT_CONFIG].next(start)
+    start.next(check)
+    check.next(_endpoint_status(tasks, count))
+    tasks[State.CREATE_ENDPOINT].next(count)
+    tasks[State.UPDATE_ENDPOINT].next(count)
+    count.next(wait)
+    wait.next(check)
     return tasks[State.CREATE_ENDPOINT_CONFIG]
+
+
+def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
+    """Where the endpoint stands, read from DescribeEndpoint as AWS documents it.
+
+    Before this run deploys ($.Deployment absent): update an InService endpoint;
+    wait while it is Creating/Updating/SystemUpdating/RollingBack/Deleting. After:
+    done when it is InService with this run's config. A failed update leaves the
+    endpoint InService with its previous config and sets only FailureReason.
+    """
+    status, endpoint = "$.Endpoint.EndpointStatus", "$.Endpoint.EndpointName"
+    deploying = is_present("$.Deployment")
+    in_service = ChoiceRule.StringEquals(status, "InService")
+    choice = Choice(State.ENDPOINT_STATUS)
+    choice.add_choice(
+        ChoiceRule.And([
+            deploying, in_service,
+            ChoiceRule.StringEqualsPath("$.Endpoint.EndpointConfigName", "$.Run.Name"),
+        ]),
+        Succeed(State.DEPLOYED),
+    )  # fmt: skip
+    choice.add_choice(
+        ChoiceRule.And([deploying, in_service, is_present("$.Endpoint.FailureReason")]),
+        _endpoint_failure(
+            State.ENDPOINT_KEPT_OLD_MODEL,
+            "EndpointUpdateFailed",
+            "endpoint {} did not take endpoint config {} and still serves {}: {}",
+            endpoint, "$.Run.Name", "$.Endpoint.EndpointConfigName", "$.Endpoint.FailureReason",
+        ),
+    )  # fmt: skip
+    choice.add_choice(
+        ChoiceRule.And([deploying, in_service]),
+        _endpoint_failure(
+            State.ENDPOINT_CHANGED_ELSEWHERE,
+            "EndpointChangedElsewhere",
+            "endpoint {} serves endpoint config {}, not {} of this run: "
+            "another deployment changed it meanwhile",
+            endpoint, "$.Endpoint.EndpointConfigName", "$.Run.Name",
+        ),
+    )  # fmt: skip
+    choice.add_choice(in_service, tasks[State.UPDATE_ENDPOINT])
+    choice.add_choice(
+        ChoiceRule.StringEquals(status, "Failed"),
+        _endpoint_failure(
+            State.ENDPOINT_FAILED,
+            "EndpointFailed",
+            "endpoint {} is Failed: {}. Delete it with aws sagemaker delete-endpoint "
+            "--endpoint-name {} and run again: the next run creates it anew",
+            endpoint, "$.Endpoint.FailureReason", endpoint,
+        ),
+    )  # fmt: skip
+    choice.add_choice(
+        ChoiceRule.NumericGreaterThanEquals("$.EndpointChecks.Checks", ENDPOINT_MAX_CHECKS),
+        _endpoint_failure(
+            State.ENDPOINT_NOT_READY,
+            "EndpointNotReady",
+            "endpoint {} was still {} after {} checks "
+            f"{ENDPOINT_CHECK_INTERVAL_SECONDS} s apart",
+            endpoint, status, "$.EndpointChecks.Checks",
+        ),
+    )  # fmt: skip
+    choice.default_choice(count)
+    return choice
+
+
+def _endpoint_failure(name: State, error: str, template: str, *paths: str) -> FailWithPaths:
+    return FailWithPaths(name, error=error, cause_path=_states_format(template, *paths))
 
 
 def _quality_gate(settings: Settings, deploy: Any) -> Choice:

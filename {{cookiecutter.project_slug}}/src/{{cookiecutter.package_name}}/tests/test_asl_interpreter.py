@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ..asl_interpreter import DefinitionError, Interpreter, TaskFailure, validate
-from .canned_tasks import CASES, COMMITTED, FAILING_RESOURCE, canned_definition, failing_get_object
+from .canned_tasks import CASES, COMMITTED, LOCAL_HANDLERS, canned_definition
 from .test_workflow_routing import run as run_on_moto
 
 
@@ -18,7 +18,7 @@ def entered(execution) -> list[str]:
 
 
 def run_locally(definition, execution_input=None):
-    interpreter = Interpreter(definition, {FAILING_RESOURCE: failing_get_object})
+    interpreter = Interpreter(definition, LOCAL_HANDLERS, sleep=lambda seconds: None)
     return interpreter.run(execution_input or {})
 
 
@@ -134,3 +134,69 @@ def test_anything_outside_the_subset_is_refused_before_running(change, message):
 
 def test_the_committed_definition_is_inside_the_subset():
     validate(COMMITTED)
+
+
+def choice_definition(rule: dict) -> dict:
+    return {
+        "StartAt": "Decide",
+        "States": {
+            "Decide": {"Type": "Choice", "Choices": [{**rule, "Next": "Yes"}], "Default": "No"},
+            "Yes": {"Type": "Succeed"},
+            "No": {"Type": "Fail", "Error": "No"},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "data", "holds"),
+    [
+        ({"Variable": "$.c", "StringMatches": "*Could not find endpoint*"},
+         {"c": 'x Could not find endpoint "e". (Service: SageMaker)'}, True),
+        ({"Variable": "$.c", "StringMatches": "*Could not find endpoint*"},
+         {"c": "User is not authorized to perform: sagemaker:DescribeEndpoint"}, False),
+        ({"Variable": "$.c", "StringMatches": "a\\*b*"}, {"c": "a*bc"}, True),
+        ({"Variable": "$.c", "StringMatches": "a\\*b*"}, {"c": "axbc"}, False),
+        ({"Variable": "$.a", "StringEqualsPath": "$.b"}, {"a": "v1", "b": "v1"}, True),
+        ({"Variable": "$.a", "StringEqualsPath": "$.b"}, {"a": "v1", "b": "v2"}, False),
+        ({"And": [{"Variable": "$.a", "IsPresent": True},
+                  {"Not": {"Variable": "$.b", "IsPresent": True}}]}, {"a": 1}, True),
+        ({"And": [{"Variable": "$.a", "IsPresent": True},
+                  {"Not": {"Variable": "$.b", "IsPresent": True}}]}, {"a": 1, "b": 2}, False),
+        ({"Or": [{"Variable": "$.a", "NumericGreaterThanEquals": 3},
+                 {"Variable": "$.a", "NumericEquals": 0}]}, {"a": 0}, True),
+    ],
+)  # fmt: skip
+def test_compound_path_and_wildcard_choice_rules(rule, data, holds):
+    result = Interpreter(choice_definition(rule), {}).run(data)
+    assert entered(result)[-1] == ("Yes" if holds else "No")
+
+
+def test_wait_goes_through_the_injected_sleep_and_math_add_counts():
+    definition = {
+        "StartAt": "Count",
+        "States": {
+            "Count": {"Type": "Pass", "Next": "Wait",
+                      "Parameters": {"n.$": "States.MathAdd($.n, 1)"}},
+            "Wait": {"Type": "Wait", "Seconds": 30, "Next": "Enough?"},
+            "Enough?": {"Type": "Choice", "Default": "Count",
+                        "Choices": [{"Variable": "$.n", "NumericGreaterThanEquals": 3,
+                                     "Next": "Done"}]},
+            "Done": {"Type": "Succeed"},
+        },
+    }  # fmt: skip
+    waits = []
+    result = Interpreter(definition, {}, sleep=waits.append).run({"n": 0})
+    assert result.status == "SUCCEEDED" and result.output == {"n": 3}
+    assert waits == [30, 30, 30]
+
+
+def test_math_add_of_a_non_integer_is_a_runtime_error():
+    definition = task_definition(Parameters={"n.$": "States.MathAdd($.n, 1)"})
+    result = Interpreter(definition, {"work": lambda p: p}).run({"n": "one"})
+    assert result.status == "FAILED" and result.error == "States.Runtime"
+
+
+def test_a_choice_rule_with_two_operators_is_refused():
+    rule = {"Variable": "$.a", "StringEquals": "x", "NumericEquals": 1}
+    with pytest.raises(DefinitionError, match="choice rule"):
+        validate(choice_definition(rule))

@@ -76,3 +76,19 @@ def test_fill_refuses_a_bad_account_id(settings_path, capsys, account):
         main(["--settings", str(settings_path), "settings", "fill", "--account-id", account]) == 2
     )
     assert "--account-id" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_a_run_name_outside_the_projects_prefix_is_refused_in_one_line(
+    settings_path, capsys, local
+):
+    """The IAM policies allow SageMaker jobs only under '<slug>-*': on AWS, 'test1'
+    would pass Glue and then be denied at training. Refused before anything starts."""
+    slug = tomllib.loads(settings_path.read_text(encoding="utf-8"))["project"]["slug"]
+    command = ["--settings", str(settings_path), "run", "--run-name", "test1"]
+    assert main(command + (["--local"] if local else [])) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        f"error: --run-name 'test1' must start with '{slug}-' (the project's IAM policies "
+        f"allow its SageMaker jobs and models only under that prefix), e.g. '{slug}-test1'\n"
+    )

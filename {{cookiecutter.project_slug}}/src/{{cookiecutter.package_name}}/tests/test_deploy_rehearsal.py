@@ -144,19 +144,20 @@ def test_a_changed_setting_updates_the_pipeline_stack(project, emulator, capsys)
 def test_run_starts_an_execution_named_like_the_run(project, emulator, capsys):
     assert cli(project, "deploy") == 0
     assert cli(project, "upload-data", "--sample", "--rows", "50") == 0
-    assert cli(project, "run", "--run-name", "rehearsal-1") == 0
-    assert "started arn:aws:states" in capsys.readouterr().out
     settings = load_settings(project)
+    run_name = f"{settings.slug}-rehearsal-1"
+    assert cli(project, "run", "--run-name", run_name) == 0
+    assert "started arn:aws:states" in capsys.readouterr().out
     executions = clients(emulator)["stepfunctions"].list_executions(
         stateMachineArn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{settings.slug}-retraining"
     )["executions"]
-    assert [execution["name"] for execution in executions] == ["rehearsal-1"]
+    assert [execution["name"] for execution in executions] == [run_name]
     described = clients(emulator)["stepfunctions"].describe_execution(
         executionArn=executions[0]["executionArn"]
     )
-    assert json.loads(described["input"]) == {"RunName": "rehearsal-1"}
+    assert json.loads(described["input"]) == {"RunName": run_name}
     assert cli(project, "status") == 0
-    assert "rehearsal-1: RUNNING" in capsys.readouterr().out
+    assert f"{run_name}: RUNNING" in capsys.readouterr().out
 
 
 def test_run_before_deploy_says_what_to_do(project, capsys):
@@ -197,7 +198,10 @@ def test_destroy_keeps_a_bucket_with_data_unless_forced(project, emulator, capsy
     assert f"kept s3://{settings.artifact_bucket}" in out
     aws = clients(emulator)
     stacks = aws["cloudformation"].list_stacks(StackStatusFilter=["CREATE_COMPLETE"])
-    assert stacks["StackSummaries"] == []
+    # The storage stack stays while its bucket does (see test_destroy_rehearsal.py).
+    assert [stack["StackName"] for stack in stacks["StackSummaries"]] == [
+        f"{settings.slug}-storage"
+    ]
     assert aws["s3"].list_objects_v2(Bucket=settings.artifact_bucket)["KeyCount"] == 3
     assert cli(project, "destroy", "--yes", "--force") == 0
     buckets = [bucket["Name"] for bucket in aws["s3"].list_buckets()["Buckets"]]

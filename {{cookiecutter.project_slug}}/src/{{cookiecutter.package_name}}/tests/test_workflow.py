@@ -122,3 +122,33 @@ def test_the_graph_shows_every_state_and_edge(definition):
 
 def test_the_readme_embeds_the_graph():
     assert GRAPH_BEGIN in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [(None, "{gate}"), ("auc", "auc,{gate}"), ("{gate},auc", "auc,{gate}")],
+)
+def test_training_is_asked_for_the_gates_metric_last(settings, asked, expected):
+    """The XGBoost container passes eval_metric to xgboost only when set (FIDELITY.md)."""
+    gate = settings.quality_gate.metric.split(":", 1)[1]
+    hyperparameters = dict(settings.hyperparameters)
+    hyperparameters.pop("eval_metric", None)
+    if asked:
+        hyperparameters["eval_metric"] = asked.format(gate=gate)
+    changed = dataclasses.replace(settings, hyperparameters=hyperparameters)
+    rendered = json.loads(render_definition(changed))
+    sent = rendered["States"][State.TRAIN_MODEL]["Parameters"]["HyperParameters"]
+    assert sent["eval_metric"] == expected.format(gate=gate)
+
+
+def test_every_endpoint_failure_state_says_why(definition):
+    errors = {
+        State.ENDPOINT_FAILED: "EndpointFailed",
+        State.ENDPOINT_KEPT_OLD_MODEL: "EndpointUpdateFailed",
+        State.ENDPOINT_CHANGED_ELSEWHERE: "EndpointChangedElsewhere",
+        State.ENDPOINT_NOT_READY: "EndpointNotReady",
+    }
+    for name, error in errors.items():
+        state = definition["States"][name]
+        assert state["Type"] == "Fail" and state["Error"] == error
+        assert state["CausePath"].startswith("States.Format(")

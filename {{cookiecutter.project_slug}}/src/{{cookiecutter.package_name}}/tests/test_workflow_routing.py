@@ -52,7 +52,8 @@ def run(definition: dict, execution_input: dict) -> tuple[str, list[str], dict]:
 def test_a_model_better_than_the_threshold_is_deployed():
     status, entered, _ = run(canned_definition(PASSING), {})
     assert status == "SUCCEEDED"
-    assert entered[-3:] == [State.CHECK_FOR_ENDPOINT, State.UPDATE_ENDPOINT, State.DEPLOYED]
+    assert State.UPDATE_ENDPOINT in entered
+    assert entered[-2:] == [State.ENDPOINT_STATUS, State.DEPLOYED]
 
 
 def test_a_model_worse_than_the_threshold_fails_the_run_with_the_reason():
@@ -90,6 +91,15 @@ def test_a_run_without_a_name_gets_a_sagemaker_valid_one():
     assert entered[:2] == [State.NAME_THE_RUN, State.GENERATE_NAME]
     assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", name)
     assert f"/runs/{name}/train/" in json.loads(description["output"])["Run"]["TrainUri"]
+
+
+def test_only_the_endpoint_sagemaker_cannot_find_leads_to_create():
+    """moto's SageMaker answers DescribeEndpoint for a missing endpoint, as AWS does,
+    with "Could not find endpoint": the run creates it, then sees it serve."""
+    status, entered, _ = run(canned_definition(endpoint_exists=False), {})
+    assert status == "SUCCEEDED"
+    assert entered.index(State.IS_ENDPOINT_MISSING) < entered.index(State.CREATE_ENDPOINT)
+    assert entered[-1] == State.DEPLOYED
 
 
 def test_a_caller_may_name_the_run():
