@@ -9,6 +9,7 @@ reproducible: the zip's timestamps and permissions are fixed.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import zipfile
@@ -35,6 +36,11 @@ class Artifact:
         digest = hashlib.sha256(self.body).hexdigest()[:16]
         return f"{CODE_PREFIX}{self.name}-{digest}{self.suffix}"
 
+    @property
+    def checksum(self) -> str:
+        """The SHA-256 of the body as S3 spells it (base64) in ChecksumSHA256."""
+        return base64.b64encode(hashlib.sha256(self.body).digest()).decode("ascii")
+
 
 def build_artifacts(definition: str) -> dict[str, Artifact]:
     """The three artifacts, by the stack parameter that names each one's key."""
@@ -59,13 +65,38 @@ def evaluator_zip() -> bytes:
 def upload(
     s3: Any, bucket: str, artifacts: dict[str, Artifact], say: Callable[[str], None]
 ) -> None:
-    """Put each artifact that is not in the bucket yet; say which were already there."""
+    """Put each artifact whose key does not hold its exact content yet.
+
+    The key names the content, but anyone who may write the bucket could have put
+    other bytes under it: an object is kept only when S3's own SHA-256 of it (the
+    ChecksumSHA256 that S3 computed and verified when it was stored) is the
+    artifact's. Otherwise it is put again, with the checksum for S3 to verify.
+    """
     for artifact in artifacts.values():
-        if object_exists(s3, bucket, artifact.key):
+        stored = stored_checksum(s3, bucket, artifact.key)
+        if stored == artifact.checksum:
             say(f"  s3://{bucket}/{artifact.key} (unchanged)")
             continue
-        s3.put_object(Bucket=bucket, Key=artifact.key, Body=artifact.body)
-        say(f"  s3://{bucket}/{artifact.key} ({len(artifact.body):,} bytes)")
+        s3.put_object(
+            Bucket=bucket,
+            Key=artifact.key,
+            Body=artifact.body,
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=artifact.checksum,
+        )
+        repaired = "" if stored is None else " replacing an object whose content did not match"
+        say(f"  s3://{bucket}/{artifact.key} ({len(artifact.body):,} bytes){repaired}")
+
+
+def stored_checksum(s3: Any, bucket: str, key: str) -> str | None:
+    """The object's SHA-256 checksum as S3 keeps it; '' if it has none; None if absent."""
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    except s3.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return head.get("ChecksumSHA256", "")
 
 
 def object_exists(s3: Any, bucket: str, key: str) -> bool:
