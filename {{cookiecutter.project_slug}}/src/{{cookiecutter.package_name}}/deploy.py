@@ -8,6 +8,11 @@
    at those keys.
 
 Every step is a no-op when nothing changed, and says so.
+
+Once a person has deployed the `<slug>-ci-role` stack (`ci-role`), both stacks are
+deployed through its CloudFormation execution role, and every role they create gets
+its permissions boundary: whoever runs `deploy` (CI included) needs no IAM rights
+but passing that role. Without that stack, your own credentials deploy them.
 """
 
 from __future__ import annotations
@@ -18,7 +23,13 @@ from dataclasses import dataclass
 from . import artifacts
 from .aws_errors import AwsError
 from .aws_session import AwsSession
-from .names import pipeline_stack_name, storage_stack_name
+from .names import (
+    ci_role_stack_name,
+    execution_role_arn,
+    permissions_boundary_arn,
+    pipeline_stack_name,
+    storage_stack_name,
+)
 from .project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
 from .settings import Settings
 from .stacks import DEFAULT_WAITING, Waiting, apply_template, stack_status
@@ -30,8 +41,34 @@ class Deployment:
     outputs: dict[str, str]
 
 
+# States of a ci-role stack whose execution role and boundary exist.
+USABLE_STACK = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"}
+
+
+@dataclass(frozen=True)
+class Guardrails:
+    """How the stacks are deployed: as which role, and with which roles' boundary."""
+
+    execution_role_arn: str | None = None
+    permissions_boundary_arn: str = ""
+
+
+def guardrails(settings: Settings, aws: AwsSession, say: Callable[[str], None]) -> Guardrails:
+    """The ci-role stack's execution role and boundary, when that stack is deployed."""
+    name = ci_role_stack_name(settings)
+    if stack_status(aws.client("cloudformation"), name) not in USABLE_STACK:
+        say(f"  as you (no {name} stack): the stacks' roles get no permissions boundary")
+        return Guardrails()
+    role, boundary = execution_role_arn(settings), permissions_boundary_arn(settings)
+    say(f"  as {role}; the stacks' roles are bounded by {boundary}")
+    return Guardrails(role, boundary)
+
+
 def pipeline_parameters(
-    settings: Settings, keys: dict[str, str], training_image_uri: str
+    settings: Settings,
+    keys: dict[str, str],
+    training_image_uri: str,
+    permissions_boundary: str = "",
 ) -> dict[str, str]:
     """The pipeline stack's parameters, all from the settings and the uploaded keys."""
     return {
@@ -48,7 +85,18 @@ def pipeline_parameters(
         "GlueNumberOfWorkers": str(settings.glue_number_of_workers),
         "TrainingImageUri": training_image_uri,
         "ScheduleExpression": settings.schedule_expression or "none",
+        "PermissionsBoundaryArn": permissions_boundary,
+        "ScheduleTimezone": settings.schedule_timezone,
+        "LogRetentionDays": str(settings.log_retention_days),
         **keys,
+    }
+
+
+def storage_parameters(settings: Settings) -> dict[str, str]:
+    return {
+        "ProjectSlug": settings.slug,
+        "ArtifactBucketName": settings.artifact_bucket,
+        "KeepRunsDays": str(settings.keep_runs_days),
     }
 
 
@@ -66,8 +114,9 @@ def deploy(
     bucket = settings.artifact_bucket
     say(f"deploying {settings.slug} to account {account}, {settings.region}")
     cloudformation, s3 = aws.client("cloudformation"), aws.client("s3")
+    through = guardrails(settings, aws, say)
     say(f"[1/3] storage: s3://{bucket}")
-    storage_changed, outputs = _storage(settings, aws, say, waiting)
+    storage_changed, outputs = _storage(settings, aws, say, waiting, through)
     say("[2/3] code")
     built = artifacts.build_artifacts(definition)
     artifacts.upload(s3, bucket, built, say)
@@ -77,9 +126,12 @@ def deploy(
         cloudformation,
         pipeline_stack_name(settings),
         (root / PIPELINE_TEMPLATE).read_text(encoding="utf-8"),
-        pipeline_parameters(settings, keys, training_image_uri(settings)),
+        pipeline_parameters(
+            settings, keys, training_image_uri(settings), through.permissions_boundary_arn
+        ),
         say,
         waiting,
+        role_arn=through.execution_role_arn,
     )
     outputs = {**outputs, **pipeline.outputs}
     changed = storage_changed or pipeline.changed
@@ -90,7 +142,11 @@ def deploy(
 
 
 def _storage(
-    settings: Settings, aws: AwsSession, say: Callable[[str], None], waiting: Waiting
+    settings: Settings,
+    aws: AwsSession,
+    say: Callable[[str], None],
+    waiting: Waiting,
+    through: Guardrails,
 ) -> tuple[bool, dict[str, str]]:
     """Create or update the storage stack, or use a bucket of yours that already exists."""
     bucket = settings.artifact_bucket
@@ -104,9 +160,10 @@ def _storage(
         cloudformation,
         name,
         (root / STORAGE_TEMPLATE).read_text(encoding="utf-8"),
-        {"ProjectSlug": settings.slug, "ArtifactBucketName": bucket},
+        storage_parameters(settings),
         say,
         waiting,
+        role_arn=through.execution_role_arn,
     )
     return result.changed, result.outputs
 

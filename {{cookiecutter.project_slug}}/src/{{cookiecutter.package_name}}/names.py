@@ -27,6 +27,10 @@ def state_machine_name(settings: Settings) -> str:
     return f"{settings.slug}-retraining"
 
 
+def schedule_name(settings: Settings) -> str:
+    return f"{settings.slug}-retraining"
+
+
 def storage_stack_name(settings: Settings) -> str:
     return f"{settings.slug}-storage"
 
@@ -37,6 +41,19 @@ def pipeline_stack_name(settings: Settings) -> str:
 
 def ci_role_stack_name(settings: Settings) -> str:
     return f"{settings.slug}-ci-role"
+
+
+def execution_role_arn(settings: Settings) -> str:
+    """The role CloudFormation deploys the storage and pipeline stacks as (ci-role stack)."""
+    return stack_role_arn(settings, "cfn-exec")
+
+
+def permissions_boundary_arn(settings: Settings) -> str:
+    """The boundary of every role the storage and pipeline stacks create (ci-role stack)."""
+    return (
+        f"arn:{settings.partition}:iam::{settings.account_id}:policy/"
+        f"{settings.slug}-permissions-boundary"
+    )
 
 
 def stack_role_arn(settings: Settings, kind: str) -> str:

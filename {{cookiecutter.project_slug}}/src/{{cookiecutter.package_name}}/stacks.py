@@ -60,8 +60,13 @@ def apply_template(
     parameters: dict[str, str],
     say: Callable[[str], None],
     waiting: Waiting = DEFAULT_WAITING,
+    role_arn: str | None = None,
 ) -> StackResult:
-    """Bring stack ``name`` to ``template_body`` with ``parameters``; say each step."""
+    """Bring stack ``name`` to ``template_body`` with ``parameters``; say each step.
+
+    With ``role_arn``, CloudFormation makes every change as that role (a service role),
+    not with the caller's credentials, which then need only to pass it.
+    """
     status = stack_status(cloudformation, name)
     _refuse_unusable(name, status)
     creating = status in (None, NOT_YET_CREATED)
@@ -75,6 +80,7 @@ def apply_template(
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             Capabilities=CAPABILITIES,
             Tags=[{"Key": "project", "Value": parameters.get("ProjectSlug", name)}],
+            **({"RoleARN": role_arn} if role_arn else {}),
         )
     except cloudformation.exceptions.ClientError as error:
         if not _means_no_changes(str(error)):
