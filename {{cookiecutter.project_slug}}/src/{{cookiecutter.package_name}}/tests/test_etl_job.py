@@ -80,3 +80,13 @@ def test_the_sample_is_deterministic(tmp_path):
 
 def test_the_sample_has_the_columns_the_job_reads():
     assert tuple(field.name for field in RAW_SCHEMA.fields) == COLUMNS
+
+
+def test_training_channels_hold_data_files_only(spark, tmp_path):
+    """SageMaker's XGBoost reads every file of a channel: no _SUCCESS marker (Hadoop's
+    committer setting, on Glue too) and no .crc checksums (local Spark; S3 has none)."""
+    source = generate(tmp_path / "raw" / "customers.csv", rows=100)
+    prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"))
+    for channel in ("t", "v"):
+        names = [path.name for path in (tmp_path / channel).iterdir()]
+        assert names and all(name.startswith("part-") and name.endswith(".csv") for name in names)
