@@ -15,6 +15,7 @@ this rehearsal cannot show:
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import urllib.request
@@ -274,3 +275,44 @@ def test_ci_role_trusts_only_this_repository(project, emulator, capsys, provider
         "gitlab": {"gitlab.com:sub": f"project_path:acme/churn:ref_type:branch:ref:{branch}"},
     }
     assert subject == expected[provider]
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / "infrastructure" / "ci-deploy-role.yaml").is_file(),
+    reason="this project was baked without CI",
+)
+def test_after_ci_role_deploy_goes_through_the_execution_role_with_the_boundary(
+    project, emulator, capsys
+):
+    """moto records RoleARN and PermissionsBoundary but enforces neither: that the
+    execution role's policy suffices, and that IAM refuses a role without the boundary,
+    only AWS shows (test_iam_policies.py checks both policies offline)."""
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github") == 0
+    capsys.readouterr()
+    assert cli(project, "deploy") == 0
+    slug = load_settings(project).slug
+    assert f"as arn:aws:iam::{ACCOUNT}:role/{slug}-cfn-exec-role" in capsys.readouterr().out
+    iam = clients(emulator)["iam"]
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/{slug}-permissions-boundary"
+    role = iam.get_role(RoleName=f"{slug}-sagemaker-role")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+
+def test_iam_policies_prints_what_the_stack_created(project, emulator, capsys):
+    assert cli(project, "deploy") == 0
+    capsys.readouterr()
+    assert cli(project, "iam-policies") == 0
+    printed = json.loads(capsys.readouterr().out)
+    iam = clients(emulator)["iam"]
+    assert {"sagemaker", "stepfunctions", "glue", "lambda"} <= set(printed)
+    for documents in printed.values():
+        name = documents["RoleArn"].rsplit("/", 1)[1]
+        created = iam.get_role(RoleName=name)["Role"]
+        assert created["AssumeRolePolicyDocument"] == documents["AssumeRolePolicyDocument"]
+        for policy in documents["Policies"]:
+            stored = iam.get_role_policy(RoleName=name, PolicyName=policy["PolicyName"])
+            # moto's CloudFormation stores an inline policy as Python's repr of it.
+            document = stored["PolicyDocument"]
+            if isinstance(document, str):
+                document = ast.literal_eval(document)
+            assert document == policy["PolicyDocument"], name
