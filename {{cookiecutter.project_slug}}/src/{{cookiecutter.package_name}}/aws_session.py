@@ -22,7 +22,12 @@ CLIENT_CONFIG = Config(
 
 
 class AwsSession:
-    """Clients for one project's region, created once each."""
+    """Clients for one project's region, created once each.
+
+    Every S3 request names the project's account as the bucket's expected owner
+    (ExpectedBucketOwner), so a bucket of the same name in another account is never
+    read, written or emptied: S3 refuses the request with 403 instead.
+    """
 
     def __init__(self, settings: Settings, session: boto3.session.Session | None = None):
         self.settings = settings
@@ -31,8 +36,16 @@ class AwsSession:
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, config=CLIENT_CONFIG)
+            client = self._session.client(service, config=CLIENT_CONFIG)
+            if service == "s3" and self.settings.account_id:
+                client.meta.events.register("provide-client-params.s3.*", self._expect_owner)
+            self._clients[service] = client
         return self._clients[service]
+
+    def _expect_owner(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        """Add ExpectedBucketOwner to each S3 request that takes it and lacks it."""
+        if "ExpectedBucketOwner" in model.input_shape.members:
+            params.setdefault("ExpectedBucketOwner", self.settings.account_id)
 
     def check_account(self) -> str:
         """The account of the credentials, refused unless it is the one in settings.toml."""

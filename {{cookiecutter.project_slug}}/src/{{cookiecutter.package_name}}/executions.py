@@ -78,6 +78,18 @@ def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> s
     return started["executionArn"]
 
 
+def running_executions(settings: Settings, aws: AwsSession) -> list[str]:
+    """The ARNs of the runs still running (none when the state machine is gone)."""
+    stepfunctions = aws.client("stepfunctions")
+    pages = stepfunctions.get_paginator("list_executions").paginate(
+        stateMachineArn=state_machine_arn(settings), statusFilter="RUNNING"
+    )
+    try:
+        return [execution["executionArn"] for page in pages for execution in page["executions"]]
+    except stepfunctions.exceptions.StateMachineDoesNotExist:
+        return []
+
+
 def has_raw_data(settings: Settings, aws: AwsSession) -> bool:
     """Whether the Glue job will find anything to read."""
     listing = aws.client("s3").list_objects_v2(
@@ -141,5 +153,13 @@ def watch(
 
 
 def status(aws: AwsSession, arn: str) -> RunOutcome:
-    described = aws.client("stepfunctions").describe_execution(executionArn=arn)
+    stepfunctions = aws.client("stepfunctions")
+    try:
+        described = stepfunctions.describe_execution(executionArn=arn)
+    except stepfunctions.exceptions.ExecutionDoesNotExist:
+        name, machine = arn.rsplit(":", 2)[-1], arn.rsplit(":", 2)[-2]
+        raise AwsError(
+            f"{machine} has no run named {name}; '{aws.settings.slug} status' without a "
+            "name shows the latest run"
+        ) from None
     return RunOutcome(arn, described["status"], described.get("error"), described.get("cause"))

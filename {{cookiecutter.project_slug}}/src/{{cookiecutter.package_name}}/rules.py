@@ -480,10 +480,8 @@ def schedule_timezone(value: str) -> str | None:
 def log_retention_days(value: str) -> str | None:
     """One of the retention periods CloudWatch Logs accepts."""
     if str(value) not in {str(days) for days in LOG_RETENTION_DAYS}:
-        return (
-            f"'{value}' is not a retention CloudWatch Logs accepts; choose one of "
-            + ", ".join(str(days) for days in LOG_RETENTION_DAYS)
-        )
+        allowed = ", ".join(str(days) for days in LOG_RETENTION_DAYS)
+        return f"'{value}' is not a retention CloudWatch Logs accepts; choose one of {allowed}"
     return None
 
 

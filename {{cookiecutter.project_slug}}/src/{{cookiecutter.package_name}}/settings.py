@@ -26,12 +26,16 @@ _EXTRA_KEYS = {
     ("training", "max_runtime_seconds"),
     ("training", "hyperparameters"),
     ("endpoint", "instance_count"),
+    ("storage", "keep_runs_days"),
+    ("logs", "retention_days"),
 }
 _KNOWN_KEYS = set(FIELD_LOCATIONS.values()) | _EXTRA_KEYS
 _EXTRA_RULES = {
     ("training", "instance_count"): rules.whole_number(1, 20),
     ("training", "max_runtime_seconds"): rules.whole_number(60, 5 * 24 * 3600),
     ("endpoint", "instance_count"): rules.whole_number(1, 20),
+    ("storage", "keep_runs_days"): rules.whole_number(1, 3650),
+    ("logs", "retention_days"): rules.log_retention_days,
 }
 
 
@@ -77,7 +81,9 @@ class Settings:
     glue_worker_type: str
     glue_number_of_workers: int
     schedule_expression: str | None
-    deploy_branch: str
+    schedule_timezone: str
+    keep_runs_days: int
+    log_retention_days: int
     values: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -178,7 +184,9 @@ def load_settings(path: Path | None = None) -> Settings:
         glue_worker_type=values["glue_worker_type"],
         glue_number_of_workers=values["glue_number_of_workers"],
         schedule_expression=None if schedule == "none" else schedule,
-        deploy_branch=values["deploy_branch"],
+        schedule_timezone=values["schedule_timezone"],
+        keep_runs_days=document["storage"]["keep_runs_days"],
+        log_retention_days=document["logs"]["retention_days"],
         values=values,
     )
 
@@ -209,6 +217,8 @@ def _wrong_types(document: dict[str, Any]) -> list[str]:
         ("training", "instance_count"): int,
         ("training", "max_runtime_seconds"): int,
         ("endpoint", "instance_count"): int,
+        ("storage", "keep_runs_days"): int,
+        ("logs", "retention_days"): int,
         ("training", "hyperparameters"): dict,
     }
     problems = []

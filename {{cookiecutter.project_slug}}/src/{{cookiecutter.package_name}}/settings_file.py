@@ -34,7 +34,7 @@ FIELD_LOCATIONS: dict[str, tuple[str, str]] = {
     "glue_worker_type": ("glue", "worker_type"),
     "glue_number_of_workers": ("glue", "number_of_workers"),
     "retraining_schedule": ("schedule", "expression"),
-    "deploy_branch": ("ci", "deploy_branch"),
+    "schedule_timezone": ("schedule", "timezone"),
 }
 
 DISPLAY_NAMES = {field: f"{table}.{key}" for field, (table, key) in FIELD_LOCATIONS.items()}
