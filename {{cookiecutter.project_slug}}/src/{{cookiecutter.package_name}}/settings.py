@@ -34,7 +34,7 @@ _EXTRA_RULES = {
     ("training", "instance_count"): rules.whole_number(1, 20),
     ("training", "max_runtime_seconds"): rules.whole_number(60, 5 * 24 * 3600),
     ("endpoint", "instance_count"): rules.whole_number(1, 20),
-    ("storage", "keep_runs_days"): rules.whole_number(1, 3650),
+    ("storage", "keep_runs_days"): rules.whole_number(0, 3650),  # 0: kept forever
     ("logs", "retention_days"): rules.log_retention_days,
 }
 
