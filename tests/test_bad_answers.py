@@ -150,6 +150,21 @@ BAD_ANSWERS = {
         "retraining_schedule",
         "'?'",
     ),
+    "schedule-every-minute": (
+        {"retraining_schedule": "rate(1 minute)"},
+        "retraining_schedule",
+        "at least 'rate(1 hour)'",
+    ),
+    "schedule-twice-an-hour": (
+        {"retraining_schedule": "cron(0,30 * * * ? *)"},
+        "retraining_schedule",
+        "more than once an hour",
+    ),
+    "timezone-typo": (
+        {"schedule_timezone": "Europe/Pariss"},
+        "schedule_timezone",
+        "did you mean 'Europe/Paris'?",
+    ),
     "email": ({"author_email": "not-an-email"}, "author_email", "name@example.com"),
     "name-newline": ({"project_name": "Churn\nModel"}, "project_name", "one line"),
     "description-empty": ({"description": "   "}, "description", "is empty"),

@@ -73,6 +73,7 @@ def test_copier_and_cookiecutter_produce_identical_trees(baked, template_copy, t
         ({"project_slug": "Bad Slug"}, "must be 3 to 26 lowercase letters"),
         ({"aws_account_id": "12345"}, "is not an AWS account id"),
         ({"retraining_schedule": "daily"}, "is not a schedule"),
+        ({"schedule_timezone": "Central European"}, "is not an IANA time zone name"),
         ({"aws_region": "us-est-1"}, "is not an AWS region"),
         ({"aws_region": "mx-central-1"}, "has no SageMaker XGBoost 1.7-1 image"),
         ({"training_instance_type": "m5.xlarge"}, "is not a SageMaker instance type"),
