@@ -84,6 +84,7 @@ class Settings:
     schedule_timezone: str
     keep_runs_days: int
     log_retention_days: int
+    deploy_branch: str
     values: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -187,6 +188,7 @@ def load_settings(path: Path | None = None) -> Settings:
         schedule_timezone=values["schedule_timezone"],
         keep_runs_days=document["storage"]["keep_runs_days"],
         log_retention_days=document["logs"]["retention_days"],
+        deploy_branch=values["deploy_branch"],
         values=values,
     )
 

@@ -35,6 +35,7 @@ FIELD_LOCATIONS: dict[str, tuple[str, str]] = {
     "glue_number_of_workers": ("glue", "number_of_workers"),
     "retraining_schedule": ("schedule", "expression"),
     "schedule_timezone": ("schedule", "timezone"),
+    "deploy_branch": ("ci", "deploy_branch"),
 }
 
 DISPLAY_NAMES = {field: f"{table}.{key}" for field, (table, key) in FIELD_LOCATIONS.items()}
