@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("status", "how a run on AWS is doing"), ("history", "a run's events")):
         past = commands.add_parser(name, help=text)
         past.add_argument("run", nargs="?", help="run name or execution ARN (default: latest)")
-    destroy = commands.add_parser("destroy", help="remove the endpoint and stacks (asks first)")
+    destroy = commands.add_parser(
+        "destroy", help="stop runs, remove the endpoint and stacks, list what is left (asks first)"
+    )
     destroy.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     destroy.add_argument(
         "--force", action="store_true", help="delete the bucket even when it holds data"

@@ -3,8 +3,9 @@
 First the schedule is disabled, so that no new run starts. Then each running
 execution is stopped, and so are the project's Glue job runs and training jobs
 (whether Step Functions stops a `.sync` job with its execution is not counted on).
-Last, everything is waited for: a state machine with running executions cannot be deleted, and a run
-past its quality gate could create the endpoint again after `destroy` removed it.
+Last, everything is waited for: a state machine with running executions cannot be
+deleted, and a run past its quality gate could create the endpoint again after
+`destroy` removed it.
 """
 
 from __future__ import annotations

@@ -181,3 +181,13 @@ def test_destroy_prints_what_is_left_and_why(project, emulator, capsys):
     assert f"IAM role {slug}-ci-deploy-role" in left
     assert f"endpoint {slug}-endpoint" not in left and f"{slug}-pipeline" not in left
     assert iam.get_role(RoleName=f"{slug}-ci-deploy-role")  # listed, not removed
+
+
+def test_status_of_an_unknown_run_says_so_on_one_line(project, capsys):
+    assert cli(project, "deploy") == 0
+    slug = load_settings(project).slug
+    capsys.readouterr()
+    assert cli(project, "status", f"{slug}-d32c5kddcf5bb8c3") == 2
+    error = capsys.readouterr().err
+    assert f"{slug}-retraining has no run named {slug}-d32c5kddcf5bb8c3" in error
+    assert error.count("\n") == 1
