@@ -87,11 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
     upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
     serve = commands.add_parser("serve", help="serve the live local model on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--port", type=_port, default=8080, help="1 to 65535 (default 8080)")
     sample = commands.add_parser("sample-data", help="write a deterministic sample dataset")
     sample.add_argument("--rows", type=_positive, default=1000)
     sample.add_argument("--output", type=Path, default=Path("sample.csv"))
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port; use 1 to 65535")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -294,7 +300,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     from .local_aws import Workspace, live_model
     from .local_run import LOCAL_FOLDER
     from .names import endpoint_name
-    from .serve import make_server
+    from .serve import PortUnavailable, make_server
 
     settings = load_settings(arguments.settings)
     workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
@@ -302,9 +308,12 @@ def _serve(arguments: argparse.Namespace) -> int:
         endpoint, archive = live_model(workspace, endpoint_name(settings))
     except FileNotFoundError as error:
         raise SettingsError(f"{error}; run '{settings.slug} run --local'") from None
-    server = make_server(archive, port=arguments.port)
+    try:
+        server = make_server(archive, port=arguments.port)
+    except PortUnavailable as error:
+        raise SettingsError(f"{error}; choose another --port") from None
     print(
-        f"serving {endpoint['ModelName']} on http://127.0.0.1:{arguments.port} "
+        f"serving {endpoint['ModelName']} on http://127.0.0.1:{server.server_address[1]} "
         "(GET /ping, POST /invocations with text/csv); Ctrl-C stops"
     )
     try:
