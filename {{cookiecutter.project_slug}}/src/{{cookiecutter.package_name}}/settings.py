@@ -245,10 +245,12 @@ def _hyperparameter_problems(hyperparameters: Any) -> list[str]:
             problems.append(
                 f"training.hyperparameters.{name} is {value!r}; use a number or a string"
             )
-    for required in ("objective", "num_round"):
-        if required not in hyperparameters:
-            problems.append(f"training.hyperparameters.{required} is missing; XGBoost needs it")
-    return problems
+    if "objective" not in hyperparameters:
+        problems.append("training.hyperparameters.objective is missing; XGBoost needs it")
+    # Names, types and ranges as SageMaker's XGBoost container checks them (num_round
+    # is required there); values already reported above are left out.
+    scalars = {k: v for k, v in hyperparameters.items() if not isinstance(v, dict | list | bool)}
+    return problems + rules.hyperparameter_problems(scalars)
 
 
 def _close(word: str, candidates: set[str]) -> str:
