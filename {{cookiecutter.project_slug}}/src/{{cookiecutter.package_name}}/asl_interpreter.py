@@ -185,6 +185,10 @@ class Interpreter:
         except TaskFailure as failure:  # uncaught: the execution fails
             self._fail(execution, failure.error, failure.cause)
             return execution
+        except KeyboardInterrupt:  # Ctrl-C: recorded as Step Functions records a stop
+            execution.status = "ABORTED"
+            self._emit(execution, "ExecutionAborted", {"cause": "interrupted (Ctrl-C)"})
+            return execution
 
     # -- one state -------------------------------------------------------------
 

@@ -30,6 +30,7 @@ class AwsSession:
     """
 
     def __init__(self, settings: Settings, session: boto3.session.Session | None = None):
+        self.caller_arn: str | None = None  # known once check_account has asked STS
         self.settings = settings
         self._session = session or boto3.session.Session(region_name=settings.region)
         self._clients: dict[str, Any] = {}
@@ -53,7 +54,8 @@ class AwsSession:
             raise SettingsError(
                 f"aws.account_id is empty; run '{self.settings.slug} settings fill' first"
             )
-        account = self.client("sts").get_caller_identity()["Account"]
+        identity = self.client("sts").get_caller_identity()
+        account, self.caller_arn = identity["Account"], identity["Arn"]
         if account != self.settings.account_id:
             raise AwsError(
                 f"your credentials are for account {account}, but settings.toml is for "

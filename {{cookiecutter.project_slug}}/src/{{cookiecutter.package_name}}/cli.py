@@ -1,7 +1,8 @@
 """The project's command line: one entry point for every task a user runs.
 
-Every failure a user can cause (a bad setting, a missing file) ends with exit code
-2 and one line on stderr that says what is wrong and how to fix it.
+Exit codes: 0 done; 1 the run or check failed (said in one line); 2 the user must fix
+something (one line that says what and how); 130 interrupted (Ctrl-C). A bug shows
+its traceback only with --verbose; otherwise one line names the log file that holds it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,12 +22,18 @@ from .settings import Settings, SettingsError, load_settings
 
 EXIT_USER_ERROR = 2
 EXIT_DRIFT = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "retrain",
         description="Retraining pipeline: settings, workflow, local runs and deployment.",
+        epilog="exit codes: 0 done, 1 the run or check failed, 2 fix what the message says, "
+        "130 interrupted",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show tracebacks and Spark's own output"
     )
     parser.add_argument(
         "--settings",
@@ -133,6 +142,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, AwsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug, not the user's doing: keep the traceback
+        if arguments.verbose:
+            raise
+        log = _write_traceback()
+        print(f"error: unexpected {type(error).__name__}: {error} (traceback in {log}; "
+              "--verbose shows it)", file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def _write_traceback() -> str:
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="retrain-error-", suffix=".log", delete=False, encoding="utf-8"
+    ) as log:
+        log.write(traceback.format_exc())
+    return log.name
 
 
 def _show(arguments: argparse.Namespace) -> int:
@@ -289,9 +316,12 @@ def _run(arguments: argparse.Namespace) -> int:
         rows=arguments.rows,
         data=arguments.data,
         run_name=arguments.run_name,
+        verbose=arguments.verbose,
     )
     if result.succeeded:
         return 0
+    if result.execution.status == "ABORTED":
+        return EXIT_INTERRUPTED
     print(f"FAILED: {result.execution.error}: {result.execution.cause}", file=sys.stderr)
     return EXIT_DRIFT
 

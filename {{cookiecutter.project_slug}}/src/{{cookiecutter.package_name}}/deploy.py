@@ -28,6 +28,7 @@ from .names import (
     execution_role_arn,
     permissions_boundary_arn,
     pipeline_stack_name,
+    stack_role_arn,
     storage_stack_name,
 )
 from .project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
@@ -92,12 +93,30 @@ def pipeline_parameters(
     }
 
 
-def storage_parameters(settings: Settings) -> dict[str, str]:
+def storage_parameters(settings: Settings, deployer_arn: str) -> dict[str, str]:
     return {
         "ProjectSlug": settings.slug,
         "ArtifactBucketName": settings.artifact_bucket,
         "KeepRunsDays": str(settings.keep_runs_days),
+        "CodeWriterArns": ",".join(code_writer_arns(settings, deployer_arn)),
     }
+
+
+def code_writer_arns(settings: Settings, deployer_arn: str) -> list[str]:
+    """Who may write under code/: the CI deploy role and the principal deploying now.
+
+    The bucket policy matches aws:PrincipalArn, which for an assumed role is the
+    role's ARN (with its path), not the session's: so the STS session ARN that
+    GetCallerIdentity returns is turned back into its role's ARN, any path allowed.
+    """
+    ci_role = stack_role_arn(settings, "ci-deploy")
+    partition, account = settings.partition, settings.account_id
+    kind, _, rest = deployer_arn.split(":", 5)[5].partition("/")
+    if kind == "assumed-role":
+        role = rest.split("/", 1)[0]
+        return [ci_role, f"arn:{partition}:iam::{account}:role/{role}",
+                f"arn:{partition}:iam::{account}:role/*/{role}"]  # fmt: skip
+    return [ci_role, deployer_arn]
 
 
 def deploy(
@@ -160,7 +179,7 @@ def _storage(
         cloudformation,
         name,
         (root / STORAGE_TEMPLATE).read_text(encoding="utf-8"),
-        storage_parameters(settings),
+        storage_parameters(settings, aws.caller_arn),
         say,
         waiting,
         role_arn=through.execution_role_arn,

@@ -12,7 +12,7 @@ Output layout is what SageMaker's built-in XGBoost reads: CSV, no header, the la
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -64,36 +64,92 @@ class PreparationReport:
     rows_dropped: int
     train_rows: int
     validation_rows: int
+    dropped_by_reason: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
+        reasons = "; ".join(f"{count} {reason}" for reason, count in self.dropped_by_reason.items())
         return (
-            f"read {self.rows_read} rows, dropped {self.rows_dropped} malformed, "
-            f"wrote {self.train_rows} train and {self.validation_rows} validation rows"
+            f"read {self.rows_read} rows, dropped {self.rows_dropped}"
+            + (f" ({reasons})" if reasons else "")
+            + f", wrote {self.train_rows} train and {self.validation_rows} validation rows"
         )
 
 
 def read_raw(spark: SparkSession, source_uri: str) -> DataFrame:
-    """Rows that do not fit the schema are kept aside in _corrupt_record, not dropped silently."""
-    schema = T.StructType([*RAW_SCHEMA.fields, T.StructField(_CORRUPT, T.StringType())])
+    """The raw rows, columns bound by their header names (in any order).
+
+    Spark's CSV reader binds a given schema to columns by position and skips the
+    header unchecked, so a file with swapped or renamed columns would train on the
+    wrong features. The header is checked by name here, and ``enforceSchema=false``
+    makes Spark check every file's header against it. Rows that do not fit the schema
+    are kept aside in _corrupt_record, not dropped silently.
+    """
+    header = spark.read.option("header", True).csv(source_uri).columns
+    expected = [column.name for column in RAW_SCHEMA.fields]
+    if header:
+        _check_columns(source_uri, header, expected)
+    by_name = {column.name: column for column in RAW_SCHEMA.fields}
+    in_file_order = [by_name[name] for name in header] if header else RAW_SCHEMA.fields
+    schema = T.StructType([*in_file_order, T.StructField(_CORRUPT, T.StringType())])
     return (
         spark.read.option("header", True)
+        .option("enforceSchema", False)
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", _CORRUPT)
         .schema(schema)
         .csv(source_uri)
+        .select(*expected, _CORRUPT)
     )
+
+
+def _check_columns(source_uri: str, header: list[str], expected: list[str]) -> None:
+    missing = [name for name in expected if name not in header]
+    unexpected = [name for name in header if name not in expected]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    problems = [
+        f"{label} {', '.join(names)}"
+        for label, names in (("missing", missing), ("unexpected", unexpected),
+                             ("repeated", repeated))
+        if names
+    ]  # fmt: skip
+    if problems:
+        raise SourceError(
+            f"the header of {source_uri} does not match RAW_SCHEMA in etl_job.py: "
+            + "; ".join(problems)
+        )
+
+
+LABEL_VALUES = ("true", "false", "yes", "no", "1", "0")
+
+
+def drop_reason(raw: DataFrame):
+    """Why a row is dropped (the first problem found), or null for a well-formed row."""
+    yes_no = {column: F.lower(F.trim(F.col(column))) for column in YES_NO_COLUMNS}
+    label = F.lower(F.trim(F.col(LABEL)))
+    checks = [(F.col(_CORRUPT).isNotNull(), "unparseable (wrong field count or type)")]
+    checks.append((~label.isin(*LABEL_VALUES) | label.isNull(), f"{LABEL} not a known label"))
+    for column in NUMERIC_COLUMNS:
+        checks.append((F.col(column).isNull(), f"{column} missing"))
+        checks.append((F.col(column) < 0, f"{column} negative"))
+    for column, expression in yes_no.items():
+        checks.append((~expression.isin("yes", "no") | expression.isNull(), f"{column} not yes/no"))
+    reason = F.lit(None).cast("string")
+    for condition, text in reversed(checks):
+        reason = F.when(condition, F.lit(text)).otherwise(reason)
+    return reason
+
+
+def dropped_by_reason(raw: DataFrame) -> dict[str, int]:
+    counted = raw.select(drop_reason(raw).alias("reason")).groupBy("reason").count().collect()
+    return {row["reason"]: row["count"] for row in sorted(counted, key=lambda r: -r["count"])
+            if row["reason"] is not None}  # fmt: skip
 
 
 def clean(raw: DataFrame) -> DataFrame:
     """Keep well-formed rows: parseable, complete, non-negative, with a known label."""
     yes_no = {column: F.lower(F.trim(F.col(column))) for column in YES_NO_COLUMNS}
     label = F.lower(F.trim(F.col(LABEL)))
-    well_formed = F.col(_CORRUPT).isNull() & label.isin("true", "false", "yes", "no", "1", "0")
-    for column in NUMERIC_COLUMNS:
-        well_formed &= F.col(column).isNotNull() & (F.col(column) >= 0)
-    for expression in yes_no.values():
-        well_formed &= expression.isin("yes", "no")
-    return raw.where(well_formed).select(
+    return raw.where(drop_reason(raw).isNull()).select(
         F.col("customer_id"),
         label.isin("true", "yes", "1").cast("int").alias(LABEL),
         *[(expression == "yes").cast("int").alias(column) for column, expression in yes_no.items()],
@@ -131,16 +187,26 @@ def prepare(spark: SparkSession, source_uri: str, train_uri: str, validation_uri
     try:
         raw = read_raw(spark, source_uri).cache()
         rows_read = raw.count()
+    except SourceError:
+        raise
     except Exception as error:  # Spark reports a missing path as AnalysisException
         if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
             raise SourceError(f"no raw data at {source_uri}") from error
+        if "CSV header does not conform to the schema" in str(error):
+            raise SourceError(
+                f"the files at {source_uri} have different headers; give them one header "
+                "that matches RAW_SCHEMA in etl_job.py"
+            ) from None
         raise
     if rows_read == 0:
         raise SourceError(f"the raw data at {source_uri} has no rows")
     cleaned = clean(raw).cache()
     kept = cleaned.count()
     if kept == 0:
-        raise SourceError(f"none of the {rows_read} rows at {source_uri} is well-formed")
+        reasons = "; ".join(f"{n} {reason}" for reason, n in dropped_by_reason(raw).items())
+        raise SourceError(
+            f"none of the {rows_read} rows at {source_uri} is well-formed ({reasons})"
+        )
     train, validation = split(cleaned)
     write_csv(to_xgboost_layout(train), train_uri)
     write_csv(to_xgboost_layout(validation), validation_uri)
@@ -149,6 +215,7 @@ def prepare(spark: SparkSession, source_uri: str, train_uri: str, validation_uri
         rows_dropped=rows_read - kept,
         train_rows=train.count(),
         validation_rows=validation.count(),
+        dropped_by_reason=dropped_by_reason(raw) if kept < rows_read else {},
     )
     raw.unpersist()
     cleaned.unpersist()

@@ -88,9 +88,13 @@ class LocalSageMaker:
 class LocalServices:
     """The Task implementations, keyed by integration (the Resource after 'states:::')."""
 
-    def __init__(self, workspace: Workspace, region: str, spark_session):
+    def __init__(
+        self, workspace: Workspace, region: str, spark_session, raw_data: Path | None = None
+    ):
         self.workspace, self.region = workspace, region
         self._spark_session = spark_session  # created on first use: it takes seconds
+        # The run's own copy of its input stands for the raw-data prefix on S3.
+        self.raw_data = raw_data
 
     def handlers(self) -> dict[str, Any]:
         return {
@@ -107,6 +111,8 @@ class LocalServices:
     def start_glue_job_run(self, parameters: dict[str, Any]) -> dict[str, Any]:
         arguments = parameters["Arguments"]
         paths = {k: str(self.workspace.path_of(v)) for k, v in arguments.items()}
+        if self.raw_data is not None and Path(paths["--source_uri"]) == self.workspace.raw_data:
+            paths["--source_uri"] = str(self.raw_data)
         try:
             report = etl_job.prepare(
                 self._spark_session(),

@@ -9,13 +9,16 @@ with Step Functions' event names.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import logging
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,17 +27,14 @@ from typing import Any
 from . import sample_data
 from .asl_interpreter import Event, Execution, Interpreter
 from .local_aws import LOCAL_ACCOUNT, LOCAL_BUCKET, LocalServices, Workspace
+from .local_inputs import LocalModeError, exclusive_run, run_input
 from .names import endpoint_name
 from .progress import Progress
-from .settings import Settings, SettingsError
+from .settings import Settings
 from .workflow import PLACEHOLDERS, read_committed_definition
 
 LOCAL_FOLDER = ".local"
 MINIMUM_JAVA = 17
-
-
-class LocalModeError(SettingsError):
-    """Local mode cannot start: said in one line, with what to do."""
 
 
 @dataclass(frozen=True)
@@ -110,27 +110,6 @@ def spark_session():
     return session
 
 
-def prepare_data(workspace: Workspace, data: Path | None, rows: int) -> str:
-    """Put raw data where the workflow reads it; returns a line saying what was used."""
-    target = workspace.raw_data
-    if data is not None:
-        if not data.is_file():
-            raise LocalModeError(f"--data {data} does not exist; give a CSV file")
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        shutil.copyfile(data, target / data.name)
-        return f"data: {data}"
-    existing = sorted(target.glob("*.csv")) if target.is_dir() else []
-    sample = target / "sample.csv"
-    if existing and existing != [sample]:
-        return f"data: {len(existing)} file(s) in {target}"
-    if not sample.is_file() or _rows_in(sample) != rows:
-        sample_data.generate(sample, rows=rows)
-        return f"data: generated {rows} sample customers in {sample}"
-    return f"data: {rows} sample customers in {sample}"
-
-
 def local_handlers(definition: dict[str, Any], services: LocalServices) -> dict[str, Any]:
     """Each Task's Resource mapped to its local stand-in."""
     return {
@@ -144,9 +123,41 @@ def _no_wait(seconds: float) -> None:
     """Wait states and Retry intervals take no time in local mode."""
 
 
-def _rows_in(path: Path) -> int:
-    with path.open("rb") as stream:
-        return sum(1 for _ in stream) - 1
+def quiet_spark_session(log: Path):
+    """The SparkSession, with the JVM's own output (start-up banner, log4j warnings,
+    for as long as the JVM lives) written to ``log`` instead of the user's terminal."""
+    if spark_session.cache_info().currsize:
+        return spark_session()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as target:
+        terminal = os.dup(2)
+        os.dup2(target.fileno(), 2)  # the JVM inherits this file as its stderr
+        try:
+            with warnings.catch_warnings():
+                # pyspark's notice that it does not fully support the pandas installed
+                warnings.simplefilter("ignore", FutureWarning)
+                return spark_session()
+        finally:
+            os.dup2(terminal, 2)
+            os.close(terminal)
+
+
+@contextlib.contextmanager
+def _library_logs_to(log: Path | None) -> Iterator[None]:
+    """Send what libraries log (py4j's tracebacks when a run is interrupted, say) to
+    ``log`` rather than to the user's terminal, for the length of a run."""
+    if log is None:
+        yield
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log, encoding="utf-8")
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
 
 
 def run_locally(
@@ -156,21 +167,29 @@ def run_locally(
     data: Path | None = None,
     run_name: str | None = None,
     say: Callable[[str], None] = print,
+    verbose: bool = False,
 ) -> LocalRun:
     check_java()
     definition = load_definition(settings, project_root)
     workspace = Workspace(project_root / LOCAL_FOLDER)
-    say(prepare_data(workspace, data, rows))
-    services = LocalServices(workspace, settings.region, spark_session)
-    handlers = local_handlers(definition, services)
-    progress = Progress(settings, say)
+    logs = workspace.root / "logs"
+    spark = spark_session if verbose else functools.partial(quiet_spark_session, logs / "spark.log")
+    with (
+        exclusive_run(workspace.root),
+        _library_logs_to(None if verbose else logs / "libraries.log"),
+        run_input(workspace.root, data, rows) as given,
+    ):
+        say(given.description)
+        services = LocalServices(workspace, settings.region, spark, raw_data=given.folder)
+        progress = Progress(settings, say)
 
-    def listen(event: Event) -> None:
-        progress.on_event(event.type, event.details, datetime.fromisoformat(event.timestamp))
+        def listen(event: Event) -> None:
+            progress.on_event(event.type, event.details, datetime.fromisoformat(event.timestamp))
 
-    # Local stand-ins change state when asked, not with time: no Wait is waited out.
-    interpreter = Interpreter(definition, handlers, listener=listen, sleep=_no_wait)
-    execution = interpreter.run({"RunName": run_name} if run_name else {})
+        # Local stand-ins change state when asked, not with time: no Wait is waited out.
+        handlers = local_handlers(definition, services)
+        interpreter = Interpreter(definition, handlers, listener=listen, sleep=_no_wait)
+        execution = interpreter.run({"RunName": run_name} if run_name else {})
     name = (execution.output or {}).get("Run", {}).get("Name") or progress.run_name
     history = workspace.root / "executions" / f"{name or 'unnamed'}.jsonl"
     history.parent.mkdir(parents=True, exist_ok=True)
@@ -196,5 +215,15 @@ def _summarize(
             f"  query it: {settings.slug} serve  (then POST text/csv to "
             "http://127.0.0.1:8080/invocations)"
         )
+    elif execution.status == "ABORTED":
+        record = workspace.load("endpoints", endpoint_name(settings)) or {}
+        if "Pending" in record:
+            serving = "an update it started is pending: the next run's endpoint check ends it"
+        elif record.get("History"):
+            serving = f"the endpoint serves {record['ModelName']}"
+        else:
+            serving = "no model was deployed"
+        say(f"ABORTED: interrupted; {serving}")
+        say(f"  history: {history}")
     else:
         say(f"  history: {history}")

@@ -31,33 +31,58 @@ class Progress:
         self.run_name: str | None = None
         self.evaluation: dict[str, Any] | None = None
         self._gate_decided = False
+        self._failure: tuple[str, str] | None = None  # of the current state's last attempt
 
     def on_event(self, event_type: str, details: dict[str, Any], timestamp: datetime) -> None:
         if event_type.endswith("StateEntered"):
             self._report_gate(details["name"])
             self.entered[details["name"]] = timestamp
+            self._failure = None
             self.say(f"  -> {details['name']}")
+        elif event_type == "TaskScheduled" and self._failure:
+            if not self._expected_absence():
+                self.say(f"     retrying after {self._failure[0]}")
+            self._failure = None
         elif event_type.endswith("StateExited"):
             name = details["name"]
             seconds = (timestamp - self.entered.get(name, timestamp)).total_seconds()
-            self.say(f"  ok {name} ({seconds:.1f} s)")
+            self._say_exit(name, seconds)
             output = details.get("output") or {}
             if name == State.PLAN_LOCATIONS:
                 self.run_name = output.get("Run", {}).get("Name")
                 self.say(f"     run name: {self.run_name}")
             if name == State.CHECK_FOR_ENDPOINT and "EndpointStatus" in output.get("Endpoint", {}):
                 self.say(f"     endpoint status: {output['Endpoint']['EndpointStatus']}")
+            if name == State.PREPARE_DATA and "Report" in output.get("Etl", {}):
+                self.say(f"     {output['Etl']['Report']}")  # local mode's Glue stand-in
             if name == State.EVALUATE_MODEL:
                 self.evaluation = output.get("Evaluation")
             if name == State.QUALITY_GATE:
                 self._gate_decided = True
-        elif event_type in ("TaskFailed", "ExecutionFailed"):
-            if self._last_entered() == State.CHECK_FOR_ENDPOINT and _NOT_FOUND in str(
-                details.get("cause")
-            ):
-                self.say("     no endpoint yet: it will be created")
-                return
-            self.say(f"  !! {details.get('error')}: {details.get('cause')}")
+        elif event_type == "TaskFailed":
+            self._failure = (str(details.get("error")), str(details.get("cause")))
+        elif event_type == "ExecutionFailed" and self._failure:
+            # An uncaught task failure: say where; the caller prints the error itself.
+            self.say(f"  !! {self._last_entered()} failed")
+
+    def _say_exit(self, name: str, seconds: float) -> None:
+        """ok, or the failure a Catch took the run past (its error and cause, once)."""
+        if self._failure is None:
+            self.say(f"  ok {name} ({seconds:.1f} s)")
+        elif self._expected_absence():
+            self.say(f"  .. {name}: no endpoint yet, it will be created ({seconds:.1f} s)")
+        else:
+            error, cause = self._failure
+            self.say(f"  !! {name} failed ({seconds:.1f} s): {error}: {cause}")
+        self._failure = None
+
+    def _expected_absence(self) -> bool:
+        """A first run's endpoint check: the endpoint does not exist yet, as expected."""
+        return (
+            self._last_entered() == State.CHECK_FOR_ENDPOINT
+            and self._failure is not None
+            and _NOT_FOUND in self._failure[1]
+        )
 
     def _last_entered(self) -> str | None:
         return list(self.entered)[-1] if self.entered else None

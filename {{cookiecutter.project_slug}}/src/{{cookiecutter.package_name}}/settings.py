@@ -138,6 +138,10 @@ def read_document(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path} does not exist; restore it from git or re-bake") from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path} is not valid TOML ({error}); fix that line") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(
+            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -21,6 +21,8 @@ import functools
 import json
 import logging
 import os
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +33,18 @@ from .settings import Settings, SettingsError
 from .state_names import State
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+# stepfunctions 2.3.0 imports pkg_resources, which warns on import; the SDK's pin is
+# known and tested (see pyproject.toml), so the warning tells a user nothing.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 # sagemaker logs at INFO which config files it did not find; that is not news.
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 import boto3  # noqa: E402  (after the environment above is set)
 import sagemaker  # noqa: E402
+
+# sagemaker_core (imported by sagemaker) installs rich's traceback handler, which
+# prints 80-line boxes on stdout; errors are the CLI's to report.
+sys.excepthook = sys.__excepthook__
 from sagemaker import image_uris  # noqa: E402
 from sagemaker.estimator import Estimator  # noqa: E402
 from stepfunctions.inputs import StepInput  # noqa: E402
@@ -185,12 +194,16 @@ def _naming(settings: Settings) -> tuple[Choice, Pass]:
     """Unique, SageMaker-valid names for this run, unless the caller gave one."""
     plan = Pass(
         State.PLAN_LOCATIONS,
-        comment="Every run writes its data and model under s3://<bucket>/runs/<run name>/.",
+        comment="A run's data goes under s3://<bucket>/runs/<run name>/ (which expires), "
+        "its model under s3://<bucket>/models/<run name>/ (which an endpoint may need "
+        "for as long as it serves it).",
         parameters={
             "Name.$": "$.Run.Name",
             "TrainUri.$": _run_uri("train/"),
             "ValidationUri.$": _run_uri("validation/"),
-            "ModelOutputUri.$": _run_uri("model/"),
+            "ModelOutputUri.$": _states_format(
+                "s3://{}/models/{}/", f"'{PLACEHOLDERS['ArtifactBucket']}'", "$.Run.Name"
+            ),
         },
         result_path="$.Run",
     )
@@ -233,7 +246,7 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
         instance_count=settings.training_instance_count,
         instance_type=settings.training_instance_type,
         max_run=settings.training_max_runtime_seconds,
-        output_path=f"s3://{PLACEHOLDERS['ArtifactBucket']}/runs/",
+        output_path=f"s3://{PLACEHOLDERS['ArtifactBucket']}/models/",
         hyperparameters=training_hyperparameters(settings),
         sagemaker_session=session,
         debugger_hook_config=False,

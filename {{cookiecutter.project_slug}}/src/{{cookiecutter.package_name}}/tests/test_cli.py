@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,30 @@ def test_a_run_name_outside_the_projects_prefix_is_refused_in_one_line(
         f"error: --run-name 'test1' must start with '{slug}-' (the project's IAM policies "
         f"allow its SageMaker jobs and models only under that prefix), e.g. '{slug}-test1'\n"
     )
+
+
+def test_a_settings_file_that_is_not_utf8_is_one_line(settings_path, capsys):
+    settings_path.write_bytes(settings_path.read_bytes().replace(b"[project]", b"[proj\xe9ct]"))
+    assert main(["--settings", str(settings_path), "settings", "check"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "is not UTF-8 text" in error
+    assert error.count("\n") == 1
+
+
+def test_a_bug_is_one_line_naming_the_log_and_verbose_shows_the_traceback(
+    settings_path, capsys, monkeypatch
+):
+    from .. import cli
+
+    def broken(arguments):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "_show", broken)
+    assert main(["--settings", str(settings_path), "settings", "show"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "unexpected ZeroDivisionError" in error
+    log = error.split("traceback in ")[1].split(";")[0]
+    assert "Traceback (most recent call last)" in Path(log).read_text(encoding="utf-8")
+    Path(log).unlink()
+    with pytest.raises(ZeroDivisionError):
+        main(["--verbose", "--settings", str(settings_path), "settings", "show"])

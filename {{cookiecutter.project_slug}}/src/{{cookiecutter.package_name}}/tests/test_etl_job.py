@@ -51,6 +51,12 @@ def test_malformed_rows_are_dropped_and_counted(spark, tmp_path):
     assert report.rows_read == 54
     assert report.rows_dropped == 4
     assert report.train_rows + report.validation_rows == 50
+    assert report.dropped_by_reason == {
+        "unparseable (wrong field count or type)": 2,
+        "international_plan not yes/no": 1,
+        "total_day_minutes negative": 1,
+    }
+    assert "2 unparseable (wrong field count or type)" in str(report)
 
 
 def test_a_missing_source_is_a_clear_error(spark, tmp_path):
@@ -60,15 +66,15 @@ def test_a_missing_source_is_a_clear_error(spark, tmp_path):
 
 def test_an_empty_source_is_a_clear_error(spark, tmp_path):
     (tmp_path / "raw").mkdir()
-    (tmp_path / "raw" / "empty.csv").write_text("customer_id,state\n")
+    (tmp_path / "raw" / "empty.csv").write_text(",".join(COLUMNS) + "\n")
     with pytest.raises(SourceError, match="has no rows"):
         prepare(spark, str(tmp_path / "raw"), str(tmp_path / "t"), str(tmp_path / "v"))
 
 
 def test_a_source_with_no_usable_row_is_a_clear_error(spark, tmp_path):
     (tmp_path / "raw").mkdir()
-    (tmp_path / "raw" / "bad.csv").write_text("customer_id,state\nC1,CA\nC2,NY\n")
-    with pytest.raises(SourceError, match="none of the 2 rows"):
+    (tmp_path / "raw" / "bad.csv").write_text(",".join(COLUMNS) + "\nC1,CA\nC2,NY\n")
+    with pytest.raises(SourceError, match=r"none of the 2 rows .* \(2 unparseable"):
         prepare(spark, str(tmp_path / "raw"), str(tmp_path / "t"), str(tmp_path / "v"))
 
 
@@ -90,3 +96,38 @@ def test_training_channels_hold_data_files_only(spark, tmp_path):
     for channel in ("t", "v"):
         names = [path.name for path in (tmp_path / channel).iterdir()]
         assert names and all(name.startswith("part-") and name.endswith(".csv") for name in names)
+
+
+def write_with_columns(path, order, rename=None):
+    """The sample with its columns in ``order`` (and some renamed), as a user's file may be."""
+    with generate(path.parent / "sample.csv", rows=200).open() as stream:
+        rows = list(csv.DictReader(stream))
+    (path.parent / "sample.csv").unlink()
+    header = [(rename or {}).get(name, name) for name in order]
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows([row[name] for name in order] for row in rows)
+    return path
+
+
+def test_columns_are_bound_by_header_name_not_position(spark, tmp_path):
+    """Swapping two same-type columns must not swap the features the model sees."""
+    reference = generate(tmp_path / "a" / "raw.csv", rows=200)
+    swapped = list(COLUMNS)
+    first, second = swapped.index("total_day_minutes"), swapped.index("total_eve_minutes")
+    swapped[first], swapped[second] = swapped[second], swapped[first]
+    shuffled = write_with_columns(tmp_path / "b" / "raw.csv", swapped)
+    prepare(spark, str(reference.parent), str(tmp_path / "t1"), str(tmp_path / "v1"))
+    prepare(spark, str(shuffled.parent), str(tmp_path / "t2"), str(tmp_path / "v2"))
+    assert np.array_equal(read_csv_folder(tmp_path / "t1"), read_csv_folder(tmp_path / "t2"))
+
+
+def test_missing_and_unknown_columns_are_refused_with_their_names(spark, tmp_path):
+    renamed = write_with_columns(
+        tmp_path / "raw" / "raw.csv", COLUMNS, rename={"churn": "churned", "state": "region"}
+    )
+    with pytest.raises(SourceError) as raised:
+        prepare(spark, str(renamed.parent), str(tmp_path / "t"), str(tmp_path / "v"))
+    message = str(raised.value)
+    assert "missing state, churn" in message and "unexpected region, churned" in message

@@ -39,6 +39,7 @@ class FakeStepFunctions:
             [
                 event(3, "ChoiceStateEntered", 4, name=State.QUALITY_GATE),
                 event(4, "ChoiceStateExited", 4, name=State.QUALITY_GATE, output="{}"),
+                event(5, "TaskStateEntered", 4, name=State.CREATE_ENDPOINT_CONFIG),
             ],
         ]
         self.poll = 0
@@ -73,8 +74,29 @@ def test_watch_prints_each_state_once_with_its_duration_and_the_gate():
     assert outcome.status == "SUCCEEDED"
     assert lines[:2] == [f"  -> {State.EVALUATE_MODEL}", f"  ok {State.EVALUATE_MODEL} (3.0 s)"]
     assert sum(line.startswith("  ok") for line in lines) == 2
-    assert any("quality gate:" in line and "0.0412" in line for line in lines)
+    # The decision is read from the state the run went to after the gate.
+    assert any("quality gate:" in line and "0.0412" in line and line.endswith(", deploy")
+               for line in lines)  # fmt: skip
     assert len(sleeps) == 1
+
+
+def test_a_caught_task_failure_is_shown_once_with_its_error_never_as_ok():
+    from ..progress import Progress
+
+    lines = []
+    progress = Progress(load_settings(PROJECT_ROOT / "settings.toml"), lines.append)
+    for kind, seconds, details in (
+        ("TaskStateEntered", 0, {"name": State.PREPARE_DATA}),
+        ("TaskFailed", 8, {"error": "Glue.AWSGlueException", "cause": "job failed"}),
+        ("TaskStateExited", 8, {"name": State.PREPARE_DATA}),
+        ("FailStateEntered", 8, {"name": State.RETRAINING_FAILED}),
+    ):
+        progress.on_event(kind, details, START + timedelta(seconds=seconds))
+    assert lines == [
+        f"  -> {State.PREPARE_DATA}",
+        f"  !! {State.PREPARE_DATA} failed (8.0 s): Glue.AWSGlueException: job failed",
+        f"  -> {State.RETRAINING_FAILED}",
+    ]
 
 
 def test_event_details_parse_json_input_and_output():

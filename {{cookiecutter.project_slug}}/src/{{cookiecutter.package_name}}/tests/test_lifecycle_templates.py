@@ -10,13 +10,15 @@ import pytest
 
 from .. import rules
 from ..cfn_template import Resolver, load_template, pseudo_parameters
-from ..deploy import pipeline_parameters, storage_parameters
+from ..deploy import code_writer_arns, pipeline_parameters, storage_parameters
 from ..project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
 from ..settings import load_settings
 from .conftest import PROJECT_ROOT, replace_line
 
 ACCOUNT = "123456789012"
 STATE_MACHINE_ARN = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:demo-retraining"
+# What GetCallerIdentity returns for a person signed in through IAM Identity Center.
+DEPLOYER = f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0a1b/jane@example.com"
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def resolved(path, parameters):
 
 
 def bucket_rules(settings):
-    template, resolver = resolved(STORAGE_TEMPLATE, storage_parameters(settings))
+    template, resolver = resolved(STORAGE_TEMPLATE, storage_parameters(settings, DEPLOYER))
     bucket = template["Resources"]["ArtifactBucket"]["Properties"]
     return resolver.resolve(bucket["LifecycleConfiguration"])["Rules"]
 
@@ -102,3 +104,28 @@ def test_a_scheduled_run_is_named_like_any_run(settings):
     assert json.loads(request["Input"]) == {"RunName": request["Name"]}
     assert request["Name"] == f"{settings.slug}-d32c5kddcf5bb8c3"
     assert rules.run_name(request["Name"], settings.slug) is None
+
+
+@pytest.mark.parametrize(
+    ("deployer", "as_principal"),
+    [
+        (DEPLOYER, [f"arn:aws:iam::{ACCOUNT}:role/AWSReservedSSO_Admin_0a1b",
+                    f"arn:aws:iam::{ACCOUNT}:role/*/AWSReservedSSO_Admin_0a1b"]),
+        (f"arn:aws:iam::{ACCOUNT}:user/alice", [f"arn:aws:iam::{ACCOUNT}:user/alice"]),
+    ],
+)  # fmt: skip
+def test_only_the_ci_role_and_the_deployer_may_write_under_code(settings, deployer, as_principal):
+    """The Glue job and the evaluator run what is under code/: a bucket policy denies
+    writing there to every principal but these (aws:PrincipalArn is a role's ARN, path
+    included, for an assumed role's session)."""
+    ci_role = f"arn:aws:iam::{ACCOUNT}:role/{settings.slug}-ci-deploy-role"
+    assert code_writer_arns(settings, deployer) == [ci_role, *as_principal]
+    template, resolver = resolved(STORAGE_TEMPLATE, storage_parameters(settings, deployer))
+    policy = resolver.resolve(template["Resources"]["ArtifactBucketPolicy"]["Properties"])
+    (statement,) = [s for s in policy["PolicyDocument"]["Statement"]
+                    if s["Sid"] == "OnlyTheDeployerWritesCode"]  # fmt: skip
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert {"s3:PutObject", "s3:DeleteObject"} <= set(statement["Action"])
+    assert statement["Resource"] == "arn:aws:s3:::bucket/code/*"
+    writers = statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert (writers.split(",") if isinstance(writers, str) else writers) == [ci_role, *as_principal]

@@ -14,6 +14,7 @@ from .. import local_aws
 from ..asl_interpreter import Interpreter
 from ..cli import main
 from ..local_aws import LocalServices, Workspace, live_model
+from ..local_inputs import run_input
 from ..local_run import LOCAL_FOLDER, load_definition, local_handlers, spark_session
 from ..names import endpoint_name
 from ..serve import make_server
@@ -162,10 +163,11 @@ def test_a_definition_that_does_not_ask_for_the_gates_metric_fails_at_the_evalua
     training = definition["States"][State.TRAIN_MODEL]["Parameters"]["HyperParameters"]
     assert training.pop("eval_metric")
     workspace = Workspace(project.parent / LOCAL_FOLDER)
-    services = LocalServices(workspace, settings.region, spark_session)
-    handlers = local_handlers(definition, services)
-    interpreter = Interpreter(definition, handlers, sleep=lambda seconds: None)
-    execution = interpreter.run({"RunName": f"{settings.slug}-no-eval-metric"})
+    with run_input(workspace.root, None, int(ROWS)) as given:
+        services = LocalServices(workspace, settings.region, spark_session, given.folder)
+        handlers = local_handlers(definition, services)
+        interpreter = Interpreter(definition, handlers, sleep=lambda seconds: None)
+        execution = interpreter.run({"RunName": f"{settings.slug}-no-eval-metric"})
     failed = [e.details for e in execution.events if e.type == "TaskFailed"]
     if settings.quality_gate.metric == "validation:logloss":  # the objective's default
         assert "MetricNotFound" not in {failure["error"] for failure in failed}
@@ -202,3 +204,20 @@ def test_a_model_that_cannot_serve_is_not_deployed_and_the_live_one_stays(
     assert main(["--settings", str(project), "run", "--local", "--rows", ROWS]) == 0
     endpoint, _ = live_model(workspace, endpoint_name(settings))
     assert endpoint["ModelName"] != live_before and "FailureReason" not in endpoint
+
+
+def test_a_run_in_a_new_process_prints_its_progress_and_nothing_else(tmp_path):
+    """Spark's start-up banner, log4j warnings, pyspark's and the SDK's import warnings
+    go to .local/logs, not to the user's terminal (--verbose shows them)."""
+    import subprocess
+    import sys
+
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
+    command = [sys.executable, "-m", __package__.rsplit(".", 1)[0], "--settings",
+               str(settings_path), "run", "--local", "--rows", ROWS]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    noise = ("WARN", "log4j", "Warning", "SparkContext", "setLogLevel", "Traceback")
+    assert not [line for line in result.stdout.splitlines() if any(n in line for n in noise)]
+    assert (tmp_path / LOCAL_FOLDER / "logs" / "spark.log").stat().st_size > 0

@@ -152,3 +152,14 @@ def test_every_endpoint_failure_state_says_why(definition):
         state = definition["States"][name]
         assert state["Type"] == "Fail" and state["Error"] == error
         assert state["CausePath"].startswith("States.Format(")
+
+
+def test_models_are_kept_outside_the_expiring_run_prefix(definition):
+    """storage.yaml expires runs/; an endpoint reads its model again on every new
+    instance, so the model must live where nothing expires it."""
+    plan = definition["States"][State.PLAN_LOCATIONS]["Parameters"]
+    assert "/models/" in plan["ModelOutputUri.$"] and "/runs/" not in plan["ModelOutputUri.$"]
+    training = definition["States"][State.TRAIN_MODEL]["Parameters"]
+    assert training["OutputDataConfig"]["S3OutputPath.$"] == "$['Run']['ModelOutputUri']"
+    lifecycle = (PROJECT_ROOT / "infrastructure" / "storage.yaml").read_text(encoding="utf-8")
+    assert "Prefix: runs/" in lifecycle and "models/" not in lifecycle
