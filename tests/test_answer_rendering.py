@@ -29,9 +29,7 @@ def test_a_command_line_value_is_rendered_as_jinja_before_the_hooks_run(tmp_path
     assert "Churn 49 model" in (project / "README.md").read_text(encoding="utf-8")
 
 
-def test_escaped_on_the_command_line_the_syntax_reaches_the_hook_and_is_refused(
-    tmp_path, capfd
-):
+def test_escaped_on_the_command_line_the_syntax_reaches_the_hook_and_is_refused(tmp_path, capfd):
     output = tmp_path / "out"
     output.mkdir()
     with pytest.raises(FailedHookException):

@@ -153,3 +153,19 @@ def test_the_matrix_bakes_every_value_of_every_choice():
                 configuration.get(name, values[0]) for configuration in CONFIGURATIONS.values()
             }
             assert chosen == set(values), name
+
+
+def test_make_targets_use_the_projects_venv_without_activating_it(bake):
+    """`make check` in a fresh shell must not fall back to a Python without ruff."""
+    import subprocess
+
+    project = Path(bake().project_path)
+    venv_python = project / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text("#!/bin/sh\n", encoding="utf-8")
+    venv_python.chmod(0o755)
+    dry_run = subprocess.run(["make", "-n", "lint"], cwd=project, capture_output=True, text=True)
+    assert dry_run.stdout.splitlines()[0] == ".venv/bin/python -m ruff check ."
+    venv_python.unlink()
+    dry_run = subprocess.run(["make", "-n", "lint"], cwd=project, capture_output=True, text=True)
+    assert dry_run.stdout.splitlines()[0] == "python3 -m ruff check ."
