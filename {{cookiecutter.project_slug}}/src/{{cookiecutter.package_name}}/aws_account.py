@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import threading
+from pathlib import Path
 from typing import NamedTuple
 
 SKIP_VARIABLE = "RETRAIN_NO_AWS_LOOKUP"
@@ -23,15 +24,58 @@ class AccountLookup(NamedTuple):
     explanation: str
 
 
+# Where botocore and the AWS CLI find credentials, in their order: each is a cheap
+# local check, so a laptop without any skips STS (and the CLI's start-up) at once.
+CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+# An EC2 instance says so in its DMI data (Nitro and Xen instances alike).
+EC2_MARKERS = {
+    Path("/sys/class/dmi/id/sys_vendor"): "Amazon EC2",
+    Path("/sys/class/dmi/id/board_asset_tag"): "i-",
+    Path("/sys/hypervisor/uuid"): "ec2",
+}
+
+
 def lookup_account_id(region: str, timeout_seconds: float = 2.0) -> AccountLookup:
     """Ask STS who the caller is; never raises, never waits past the timeout."""
     if os.environ.get(SKIP_VARIABLE):
         return AccountLookup(None, f"lookup skipped ({SKIP_VARIABLE} is set)")
+    if not credential_source_may_exist():
+        return AccountLookup(None, "no AWS credentials found (no variables, files or EC2 role)")
     try:
         import botocore.session  # noqa: F401  (only to learn whether it is there)
     except ImportError:
         return _lookup_with_cli(region, timeout_seconds)
     return _lookup_with_botocore(region, timeout_seconds)
+
+
+def credential_source_may_exist() -> bool:
+    """Whether any source of AWS credentials is configured on this machine."""
+    if any(os.environ.get(name) for name in CREDENTIAL_VARIABLES):
+        return True
+    home = Path.home() / ".aws"
+    files = (
+        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or home / "credentials",
+        os.environ.get("AWS_CONFIG_FILE") or home / "config",
+    )
+    if any(Path(file).is_file() for file in files):
+        return True
+    if os.environ.get("AWS_EC2_METADATA_DISABLED", "").lower() == "true":
+        return False
+    return any(_starts_with(path, marker) for path, marker in EC2_MARKERS.items())
+
+
+def _starts_with(path: Path, marker: str) -> bool:
+    try:
+        return path.read_text(encoding="ascii", errors="ignore").strip().startswith(marker)
+    except OSError:
+        return False
 
 
 def _lookup_with_botocore(region: str, timeout_seconds: float) -> AccountLookup:

@@ -9,7 +9,8 @@ import time
 
 from moto import mock_aws
 
-from ..aws_account import SKIP_VARIABLE, lookup_account_id
+from .. import aws_account
+from ..aws_account import SKIP_VARIABLE, credential_source_may_exist, lookup_account_id
 
 
 def test_no_credentials_means_no_account_and_no_wait():
@@ -32,3 +33,25 @@ def test_the_account_comes_from_sts(monkeypatch):
 def test_the_lookup_can_be_switched_off(monkeypatch):
     monkeypatch.setenv(SKIP_VARIABLE, "1")
     assert lookup_account_id("us-east-1").account_id is None
+
+
+def test_without_any_credential_source_sts_is_not_asked(monkeypatch, tmp_path):
+    """No variables, no shared files, metadata disabled: nothing could answer, so
+    neither botocore nor the AWS CLI is started (that is most of a bake's time)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    asked = []
+    monkeypatch.setattr(aws_account, "_lookup_with_botocore", lambda *a: asked.append(a))
+    monkeypatch.setattr(aws_account, "_lookup_with_cli", lambda *a: asked.append(a))
+    assert not credential_source_may_exist()
+    assert lookup_account_id("us-east-1").account_id is None and asked == []
+
+
+def test_each_credential_source_makes_the_lookup_ask(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_PROFILE", "team")
+    assert credential_source_may_exist()
+    monkeypatch.delenv("AWS_PROFILE")
+    shared = tmp_path / "credentials"
+    shared.write_text("[default]\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
+    assert credential_source_may_exist()
