@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from . import artifacts
 from .aws_errors import AwsError
@@ -57,12 +58,32 @@ class Guardrails:
 def guardrails(settings: Settings, aws: AwsSession, say: Callable[[str], None]) -> Guardrails:
     """The ci-role stack's execution role and boundary, when that stack is deployed."""
     name = ci_role_stack_name(settings)
-    if stack_status(aws.client("cloudformation"), name) not in USABLE_STACK:
+    cloudformation = aws.client("cloudformation")
+    if stack_status(cloudformation, name) not in USABLE_STACK:
+        # CloudFormation keeps using a stack's service role once it has one, and the
+        # boundary may not be removed: without the ci-role stack this would roll back.
+        bound = [stack for stack in (storage_stack_name(settings), pipeline_stack_name(settings))
+                 if _service_role(cloudformation, stack)]  # fmt: skip
+        if bound:
+            raise AwsError(
+                f"{', '.join(bound)} deploy(s) through the execution role of the {name} "
+                f"stack, which is missing or not usable; restore it with '{settings.slug} "
+                "ci-role' before deploying"
+            )
         say(f"  as you (no {name} stack): the stacks' roles get no permissions boundary")
         return Guardrails()
     role, boundary = execution_role_arn(settings), permissions_boundary_arn(settings)
     say(f"  as {role}; the stacks' roles are bounded by {boundary}")
     return Guardrails(role, boundary)
+
+
+def _service_role(cloudformation: Any, stack: str) -> str | None:
+    """The role CloudFormation uses for ``stack`` (RoleARN), if the stack has one."""
+    try:
+        described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
+    except cloudformation.exceptions.ClientError:
+        return None  # no such stack
+    return described.get("RoleARN")
 
 
 def pipeline_parameters(

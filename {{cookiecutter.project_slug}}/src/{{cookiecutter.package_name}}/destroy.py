@@ -163,12 +163,21 @@ def _holds_data(s3: Any, bucket: str) -> bool:
 
 
 def _delete_bucket(s3: Any, bucket: str) -> None:
-    """Delete every object version and delete marker, then the bucket."""
+    """Delete the bucket policy (its Deny on code/ would refuse whoever did not deploy
+    last), every object version and delete marker, then the bucket."""
+    s3.delete_bucket_policy(Bucket=bucket)
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         doomed = [
             {"Key": item["Key"], "VersionId": item["VersionId"]}
             for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
         ]
         if doomed:
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+            # Quiet: S3 lists only the keys it refused, per key, in Errors.
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+            if answer.get("Errors"):
+                first = answer["Errors"][0]
+                raise AwsError(
+                    f"S3 refused to delete {len(answer['Errors'])} object(s) of {bucket}, "
+                    f"e.g. {first['Key']}: {first.get('Code')} {first.get('Message', '')}"
+                )
     s3.delete_bucket(Bucket=bucket)

@@ -30,6 +30,6 @@ class State(StrEnum):
     QUALITY_GATE_FAILED = "Quality gate failed"
     ENDPOINT_FAILED = "Endpoint failed"
     ENDPOINT_KEPT_OLD_MODEL = "Endpoint kept its old model"
-    ENDPOINT_CHANGED_ELSEWHERE = "Endpoint changed elsewhere"
+    ENDPOINT_SERVES_ANOTHER_CONFIG = "Endpoint serves another config"
     ENDPOINT_NOT_READY = "Endpoint not ready in time"
     RETRAINING_FAILED = "Retraining failed"

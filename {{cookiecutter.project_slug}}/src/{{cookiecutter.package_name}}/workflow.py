@@ -86,9 +86,8 @@ FAILURE_PATH = "$.Failure"
 # Errors worth a retry: throttling and transient service faults, not bad requests.
 GLUE_TRANSIENT_ERRORS = ["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException"]
 SAGEMAKER_TRANSIENT_ERRORS = ["SageMaker.AmazonSageMakerException"]
-# AWS SDK integrations name errors <Service>.<ErrorCode>, and an error the SDK does
-# not model (SageMaker's ValidationException, ThrottlingException) <Service>.<Service>Exception.
-SAGEMAKER_SDK_ERRORS = ["SageMaker.ThrottlingException", "SageMaker.SageMakerException"]
+# AWS SDK integrations name errors <Service>.<ErrorCode> (with an Exception suffix).
+SAGEMAKER_SDK_THROTTLING = ["SageMaker.ThrottlingException"]
 LAMBDA_TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
@@ -97,7 +96,8 @@ LAMBDA_TRANSIENT_ERRORS = [
 ]
 
 TIMEOUT_SECONDS = {
-    State.PREPARE_DATA: 2 * 3600,
+    # The Glue job's own Timeout is 120 minutes; this leaves Glue to report it first.
+    State.PREPARE_DATA: 2 * 3600 + 300,
     State.CREATE_MODEL: 300,
     State.EVALUATE_MODEL: 120,
     State.CREATE_ENDPOINT_CONFIG: 300,
@@ -384,10 +384,8 @@ def _deploy_branch(tasks: dict[State, Any], check: Task, failed: Any) -> Any:
         tasks[State.CREATE_ENDPOINT],
     )  # fmt: skip
     missing.default_choice(failed)
-    # Throttling and unmodelled errors look alike (see SAGEMAKER_SDK_ERRORS), so a
-    # missing endpoint is retried too: two short retries cost seconds on a first run.
     check.add_retry(
-        Retry(error_equals=SAGEMAKER_SDK_ERRORS, interval_seconds=2, max_attempts=2,
+        Retry(error_equals=SAGEMAKER_SDK_THROTTLING, interval_seconds=2, max_attempts=3,
               backoff_rate=2.0)
     )  # fmt: skip
     check.add_catch(
@@ -432,13 +430,15 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
             endpoint, "$.Run.Name", "$.Endpoint.EndpointConfigName", "$.Endpoint.FailureReason",
         ),
     )  # fmt: skip
+    # A rollback may leave FailureReason empty; ASL cannot read a field that is absent.
     choice.add_choice(
         ChoiceRule.And([deploying, in_service]),
         _endpoint_failure(
-            State.ENDPOINT_CHANGED_ELSEWHERE,
-            "EndpointChangedElsewhere",
-            "endpoint {} serves endpoint config {}, not {} of this run: "
-            "another deployment changed it meanwhile",
+            State.ENDPOINT_SERVES_ANOTHER_CONFIG,
+            "EndpointUpdateFailed",
+            "endpoint {} serves endpoint config {}, not {} of this run: the update failed "
+            "or was rolled back (SageMaker gave no FailureReason), or another deployment "
+            "changed the endpoint meanwhile",
             endpoint, "$.Endpoint.EndpointConfigName", "$.Run.Name",
         ),
     )  # fmt: skip

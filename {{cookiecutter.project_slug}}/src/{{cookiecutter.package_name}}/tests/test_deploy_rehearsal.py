@@ -298,6 +298,20 @@ def test_after_ci_role_deploy_goes_through_the_execution_role_with_the_boundary(
     assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
 
 
+def test_stacks_bound_to_the_execution_role_are_not_deployed_without_it(project, emulator, capsys):
+    """CloudFormation keeps using a stack's service role once it has one; deploying
+    'as you' would then try to drop the boundary, which the role refuses."""
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github") == 0
+    assert cli(project, "deploy") == 0
+    slug = load_settings(project).slug
+    cloudformation = clients(emulator)["cloudformation"]
+    cloudformation.delete_stack(StackName=f"{slug}-ci-role")
+    capsys.readouterr()
+    assert cli(project, "deploy") == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"restore it with '{slug} ci-role'" in error
+
+
 def test_iam_policies_prints_what_the_stack_created(project, emulator, capsys):
     assert cli(project, "deploy") == 0
     capsys.readouterr()

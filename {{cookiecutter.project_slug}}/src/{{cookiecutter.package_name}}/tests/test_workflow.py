@@ -145,7 +145,7 @@ def test_every_endpoint_failure_state_says_why(definition):
     errors = {
         State.ENDPOINT_FAILED: "EndpointFailed",
         State.ENDPOINT_KEPT_OLD_MODEL: "EndpointUpdateFailed",
-        State.ENDPOINT_CHANGED_ELSEWHERE: "EndpointChangedElsewhere",
+        State.ENDPOINT_SERVES_ANOTHER_CONFIG: "EndpointUpdateFailed",
         State.ENDPOINT_NOT_READY: "EndpointNotReady",
     }
     for name, error in errors.items():
