@@ -157,15 +157,24 @@ def test_the_matrix_bakes_every_value_of_every_choice():
 
 def test_make_targets_use_the_projects_venv_without_activating_it(bake):
     """`make check` in a fresh shell must not fall back to a Python without ruff."""
+    import os
     import subprocess
 
     project = Path(bake().project_path)
+    # As from a user's shell, not from inside this suite's own `make test`.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+
+    def first_lint_command() -> str:
+        dry_run = subprocess.run(
+            ["make", "--no-print-directory", "-n", "lint"],
+            cwd=project, env=environment, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return dry_run.stdout.splitlines()[0]
+
     venv_python = project / ".venv" / "bin" / "python"
     venv_python.parent.mkdir(parents=True)
     venv_python.write_text("#!/bin/sh\n", encoding="utf-8")
     venv_python.chmod(0o755)
-    dry_run = subprocess.run(["make", "-n", "lint"], cwd=project, capture_output=True, text=True)
-    assert dry_run.stdout.splitlines()[0] == ".venv/bin/python -m ruff check ."
+    assert first_lint_command() == ".venv/bin/python -m ruff check ."
     venv_python.unlink()
-    dry_run = subprocess.run(["make", "-n", "lint"], cwd=project, capture_output=True, text=True)
-    assert dry_run.stdout.splitlines()[0] == "python3 -m ruff check ."
+    assert first_lint_command() == "python3 -m ruff check ."

@@ -186,9 +186,13 @@ class Interpreter:
             self._fail(execution, failure.error, failure.cause)
             return execution
         except KeyboardInterrupt:  # Ctrl-C: recorded as Step Functions records a stop
-            execution.status = "ABORTED"
-            self._emit(execution, "ExecutionAborted", {"cause": "interrupted (Ctrl-C)"})
-            return execution
+            return self._abort(execution)
+        except Exception as error:
+            # A library may turn Ctrl-C into its own error (py4j: "Gateway must be
+            # connected to send cancel cmd"): still an interruption, not a bug.
+            if not _caused_by_interrupt(error):
+                raise
+            return self._abort(execution)
 
     # -- one state -------------------------------------------------------------
 
@@ -280,6 +284,11 @@ class Interpreter:
             raise TaskFailure("States.NoChoiceMatched", f"{name}: no choice rule matched")
         return state["Default"]
 
+    def _abort(self, execution: Execution) -> Execution:
+        execution.status = "ABORTED"
+        self._emit(execution, "ExecutionAborted", {"cause": "interrupted (Ctrl-C)"})
+        return execution
+
     def _fail(self, execution, error, cause):
         execution.status, execution.error, execution.cause = "FAILED", error, cause
         self._emit(execution, "ExecutionFailed", {"error": error, "cause": cause})
@@ -289,6 +298,16 @@ class Interpreter:
         execution.events.append(event)
         if self.listener:
             self.listener(event)
+
+
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the exceptions that led to ``error``."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _holds(name: str, rule: Mapping[str, Any], data: Any) -> bool:

@@ -200,3 +200,24 @@ def test_a_choice_rule_with_two_operators_is_refused():
     rule = {"Variable": "$.a", "StringEquals": "x", "NumericEquals": 1}
     with pytest.raises(DefinitionError, match="choice rule"):
         validate(choice_definition(rule))
+
+
+def test_ctrl_c_turned_into_a_library_error_still_aborts_the_run():
+    """py4j answers a Ctrl-C during a call with its own Py4JError: the run is aborted
+    (found by test_fault_injection.py), while any other error stays a bug."""
+
+    def interrupted_call(parameters):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("Gateway must be connected to send cancel cmd") from None
+
+    result = Interpreter(task_definition(), {"work": interrupted_call}).run({})
+    assert result.status == "ABORTED"
+    assert result.events[-1].type == "ExecutionAborted"
+
+    def bug(parameters):
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        Interpreter(task_definition(), {"work": bug}).run({})

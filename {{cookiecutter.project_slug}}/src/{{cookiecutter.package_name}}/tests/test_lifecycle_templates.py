@@ -13,16 +13,18 @@ from ..cfn_template import Resolver, load_template, pseudo_parameters
 from ..deploy import code_writer_arns, pipeline_parameters, storage_parameters
 from ..project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
 from ..settings import load_settings
-from .conftest import PROJECT_ROOT, replace_line
+from .conftest import PROJECT_ROOT, clear_account_values, replace_line
 
 ACCOUNT = "123456789012"
 STATE_MACHINE_ARN = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:demo-retraining"
-# What GetCallerIdentity returns for a person signed in through IAM Identity Center.
-DEPLOYER = f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0a1b/jane@example.com"
+# What GetCallerIdentity returns for a person signed in through IAM Identity Center
+# ("{partition}" is the settings' partition, filled in by each test).
+DEPLOYER = "arn:{partition}:sts::" + ACCOUNT + ":assumed-role/AWSReservedSSO_Admin_0a1b/jane@x.org"
 
 
 @pytest.fixture
 def settings(settings_path):
+    clear_account_values(settings_path)  # derived from another account in some bakes
     replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
     return load_settings(settings_path)
 
@@ -41,7 +43,8 @@ def resolved(path, parameters):
 
 
 def bucket_rules(settings):
-    template, resolver = resolved(STORAGE_TEMPLATE, storage_parameters(settings, DEPLOYER))
+    deployer = DEPLOYER.format(partition=settings.partition)
+    template, resolver = resolved(STORAGE_TEMPLATE, storage_parameters(settings, deployer))
     bucket = template["Resources"]["ArtifactBucket"]["Properties"]
     return resolver.resolve(bucket["LifecycleConfiguration"])["Rules"]
 
@@ -57,6 +60,7 @@ def test_the_bucket_bounds_versions_uploads_and_run_data(settings):
 
 
 def test_keep_runs_days_zero_keeps_run_data(settings_path):
+    clear_account_values(settings_path)
     replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
     replace_line(settings_path, "keep_runs_days =", "keep_runs_days = 0")
     assert [rule["Id"] for rule in bucket_rules(load_settings(settings_path))] == [
@@ -109,16 +113,19 @@ def test_a_scheduled_run_is_named_like_any_run(settings):
 @pytest.mark.parametrize(
     ("deployer", "as_principal"),
     [
-        (DEPLOYER, [f"arn:aws:iam::{ACCOUNT}:role/AWSReservedSSO_Admin_0a1b",
-                    f"arn:aws:iam::{ACCOUNT}:role/*/AWSReservedSSO_Admin_0a1b"]),
-        (f"arn:aws:iam::{ACCOUNT}:user/alice", [f"arn:aws:iam::{ACCOUNT}:user/alice"]),
+        (DEPLOYER, ["arn:{partition}:iam::" + ACCOUNT + ":role/AWSReservedSSO_Admin_0a1b",
+                    "arn:{partition}:iam::" + ACCOUNT + ":role/*/AWSReservedSSO_Admin_0a1b"]),
+        ("arn:{partition}:iam::" + ACCOUNT + ":user/alice",
+         ["arn:{partition}:iam::" + ACCOUNT + ":user/alice"]),
     ],
 )  # fmt: skip
 def test_only_the_ci_role_and_the_deployer_may_write_under_code(settings, deployer, as_principal):
     """The Glue job and the evaluator run what is under code/: a bucket policy denies
     writing there to every principal but these (aws:PrincipalArn is a role's ARN, path
     included, for an assumed role's session)."""
-    ci_role = f"arn:aws:iam::{ACCOUNT}:role/{settings.slug}-ci-deploy-role"
+    deployer = deployer.format(partition=settings.partition)
+    as_principal = [arn.format(partition=settings.partition) for arn in as_principal]
+    ci_role = f"arn:{settings.partition}:iam::{ACCOUNT}:role/{settings.slug}-ci-deploy-role"
     assert code_writer_arns(settings, deployer) == [ci_role, *as_principal]
     template, resolver = resolved(STORAGE_TEMPLATE, storage_parameters(settings, deployer))
     policy = resolver.resolve(template["Resources"]["ArtifactBucketPolicy"]["Properties"])
@@ -126,6 +133,6 @@ def test_only_the_ci_role_and_the_deployer_may_write_under_code(settings, deploy
                     if s["Sid"] == "OnlyTheDeployerWritesCode"]  # fmt: skip
     assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
     assert {"s3:PutObject", "s3:DeleteObject"} <= set(statement["Action"])
-    assert statement["Resource"] == "arn:aws:s3:::bucket/code/*"
+    assert statement["Resource"].endswith(":s3:::bucket/code/*")
     writers = statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
     assert (writers.split(",") if isinstance(writers, str) else writers) == [ci_role, *as_principal]
