@@ -36,7 +36,7 @@ benchmark: $(BIN)/pytest
 	$(BIN)/python benchmarks/local_run.py
 	$(BIN)/python benchmarks/deploy_rehearsal.py
 
-snapshot: $(BIN)/pytest  ## after changing workflow.py or graph.py
+snapshot: $(BIN)/pytest  ## after changing workflow/definition.py or workflow/graph.py
 	$(BIN)/python scripts/snapshot_workflow.py
 
 clean:

@@ -25,9 +25,11 @@ from project_env import install_project, python_of  # noqa: E402
 MEASURE = """
 import statistics, sys, tempfile, time
 from pathlib import Path
-from {package} import etl_job, local_training, sample_data
-from {package}.local_aws import LOCAL_BUCKET, Workspace
-from {package}.local_run import run_locally, spark_session
+from {package} import sample_data
+from {package}.aws_steps import glue_etl_job as etl_job
+from {package}.local import training as local_training
+from {package}.local.run import run_locally, spark_session
+from {package}.local.services import LOCAL_BUCKET, Workspace
 from {package}.settings import load_settings
 
 sizes, repeat = [int(s) for s in sys.argv[1].split(",")], int(sys.argv[2])

@@ -2,7 +2,7 @@
 
 Cookiecutter runs each hook from a temporary copy, so the hooks put this folder on
 ``sys.path`` (found through ``_repo_dir``) and call these functions. The rules
-themselves live in the generated package (``rules.py`` and friends), which is
+themselves live in the generated package (``settings/rules.py`` and friends), which is
 loaded here straight from the template folder: the project checks its settings
 with exactly the code that checked the answers. Standard library only; Python 3.9+.
 """
@@ -22,7 +22,13 @@ from typing import Any
 # Where the generated package's sources sit in the template (names unrendered).
 PROJECT_TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
 PACKAGE_TEMPLATE_DIR = Path(PROJECT_TEMPLATE_DIR, "src", "{{cookiecutter.package_name}}")
-SHARED_MODULES = ("rules", "settings_file", "fill_in", "aws_account")
+# The generated package's settings/ folder: standard library only, by design.
+SHARED_MODULES = {
+    "rules": "settings.rules",
+    "settings_file": "settings.toml_file",
+    "fill_in": "settings.fill_in",
+    "aws_account": "settings.aws_account",
+}
 _ALIAS = "_retrain_template_project"
 
 ANSWERS_FILE_NAME = ".cookiecutter.json"
@@ -36,7 +42,7 @@ OPTIONAL_PATHS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     ".gitlab-ci.yml": lambda answers: answers["ci_provider"] == "gitlab",
     "infrastructure/ci-deploy-role.yaml": lambda answers: answers["ci_provider"] != "none",
     "notebooks": lambda answers: is_yes(answers["include_notebook"]),
-    "src/{package}/tests/test_notebook.py": lambda answers: is_yes(answers["include_notebook"]),
+    "tests/test_notebook.py": lambda answers: is_yes(answers["include_notebook"]),
     # copier's answers file: the template holds it for copier; cookiecutter keeps
     # .cookiecutter.json instead.
     ".copier-answers.yml": lambda answers: False,
@@ -64,7 +70,8 @@ def load_shared_modules(repo_dir: Path) -> SimpleNamespace:
         sys.modules[_ALIAS] = package
         spec.loader.exec_module(package)
     modules: dict[str, ModuleType] = {
-        name: importlib.import_module(f"{_ALIAS}.{name}") for name in SHARED_MODULES
+        name: importlib.import_module(f"{_ALIAS}.{module}")
+        for name, module in SHARED_MODULES.items()
     }
     return SimpleNamespace(**modules)
 

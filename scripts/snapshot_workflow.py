@@ -63,9 +63,9 @@ PARTITION = (
 
 RENDER = f"""
 import dataclasses, json, sys
-from {{package}}.graph import to_mermaid
 from {{package}}.settings import QualityGate, load_settings
-from {{package}}.workflow import build_definition, render_definition
+from {{package}}.workflow.definition import build_definition, render_definition
+from {{package}}.workflow.graph import to_mermaid
 
 settings = load_settings()
 settings = dataclasses.replace(

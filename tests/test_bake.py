@@ -82,7 +82,8 @@ def test_the_shared_rules_are_baked_unchanged(baked):
     project = baked("defaults")
     package = package_of(project)
     source = TEMPLATE_DIR / "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
-    for module in ("rules.py", "settings_file.py", "fill_in.py", "aws_account.py"):
+    for module in ("settings/rules.py", "settings/toml_file.py", "settings/fill_in.py",
+                   "settings/aws_account.py"):  # fmt: skip
         baked = (project / "src" / package / module).read_bytes()
         assert baked == (source / module).read_bytes(), module
 

@@ -15,10 +15,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import aws_account, aws_commands, fill_in, rules, settings_file
-from .aws_errors import AwsError, explained
+from .aws import commands as aws_commands
+from .aws.errors import AwsError, explained
 from .project_layout import DEFINITION_PATH, README_PATH
-from .settings import Settings, SettingsError, load_settings
+from .settings import Settings, SettingsError, aws_account, fill_in, load_settings, rules
+from .settings import toml_file as settings_file
 
 EXIT_USER_ERROR = 2
 EXIT_DRIFT = 1
@@ -254,8 +255,8 @@ def _fill(arguments: argparse.Namespace) -> int:
 
 def _render(arguments: argparse.Namespace) -> int:
     """Write (or, with --check, compare) the definition and the README's graph."""
-    from .graph import to_mermaid, with_graph_block
-    from .workflow import render_definition  # imports sagemaker: only when needed
+    from .workflow.definition import render_definition  # imports sagemaker: only when needed
+    from .workflow.graph import to_mermaid, with_graph_block
 
     settings = load_settings(arguments.settings)
     rendered = render_definition(settings)
@@ -291,8 +292,8 @@ def _render(arguments: argparse.Namespace) -> int:
 
 
 def _graph(arguments: argparse.Namespace) -> int:
-    from .graph import to_mermaid
-    from .workflow import build_definition
+    from .workflow.definition import build_definition
+    from .workflow.graph import to_mermaid
 
     settings = load_settings(arguments.settings)
     print(to_mermaid(build_definition(settings).to_dict()), end="")
@@ -307,7 +308,7 @@ def _run(arguments: argparse.Namespace) -> int:
             raise SettingsError(f"--run-name {problem}")
     if not arguments.local:
         return aws_commands.run_command(arguments)
-    from .local_run import run_locally  # imports Spark and xgboost: only when needed
+    from .local.run import run_locally  # imports Spark and xgboost: only when needed
 
     print(f"running {settings.slug} locally (the deployed definition, local services)")
     result = run_locally(
@@ -327,10 +328,10 @@ def _run(arguments: argparse.Namespace) -> int:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    from .local_aws import Workspace, live_model
-    from .local_run import LOCAL_FOLDER
-    from .names import endpoint_name
-    from .serve import PortUnavailable, make_server
+    from .local.run import LOCAL_FOLDER
+    from .local.serve import PortUnavailable, make_server
+    from .local.services import Workspace, live_model
+    from .settings.names import endpoint_name
 
     settings = load_settings(arguments.settings)
     workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
@@ -356,14 +357,14 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 
 def _iam_policies(arguments: argparse.Namespace) -> int:
-    from .iam_policies import iam_policies_command
+    from .aws.iam_policies import iam_policies_command
 
     print(iam_policies_command(load_settings(arguments.settings), arguments.role))
     return 0
 
 
 def _estimate(arguments: argparse.Namespace) -> int:
-    from .estimate import report
+    from .aws.estimate import report
 
     print("\n".join(report(load_settings(arguments.settings))))
     return 0

@@ -1,0 +1,116 @@
+"""The CLI's AWS commands: deploy, run (on AWS), status, history, destroy, upload-data,
+ci-role.
+
+Each loads the settings, makes an ``AwsSession`` and calls the module that does
+the work; the CLI turns any SettingsError or AwsError into one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..settings import Settings, SettingsError, load_settings
+from . import deploy, destroy, executions, raw_data
+from .session import AwsSession
+
+EXIT_RUN_FAILED = 1
+
+
+def _session(arguments: argparse.Namespace) -> tuple[Settings, AwsSession]:
+    settings = load_settings(arguments.settings)
+    return settings, AwsSession(settings)
+
+
+def deploy_command(arguments: argparse.Namespace) -> int:
+    settings, aws = _session(arguments)
+    deploy.deploy(settings, aws)
+    return 0
+
+
+def run_command(arguments: argparse.Namespace) -> int:
+    settings, aws = _session(arguments)
+    arn = executions.start(settings, aws, arguments.run_name)
+    print(f"started {arn}")
+    console = console_link(settings, arn)
+    if console:
+        print(f"  console: {console}")
+    if not arguments.wait:
+        print(f"  follow it: {settings.slug} status, or run with --wait")
+        return 0
+    return _report(executions.watch(settings, aws, arn))
+
+
+def status_command(arguments: argparse.Namespace) -> int:
+    settings, aws = _session(arguments)
+    arn = executions.resolve(settings, aws, arguments.run)
+    outcome = executions.status(aws, arn)
+    print(f"{arn}: {outcome.status}")
+    if outcome.error:
+        print(f"  {outcome.error}: {outcome.cause}")
+    return 0
+
+
+def history_command(arguments: argparse.Namespace) -> int:
+    settings, aws = _session(arguments)
+    arn = executions.resolve(settings, aws, arguments.run)
+    for event in executions.events(aws, arn):
+        details = executions.event_details(event)
+        name = details.get("name") or details.get("error") or ""
+        print(f"{event['timestamp']:%Y-%m-%d %H:%M:%S} {event['type']:<28} {name}")
+    return 0
+
+
+def destroy_command(arguments: argparse.Namespace) -> int:
+    settings, aws = _session(arguments)
+
+    def confirm(removals: list[str]) -> bool:
+        print(f"This removes from {settings.region}:")
+        print("\n".join(removals))
+        if arguments.yes:
+            return True
+        if not sys.stdin.isatty():
+            raise SettingsError("destroy needs confirmation: run it in a terminal, or add --yes")
+        return input(f"Type '{settings.slug}' to confirm: ").strip() == settings.slug
+
+    return 0 if destroy.destroy(settings, aws, confirm, force=arguments.force) else 1
+
+
+def upload_data_command(arguments: argparse.Namespace) -> int:
+    settings, aws = _session(arguments)
+    if (arguments.csv is None) == (not arguments.sample):
+        raise SettingsError("give a CSV file or --sample, not both and not neither")
+    uri = raw_data.upload_data(settings, aws, arguments.csv, arguments.rows)
+    print(f"uploaded {uri}")
+    return 0
+
+
+def ci_role_command(arguments: argparse.Namespace) -> int:
+    from .ci_role import deploy_ci_role, detect_provider
+
+    settings, aws = _session(arguments)
+    provider = arguments.provider or detect_provider(settings.path.parent)
+    role_arn = deploy_ci_role(settings, aws, provider, arguments.repository)
+    where = "repository variable" if provider == "github" else "CI/CD variable"
+    print(f"deploy role: {role_arn}")
+    print(f"  set it as the {where} AWS_DEPLOY_ROLE_ARN; it trusts only {arguments.repository}")
+    return 0
+
+
+def _report(outcome: executions.RunOutcome) -> int:
+    if outcome.status == "SUCCEEDED":
+        print("SUCCEEDED")
+        return 0
+    print(f"{outcome.status}: {outcome.error}: {outcome.cause}", file=sys.stderr)
+    return EXIT_RUN_FAILED
+
+
+def console_link(settings: Settings, arn: str) -> str | None:
+    """The execution's page in the AWS console (the commercial partition's)."""
+    if settings.partition != "aws":
+        return None
+    region = settings.region
+    return (
+        f"https://{region}.console.aws.amazon.com/states/home?region={region}"
+        f"#/v2/executions/details/{arn}"
+    )

@@ -1,0 +1,40 @@
+"""`upload-data`: put a raw CSV where the Glue job reads it, never over another one."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ..settings import Settings, SettingsError
+from .artifacts import object_exists
+from .errors import AwsError
+from .executions import RAW_DATA_PREFIX
+from .session import AwsSession
+
+
+def upload_data(
+    settings: Settings, aws: AwsSession, csv: Path | None, sample_rows: int | None = None
+) -> str:
+    """Upload ``csv`` (or a generated sample) to data/raw/; return its S3 URI."""
+    aws.check_account()
+    if csv is not None:
+        if not csv.is_file():
+            raise SettingsError(f"{csv} does not exist; give the path of a CSV file")
+        return _upload(settings, aws, csv)
+    from ..sample_data import DEFAULT_ROWS, generate
+
+    with tempfile.TemporaryDirectory() as folder:
+        sample = generate(Path(folder) / "sample.csv", rows=sample_rows or DEFAULT_ROWS)
+        return _upload(settings, aws, sample)
+
+
+def _upload(settings: Settings, aws: AwsSession, csv: Path) -> str:
+    key = f"{RAW_DATA_PREFIX}{csv.name}"
+    s3 = aws.client("s3")
+    if object_exists(s3, settings.artifact_bucket, key):
+        raise AwsError(
+            f"s3://{settings.artifact_bucket}/{key} exists and is never overwritten; "
+            "rename your file, or delete the old one first"
+        )
+    s3.upload_file(str(csv), settings.artifact_bucket, key)
+    return f"s3://{settings.artifact_bucket}/{key}"

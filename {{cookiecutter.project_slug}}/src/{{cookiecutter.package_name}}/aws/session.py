@@ -1,0 +1,64 @@
+"""boto3 clients for the project's region, and the check that they reach its account.
+
+Credentials come from the usual chain (AWS_PROFILE, SSO, environment, instance
+role); AWS_ENDPOINT_URL points every client at an emulator, as the deploy
+rehearsal test does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from ..settings import Settings, SettingsError
+from .errors import AwsError
+
+# Bounded, so that a wrong network or region fails in seconds rather than hanging.
+CLIENT_CONFIG = Config(
+    connect_timeout=10, read_timeout=60, retries={"mode": "standard", "max_attempts": 5}
+)
+
+
+class AwsSession:
+    """Clients for one project's region, created once each.
+
+    Every S3 request names the project's account as the bucket's expected owner
+    (ExpectedBucketOwner), so a bucket of the same name in another account is never
+    read, written or emptied: S3 refuses the request with 403 instead.
+    """
+
+    def __init__(self, settings: Settings, session: boto3.session.Session | None = None):
+        self.caller_arn: str | None = None  # known once check_account has asked STS
+        self.settings = settings
+        self._session = session or boto3.session.Session(region_name=settings.region)
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            client = self._session.client(service, config=CLIENT_CONFIG)
+            if service == "s3" and self.settings.account_id:
+                client.meta.events.register("provide-client-params.s3.*", self._expect_owner)
+            self._clients[service] = client
+        return self._clients[service]
+
+    def _expect_owner(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        """Add ExpectedBucketOwner to each S3 request that takes it and lacks it."""
+        if "ExpectedBucketOwner" in model.input_shape.members:
+            params.setdefault("ExpectedBucketOwner", self.settings.account_id)
+
+    def check_account(self) -> str:
+        """The account of the credentials, refused unless it is the one in settings.toml."""
+        if not self.settings.account_id:
+            raise SettingsError(
+                f"aws.account_id is empty; run '{self.settings.slug} settings fill' first"
+            )
+        identity = self.client("sts").get_caller_identity()
+        account, self.caller_arn = identity["Account"], identity["Arn"]
+        if account != self.settings.account_id:
+            raise AwsError(
+                f"your credentials are for account {account}, but settings.toml is for "
+                f"{self.settings.account_id}; switch profile (AWS_PROFILE) or fix aws.account_id"
+            )
+        return account

@@ -1,0 +1,92 @@
+"""What a local run reads, and the lock that keeps one local run at a time.
+
+Each run reads exactly the input it was given: a copy of ``--data`` (the user's file
+is only read: never modified, moved or deleted, wherever it is), or the sample of
+``--rows`` rows. The copy lives in a folder of its own under ``.local/inputs/`` and is
+removed when the run ends, so nothing one run leaves behind is read by the next.
+
+Runs of one project share the local endpoint and model store, so a second run
+started meanwhile is refused, in one line that says which run holds the lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .. import sample_data
+from ..settings import SettingsError
+
+LOCK_FILE = "run.lock"
+
+
+class LocalModeError(SettingsError):
+    """Local mode cannot start: said in one line, with what to do."""
+
+
+@dataclass(frozen=True)
+class RunInput:
+    folder: Path  # stands for the raw-data prefix the Glue job reads
+    description: str  # what the run reads, in the user's terms
+
+
+@contextmanager
+def run_input(workspace_root: Path, data: Path | None, rows: int) -> Iterator[RunInput]:
+    folder = workspace_root / "inputs" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    try:
+        if data is not None:
+            if not data.is_file():
+                raise LocalModeError(f"--data {data} does not exist; give a CSV file")
+            shutil.copyfile(data, folder / data.name)
+            description = f"data: {data}"
+        else:
+            shutil.copyfile(_sample(workspace_root, rows), folder / "sample.csv")
+            description = f"data: {rows} generated sample rows (--rows)"
+        yield RunInput(folder, description)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sample(workspace_root: Path, rows: int) -> Path:
+    """The deterministic sample of ``rows`` rows, made once and written atomically."""
+    sample = workspace_root / "samples" / f"sample-{rows}.csv"
+    if not sample.is_file():
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        scratch = sample.with_name(f".{sample.name}.{uuid.uuid4().hex}.tmp")
+        sample_data.generate(scratch, rows=rows)
+        os.replace(scratch, sample)
+    return sample
+
+
+@contextmanager
+def exclusive_run(workspace_root: Path) -> Iterator[None]:
+    """Hold the project's local-run lock; the kernel releases it if the run is killed."""
+    workspace_root.mkdir(parents=True, exist_ok=True)
+    with open(workspace_root / LOCK_FILE, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise LocalModeError(
+                f"another local run of this project is in progress ({holder}); "
+                "wait for it to end, or stop it with Ctrl-C"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.seek(0)
+            lock.truncate()
+            fcntl.flock(lock, fcntl.LOCK_UN)

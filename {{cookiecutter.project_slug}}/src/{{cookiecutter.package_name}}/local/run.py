@@ -1,0 +1,229 @@
+"""Local mode: the deployed definition, run on this machine against local services.
+
+``run_locally`` reads statemachine/definition.asl.json (refusing a stale one), fills
+in the deployment placeholders with local values, maps each Task to its local
+implementation (local_aws.py) and runs it with the project's ASL interpreter,
+printing each state as it goes and writing the execution history as JSON lines
+with Step Functions' event names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import sample_data
+from ..settings import Settings
+from ..settings.names import endpoint_name
+from ..workflow.definition import PLACEHOLDERS, read_committed_definition
+from ..workflow.progress import Progress
+from .inputs import LocalModeError, exclusive_run, run_input
+from .interpreter import Event, Execution, Interpreter
+from .services import LOCAL_ACCOUNT, LOCAL_BUCKET, LocalServices, Workspace
+
+LOCAL_FOLDER = ".local"
+MINIMUM_JAVA = 17
+
+
+@dataclass(frozen=True)
+class LocalRun:
+    execution: Execution
+    history: Path
+    run_name: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.execution.status == "SUCCEEDED"
+
+
+def local_values(settings: Settings) -> dict[str, str]:
+    """What CloudFormation fills in on AWS, for local mode."""
+    return {
+        PLACEHOLDERS["ArtifactBucket"]: LOCAL_BUCKET,
+        PLACEHOLDERS["SageMakerRoleArn"]: f"arn:aws:iam::{LOCAL_ACCOUNT}:role/local",
+        PLACEHOLDERS["TrainingImageUri"]: "local/sagemaker-xgboost:1.7-1",
+    }
+
+
+def load_definition(settings: Settings, project_root: Path) -> dict[str, Any]:
+    committed = read_committed_definition(settings, project_root)
+    for placeholder, value in local_values(settings).items():
+        committed = committed.replace(placeholder, value)
+    return json.loads(committed)
+
+
+def check_java() -> None:
+    java = shutil.which("java")
+    if os.environ.get("JAVA_HOME"):
+        java = str(Path(os.environ["JAVA_HOME"]) / "bin" / "java")
+    if not java or not Path(java).exists():
+        raise LocalModeError(
+            f"local mode runs the Glue job on Spark, which needs Java {MINIMUM_JAVA}+; "
+            "none found: install one (apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+        )
+    version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    match = re.search(r'version "(\d+)', version)
+    if match and int(match.group(1)) < MINIMUM_JAVA:
+        raise LocalModeError(
+            f"Spark needs Java {MINIMUM_JAVA}+, found Java {match.group(1)} at {java}; "
+            "install a newer one or set JAVA_HOME"
+        )
+
+
+@functools.cache
+def spark_session():
+    """One local[2] SparkSession per process: starting Spark takes seconds."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("local-glue-job")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "ERROR")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.host", "127.0.0.1")
+        # The JVM's quick (C1) compiler and serial GC start Spark ~30% sooner, which
+        # is most of a local run's time on small data.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    # Hadoop's local file system writes a .crc file beside each file; S3 does not,
+    # and a training channel must hold data files only, as it does on AWS.
+    jvm = session.sparkContext._jvm
+    hadoop_fs = jvm.org.apache.hadoop.fs.FileSystem
+    hadoop_fs.getLocal(session.sparkContext._jsc.hadoopConfiguration()).setWriteChecksum(False)
+    return session
+
+
+def local_handlers(definition: dict[str, Any], services: LocalServices) -> dict[str, Any]:
+    """Each Task's Resource mapped to its local stand-in."""
+    return {
+        state["Resource"]: services.handlers()[state["Resource"].split("states:::", 1)[1]]
+        for state in definition["States"].values()
+        if state["Type"] == "Task"
+    }
+
+
+def _no_wait(seconds: float) -> None:
+    """Wait states and Retry intervals take no time in local mode."""
+
+
+def quiet_spark_session(log: Path):
+    """The SparkSession, with the JVM's own output (start-up banner, log4j warnings,
+    for as long as the JVM lives) written to ``log`` instead of the user's terminal."""
+    if spark_session.cache_info().currsize:
+        return spark_session()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as target:
+        terminal = os.dup(2)
+        os.dup2(target.fileno(), 2)  # the JVM inherits this file as its stderr
+        try:
+            with warnings.catch_warnings():
+                # pyspark's notice that it does not fully support the pandas installed
+                warnings.simplefilter("ignore", FutureWarning)
+                return spark_session()
+        finally:
+            os.dup2(terminal, 2)
+            os.close(terminal)
+
+
+@contextlib.contextmanager
+def _library_logs_to(log: Path | None) -> Iterator[None]:
+    """Send what libraries log (py4j's tracebacks when a run is interrupted, say) to
+    ``log`` rather than to the user's terminal, for the length of a run."""
+    if log is None:
+        yield
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log, encoding="utf-8")
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def run_locally(
+    settings: Settings,
+    project_root: Path,
+    rows: int = sample_data.DEFAULT_ROWS,
+    data: Path | None = None,
+    run_name: str | None = None,
+    say: Callable[[str], None] = print,
+    verbose: bool = False,
+) -> LocalRun:
+    check_java()
+    definition = load_definition(settings, project_root)
+    workspace = Workspace(project_root / LOCAL_FOLDER)
+    logs = workspace.root / "logs"
+    spark = spark_session if verbose else functools.partial(quiet_spark_session, logs / "spark.log")
+    with (
+        exclusive_run(workspace.root),
+        _library_logs_to(None if verbose else logs / "libraries.log"),
+        run_input(workspace.root, data, rows) as given,
+    ):
+        say(given.description)
+        services = LocalServices(workspace, settings.region, spark, raw_data=given.folder)
+        progress = Progress(settings, say)
+
+        def listen(event: Event) -> None:
+            progress.on_event(event.type, event.details, datetime.fromisoformat(event.timestamp))
+
+        # Local stand-ins change state when asked, not with time: no Wait is waited out.
+        handlers = local_handlers(definition, services)
+        interpreter = Interpreter(definition, handlers, listener=listen, sleep=_no_wait)
+        execution = interpreter.run({"RunName": run_name} if run_name else {})
+    name = (execution.output or {}).get("Run", {}).get("Name") or progress.run_name
+    history = workspace.root / "executions" / f"{name or 'unnamed'}.jsonl"
+    history.parent.mkdir(parents=True, exist_ok=True)
+    with history.open("w", encoding="utf-8") as stream:
+        for event in execution.events:
+            record = {"timestamp": event.timestamp, "type": event.type, **event.details}
+            stream.write(json.dumps(record, default=str) + "\n")
+    _summarize(settings, execution, workspace, history, say)
+    return LocalRun(execution, history, name)
+
+
+def _summarize(
+    settings: Settings, execution: Execution, workspace: Workspace, history: Path, say
+) -> None:
+    if execution.status == "SUCCEEDED":
+        endpoint = endpoint_name(settings)
+        record = workspace.load("endpoints", endpoint) or {}
+        model = workspace.path_of(record["ModelDataUrl"]) if record else None
+        say(f"SUCCEEDED: {endpoint} now serves {record.get('ModelName')}")
+        say(f"  model:   {model}")
+        say(f"  history: {history}")
+        say(
+            f"  query it: {settings.slug} serve  (then POST text/csv to "
+            "http://127.0.0.1:8080/invocations)"
+        )
+    elif execution.status == "ABORTED":
+        record = workspace.load("endpoints", endpoint_name(settings)) or {}
+        if "Pending" in record:
+            serving = "an update it started is pending: the next run's endpoint check ends it"
+        elif record.get("History"):
+            serving = f"the endpoint serves {record['ModelName']}"
+        else:
+            serving = "no model was deployed"
+        say(f"ABORTED: interrupted; {serving}")
+        say(f"  history: {history}")
+    else:
+        say(f"  history: {history}")

@@ -1,0 +1,297 @@
+"""Local stand-ins for the AWS services the workflow's Task states call.
+
+Each function takes the Task's resolved Parameters and returns what the service
+integration returns on AWS (the parts the workflow reads), or raises TaskFailure
+with an error name Step Functions would use. S3 URIs stay S3 URIs in the state
+data, as on AWS; ``Workspace`` maps them to files under the project's .local/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..aws_steps import glue_etl_job as etl_job
+from ..aws_steps import lambda_evaluator as evaluator
+from . import training as local_training
+from .interpreter import TaskFailure
+
+LOCAL_BUCKET = "local-artifacts"
+LOCAL_ACCOUNT = "000000000000"
+# What SageMaker reports when a production variant's container never answers /ping
+# (a model that cannot load), from the DescribeEndpoint FailureReason users see.
+HEALTH_CHECK_FAILURE = (
+    "The primary container for production variant AllTraffic did not pass the ping "
+    "health check. Please check CloudWatch logs for this endpoint."
+)
+# A new or updated endpoint answers this many DescribeEndpoint calls with Creating or
+# Updating before it settles, so the workflow's wait loop runs locally too.
+CHECKS_BEFORE_SETTLED = 1
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything local mode writes lives under ``root`` (the project's .local/)."""
+
+    root: Path
+
+    def path_of(self, uri: str) -> Path:
+        if not uri.startswith("s3://"):
+            raise TaskFailure("States.TaskFailed", f"local mode reads only s3:// URIs, not {uri}")
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        return self.root / "s3" / bucket / key
+
+    def uri_of(self, path: Path) -> str:
+        relative = path.relative_to(self.root / "s3")
+        return "s3://" + relative.as_posix()
+
+    @property
+    def raw_data(self) -> Path:
+        return self.root / "s3" / LOCAL_BUCKET / "data" / "raw"
+
+    def _record(self, kind: str) -> Path:
+        folder = self.root / "sagemaker" / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def save(self, kind: str, name: str, record: dict[str, Any]) -> None:
+        """Write a record atomically: a run killed meanwhile leaves the previous one."""
+        path = self._record(kind) / f"{name}.json"
+        scratch = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        scratch.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+        os.replace(scratch, path)
+
+    def load(self, kind: str, name: str) -> dict[str, Any] | None:
+        path = self._record(kind) / f"{name}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+class LocalSageMaker:
+    """The one SageMaker call the evaluator makes, answered from local records."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:
+        record = self.workspace.load("training-jobs", TrainingJobName)
+        if record is None:
+            error = {"Code": "ValidationException", "Message": "Requested resource not found."}
+            raise ClientError({"Error": error}, "DescribeTrainingJob")
+        return record
+
+
+class LocalServices:
+    """The Task implementations, keyed by integration (the Resource after 'states:::')."""
+
+    def __init__(
+        self, workspace: Workspace, region: str, spark_session, raw_data: Path | None = None
+    ):
+        self.workspace, self.region = workspace, region
+        self._spark_session = spark_session  # created on first use: it takes seconds
+        # The run's own copy of its input stands for the raw-data prefix on S3.
+        self.raw_data = raw_data
+
+    def handlers(self) -> dict[str, Any]:
+        return {
+            "glue:startJobRun.sync": self.start_glue_job_run,
+            "sagemaker:createTrainingJob.sync": self.create_training_job,
+            "sagemaker:createModel": self.create_model,
+            "lambda:invoke": self.invoke_lambda,
+            "sagemaker:createEndpointConfig": self.create_endpoint_config,
+            "aws-sdk:sagemaker:describeEndpoint": self.describe_endpoint,
+            "sagemaker:createEndpoint": self.create_endpoint,
+            "sagemaker:updateEndpoint": self.update_endpoint,
+        }
+
+    def start_glue_job_run(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        arguments = parameters["Arguments"]
+        paths = {k: str(self.workspace.path_of(v)) for k, v in arguments.items()}
+        if self.raw_data is not None and Path(paths["--source_uri"]) == self.workspace.raw_data:
+            paths["--source_uri"] = str(self.raw_data)
+        try:
+            report = etl_job.prepare(
+                self._spark_session(),
+                paths["--source_uri"],
+                paths["--train_uri"],
+                paths["--validation_uri"],
+            )
+        except etl_job.SourceError as error:
+            raise TaskFailure("States.TaskFailed", f"Glue job failed: {error}") from error
+        return {
+            "JobName": parameters["JobName"],
+            "Id": f"jr_local_{uuid.uuid4().hex}",
+            "JobRunState": "SUCCEEDED",
+            "Arguments": arguments,
+            "Report": str(report),
+        }
+
+    def create_training_job(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        name = parameters["TrainingJobName"]
+        channels = {
+            channel["ChannelName"]: self.workspace.path_of(
+                channel["DataSource"]["S3DataSource"]["S3Uri"]
+            )
+            for channel in parameters["InputDataConfig"]
+        }
+        output_uri = parameters["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+        output = self.workspace.path_of(f"{output_uri}/{name}/output")
+        try:
+            result = local_training.train(
+                channels["train"], channels["validation"], parameters["HyperParameters"], output
+            )
+        except local_training.TrainingDataError as error:
+            raise TaskFailure(
+                "States.TaskFailed", f"training job {name} failed: {error}"
+            ) from error
+        now = datetime.now(UTC)
+        description = {
+            "TrainingJobName": name,
+            "TrainingJobArn": self._arn("training-job", name),
+            "TrainingJobStatus": "Completed",
+            "SecondaryStatus": "Completed",
+            "HyperParameters": parameters["HyperParameters"],
+            "ModelArtifacts": {"S3ModelArtifacts": self.workspace.uri_of(result.model_archive)},
+            "FinalMetricDataList": [
+                {"MetricName": metric, "Value": value, "Timestamp": now.isoformat()}
+                for metric, value in sorted(result.metrics.items())
+            ],
+            "CreationTime": now.isoformat(),
+        }
+        self.workspace.save("training-jobs", name, description)
+        return description
+
+    def create_model(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        name = parameters["ModelName"]
+        model_data = parameters["PrimaryContainer"]["ModelDataUrl"]
+        self.workspace.save("models", name, {"ModelName": name, "ModelDataUrl": model_data})
+        return {"ModelArn": self._arn("model", name)}
+
+    def invoke_lambda(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        client = LocalSageMaker(self.workspace)
+        try:
+            payload = evaluator.handler(parameters["Payload"], None, sagemaker_client=client)
+        except evaluator.EvaluatorError as error:
+            # Lambda reports a function's exception by its class name.
+            raise TaskFailure(type(error).__name__, str(error)) from error
+        return {"StatusCode": 200, "Payload": payload}
+
+    def create_endpoint_config(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        name = parameters["EndpointConfigName"]
+        model_name = parameters["ProductionVariants"][0]["ModelName"]
+        model = self.workspace.load("models", model_name)
+        if model is None:
+            raise TaskFailure("SageMaker.AmazonSageMakerException", f"no model {model_name}")
+        self.workspace.save("endpoint-configs", name, {**model, "EndpointConfigName": name})
+        return {"EndpointConfigArn": self._arn("endpoint-config", name)}
+
+    def describe_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """DescribeEndpoint: a new or updated endpoint settles a call later, InService
+        with the new config when its model loads; otherwise a new endpoint is Failed
+        and an updated one stays InService with its previous config and a
+        FailureReason, as SageMaker documents for a failed update."""
+        name = parameters["EndpointName"]
+        record = self.workspace.load("endpoints", name)
+        if record is None:
+            arn = self._arn("endpoint", name)
+            # Step Functions names an error the AWS SDK does not model after the
+            # service; the message is SageMaker's (see FIDELITY.md).
+            raise TaskFailure(
+                "SageMaker.SageMakerException",
+                f'Could not find endpoint "{arn}". (Service: SageMaker, Status Code: 400, '
+                "Error Code: ValidationException)",
+            )
+        if "Pending" in record:
+            record = self._progress(record)
+        return {key: value for key, value in record.items() if key not in _LOCAL_ONLY}
+
+    def create_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        name = parameters["EndpointName"]
+        if self.workspace.load("endpoints", name) is not None:
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f'Cannot create already existing endpoint "{self._arn("endpoint", name)}".',
+            )
+        config = self._config(parameters["EndpointConfigName"])
+        record = {
+            "EndpointName": name,
+            "EndpointArn": self._arn("endpoint", name),
+            "EndpointConfigName": config["EndpointConfigName"],
+            "EndpointStatus": "Creating",
+            "Pending": config,
+            "ChecksLeft": CHECKS_BEFORE_SETTLED,
+            "History": [],
+        }
+        self.workspace.save("endpoints", name, record)
+        return {"EndpointArn": record["EndpointArn"]}
+
+    def update_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        name = parameters["EndpointName"]
+        record = self.workspace.load("endpoints", name)
+        if record is None:
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f'Could not find endpoint "{self._arn("endpoint", name)}".',
+            )
+        if record["EndpointStatus"] != "InService":
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f'Cannot update in-progress endpoint "{record["EndpointArn"]}".',
+            )
+        config = self._config(parameters["EndpointConfigName"])
+        record.pop("FailureReason", None)
+        record.update(EndpointStatus="Updating", Pending=config, ChecksLeft=CHECKS_BEFORE_SETTLED)
+        self.workspace.save("endpoints", name, record)
+        return {"EndpointArn": record["EndpointArn"]}
+
+    def _config(self, config_name: str) -> dict[str, Any]:
+        config = self.workspace.load("endpoint-configs", config_name)
+        if config is None:
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f"Could not find endpoint configuration {config_name}.",
+            )
+        return config
+
+    def _progress(self, record: dict[str, Any]) -> dict[str, Any]:
+        """One DescribeEndpoint call's worth of progress of a Creating/Updating endpoint."""
+        if record["ChecksLeft"] > 0:
+            record["ChecksLeft"] -= 1
+        else:
+            pending = record.pop("Pending")
+            record.pop("ChecksLeft")
+            try:
+                local_training.load_model(self.workspace.path_of(pending["ModelDataUrl"]))
+            except Exception:  # any load error is the container failing /ping
+                record["FailureReason"] = HEALTH_CHECK_FAILURE
+                record["EndpointStatus"] = "Failed" if not record["History"] else "InService"
+            else:
+                entry = {**pending, "DeployedAt": datetime.now(UTC).isoformat()}
+                record.update(
+                    pending, EndpointStatus="InService", History=[*record["History"], entry]
+                )
+        self.workspace.save("endpoints", record["EndpointName"], record)
+        return record
+
+    def _arn(self, kind: str, name: str) -> str:
+        return f"arn:aws:sagemaker:{self.region}:{LOCAL_ACCOUNT}:{kind}/{name}"
+
+
+# Bookkeeping of the local endpoint that DescribeEndpoint does not return.
+_LOCAL_ONLY = ("Pending", "ChecksLeft", "History", "ModelName", "ModelDataUrl", "DeployedAt")
+
+
+def live_model(workspace: Workspace, endpoint_name: str) -> tuple[dict[str, Any], Path]:
+    """The endpoint's record and the model archive it serves."""
+    endpoint = workspace.load("endpoints", endpoint_name)
+    if endpoint is None or not endpoint.get("History"):
+        raise FileNotFoundError(
+            f"no local endpoint {endpoint_name} yet: a local run must pass the quality gate first"
+        )
+    return endpoint, workspace.path_of(endpoint["ModelDataUrl"])

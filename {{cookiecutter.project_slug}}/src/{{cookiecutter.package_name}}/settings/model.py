@@ -1,0 +1,262 @@
+"""The project's settings, read from settings.toml and validated.
+
+Every other module takes a ``Settings`` object; nothing else reads the file. The
+values are checked by ``rules``, the same rules that checked the answers when the
+project was baked, so an edit that the template would have refused is refused here
+too, with one line that names the setting and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import rules
+from .toml_file import DISPLAY_NAMES, FIELD_LOCATIONS, SETTINGS_FILE_NAME, flatten
+
+SETTINGS_PATH_VARIABLE = "RETRAIN_SETTINGS"
+
+# Keys that are not asked at bake time but are part of the file.
+_EXTRA_KEYS = {
+    ("training", "instance_count"),
+    ("training", "max_runtime_seconds"),
+    ("training", "hyperparameters"),
+    ("endpoint", "instance_count"),
+    ("storage", "keep_runs_days"),
+    ("logs", "retention_days"),
+}
+_KNOWN_KEYS = set(FIELD_LOCATIONS.values()) | _EXTRA_KEYS
+_EXTRA_RULES = {
+    ("training", "instance_count"): rules.whole_number(1, 20),
+    ("training", "max_runtime_seconds"): rules.whole_number(60, 5 * 24 * 3600),
+    ("endpoint", "instance_count"): rules.whole_number(1, 20),
+    ("storage", "keep_runs_days"): rules.whole_number(0, 3650),  # 0: kept forever
+    ("logs", "retention_days"): rules.log_retention_days,
+}
+
+
+class SettingsError(ValueError):
+    """settings.toml is missing, unreadable or holds a value the rules refuse."""
+
+
+@dataclass(frozen=True)
+class QualityGate:
+    metric: str
+    direction: str
+    threshold: float
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.direction == "lower-is-better"
+
+    def passes(self, value: float) -> bool:
+        """Whether a model whose metric is ``value`` may be deployed."""
+        return value < self.threshold if self.lower_is_better else value > self.threshold
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings. Derived names are properties, computed in one place."""
+
+    path: Path
+    project_name: str
+    slug: str
+    region: str
+    account_id: str
+    artifact_bucket_setting: str
+    iam_roles: str
+    role_arn_settings: dict[str, str]
+    quality_gate: QualityGate
+    training_instance_type: str
+    training_instance_count: int
+    training_max_runtime_seconds: int
+    hyperparameters: dict[str, Any]
+    endpoint_instance_type: str
+    endpoint_instance_count: int
+    glue_version: str
+    glue_worker_type: str
+    glue_number_of_workers: int
+    schedule_expression: str | None
+    schedule_timezone: str
+    keep_runs_days: int
+    log_retention_days: int
+    deploy_branch: str
+    values: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def partition(self) -> str:
+        return rules.partition_of(self.region)
+
+    @property
+    def artifact_bucket(self) -> str:
+        if self.artifact_bucket_setting:
+            return self.artifact_bucket_setting
+        return rules.derived_bucket_name(
+            self.slug, self._account("aws.artifact_bucket"), self.region
+        )
+
+    def role_arn(self, role_field: str) -> str:
+        """The ARN of one of rules.ROLE_FIELDS: as set, or derived for created roles."""
+        if self.role_arn_settings[role_field]:
+            return self.role_arn_settings[role_field]
+        account = self._account(DISPLAY_NAMES[role_field])
+        return rules.derived_role_arn(self.slug, role_field, account, self.region)
+
+    def _account(self, needed_for: str) -> str:
+        if not self.account_id:
+            raise SettingsError(
+                f"{needed_for} is derived from aws.account_id, which is empty; "
+                f"run '{self.slug} settings fill' with AWS credentials, or set it in {self.path}"
+            )
+        return self.account_id
+
+
+def find_settings_file(start: Path | None = None) -> Path:
+    """$RETRAIN_SETTINGS, else settings.toml in the current folder or a parent."""
+    if os.environ.get(SETTINGS_PATH_VARIABLE):
+        return Path(os.environ[SETTINGS_PATH_VARIABLE])
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / SETTINGS_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    raise SettingsError(
+        f"{SETTINGS_FILE_NAME} not found in {here} or its parents; run from the project "
+        f"folder or set {SETTINGS_PATH_VARIABLE}"
+    )
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except FileNotFoundError:
+        raise SettingsError(f"{path} does not exist; restore it from git or re-bake") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path} is not valid TOML ({error}); fix that line") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(
+            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate settings.toml; raise SettingsError with one line if it is wrong."""
+    path = path or find_settings_file()
+    document = read_document(path)
+    problems = _unknown_keys(document) + _wrong_types(document)
+    values = flatten(document)
+    missing = [DISPLAY_NAMES[name] for name in FIELD_LOCATIONS if name not in values]
+    problems += [
+        f"{name} is missing; add it back (see the template's settings.toml)" for name in missing
+    ]
+    problems += rules.validate(values, DISPLAY_NAMES)
+    for (table, key), rule in _EXTRA_RULES.items():
+        value = document.get(table, {}).get(key)
+        problem = rule(str(value))
+        if problem:
+            problems.append(f"{table}.{key} {problem}")
+    problems += _hyperparameter_problems(document.get("training", {}).get("hyperparameters"))
+    if problems:
+        raise SettingsError(f"{path.name}: {problems[0]}")
+    training, endpoint = document["training"], document["endpoint"]
+    schedule = values["retraining_schedule"]
+    return Settings(
+        path=path,
+        project_name=values["project_name"],
+        slug=values["project_slug"],
+        region=values["aws_region"],
+        account_id=values["aws_account_id"],
+        artifact_bucket_setting=values["artifact_bucket"],
+        iam_roles=values["iam_roles"],
+        role_arn_settings={name: values[name] for name in rules.ROLE_FIELDS},
+        quality_gate=QualityGate(
+            metric=values["quality_metric"],
+            direction=values["metric_direction"],
+            threshold=float(values["metric_threshold"]),
+        ),
+        training_instance_type=values["training_instance_type"],
+        training_instance_count=training["instance_count"],
+        training_max_runtime_seconds=training["max_runtime_seconds"],
+        hyperparameters=dict(training["hyperparameters"]),
+        endpoint_instance_type=values["endpoint_instance_type"],
+        endpoint_instance_count=endpoint["instance_count"],
+        glue_version=values["glue_version"],
+        glue_worker_type=values["glue_worker_type"],
+        glue_number_of_workers=values["glue_number_of_workers"],
+        schedule_expression=None if schedule == "none" else schedule,
+        schedule_timezone=values["schedule_timezone"],
+        keep_runs_days=document["storage"]["keep_runs_days"],
+        log_retention_days=document["logs"]["retention_days"],
+        deploy_branch=values["deploy_branch"],
+        values=values,
+    )
+
+
+def _unknown_keys(document: dict[str, Any]) -> list[str]:
+    known_tables = {table for table, _ in _KNOWN_KEYS}
+    problems = []
+    for table, section in document.items():
+        if table not in known_tables:
+            hint = _close(table, known_tables)
+            problems.append(f"[{table}] is not a settings table{hint}")
+            continue
+        if not isinstance(section, dict):
+            problems.append(f"{table} must be a table ([{table}])")
+            continue
+        keys = {key for known_table, key in _KNOWN_KEYS if known_table == table}
+        for key in section:
+            if key not in keys:
+                problems.append(f"{table}.{key} is not a known setting{_close(key, keys)}")
+    return problems
+
+
+def _wrong_types(document: dict[str, Any]) -> list[str]:
+    """Numbers must be TOML numbers and text TOML strings: '2' and 2 are not the same."""
+    numeric = {
+        ("quality_gate", "threshold"): (int, float),
+        ("glue", "number_of_workers"): int,
+        ("training", "instance_count"): int,
+        ("training", "max_runtime_seconds"): int,
+        ("endpoint", "instance_count"): int,
+        ("storage", "keep_runs_days"): int,
+        ("logs", "retention_days"): int,
+        ("training", "hyperparameters"): dict,
+    }
+    problems = []
+    for table, key in sorted(_KNOWN_KEYS):
+        section = document.get(table)
+        if not isinstance(section, dict) or key not in section:
+            continue
+        value = section[key]
+        expected = numeric.get((table, key), str)
+        if isinstance(value, bool) or not isinstance(value, expected):
+            kind = {str: "a quoted string", dict: "a table"}.get(expected, "a number")
+            problems.append(f"{table}.{key} is {value!r}; it must be {kind}")
+    return problems
+
+
+def _hyperparameter_problems(hyperparameters: Any) -> list[str]:
+    if not isinstance(hyperparameters, dict) or not hyperparameters:
+        return ["training.hyperparameters is missing or empty; add objective and num_round"]
+    problems = []
+    for name, value in hyperparameters.items():
+        if isinstance(value, dict | list | bool):
+            problems.append(
+                f"training.hyperparameters.{name} is {value!r}; use a number or a string"
+            )
+    if "objective" not in hyperparameters:
+        problems.append("training.hyperparameters.objective is missing; XGBoost needs it")
+    # Names, types and ranges as SageMaker's XGBoost container checks them (num_round
+    # is required there); values already reported above are left out.
+    scalars = {k: v for k, v in hyperparameters.items() if not isinstance(v, dict | list | bool)}
+    return problems + rules.hyperparameter_problems(scalars)
+
+
+def _close(word: str, candidates: set[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(candidates), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,62 @@
+"""The names of the project's AWS resources, in one place.
+
+Every name starts with the slug, which is what the stacks' IAM policies are scoped
+to. Standard library only, so that the AWS commands need not import the SDK that
+builds the workflow just to name what it deploys.
+"""
+
+from __future__ import annotations
+
+from . import rules
+from .model import Settings
+
+
+def glue_job_name(settings: Settings) -> str:
+    return f"{settings.slug}-etl"
+
+
+def evaluator_function_name(settings: Settings) -> str:
+    return f"{settings.slug}-evaluator"
+
+
+def endpoint_name(settings: Settings) -> str:
+    return f"{settings.slug}-endpoint"
+
+
+def state_machine_name(settings: Settings) -> str:
+    return f"{settings.slug}-retraining"
+
+
+def schedule_name(settings: Settings) -> str:
+    return f"{settings.slug}-retraining"
+
+
+def storage_stack_name(settings: Settings) -> str:
+    return f"{settings.slug}-storage"
+
+
+def pipeline_stack_name(settings: Settings) -> str:
+    return f"{settings.slug}-pipeline"
+
+
+def ci_role_stack_name(settings: Settings) -> str:
+    return f"{settings.slug}-ci-role"
+
+
+def execution_role_arn(settings: Settings) -> str:
+    """The role CloudFormation deploys the storage and pipeline stacks as (ci-role stack)."""
+    return stack_role_arn(settings, "cfn-exec")
+
+
+def permissions_boundary_arn(settings: Settings) -> str:
+    """The boundary of every role the storage and pipeline stacks create (ci-role stack)."""
+    return (
+        f"arn:{settings.partition}:iam::{settings.account_id}:policy/"
+        f"{settings.slug}-permissions-boundary"
+    )
+
+
+def stack_role_arn(settings: Settings, kind: str) -> str:
+    """The ARN of a role that one of the project's stacks creates, <slug>-<kind>-role."""
+    return rules.derived_role_arn(settings.slug, f"{kind}_role_arn", settings.account_id,
+                                  settings.region)  # fmt: skip

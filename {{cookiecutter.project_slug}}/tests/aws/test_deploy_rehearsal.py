@@ -1,0 +1,332 @@
+"""Deploy rehearsal: the real CLI commands against moto in server mode on 127.0.0.1.
+
+`deploy`, `upload-data`, `run`, `status`, `history` and `destroy` run unchanged; only
+AWS_ENDPOINT_URL points boto3 at the emulator. What moto does NOT cover, so what
+this rehearsal cannot show:
+- its CloudFormation skips AWS::Glue::Job, AWS::S3::BucketPolicy and
+  AWS::Scheduler::Schedule (cfn-lint and checkov check those statically);
+- it ignores DefinitionS3Location: the state machine is created without the
+  uploaded definition, so the test checks the uploaded object instead;
+- it skips AWS::IAM::OIDCProvider, and its change sets leave the stack's Outputs
+  empty (`ci-role` then names the role from the template's fixed name);
+- it does not execute the state machine here (local mode and the routing tests
+  do), evaluate IAM policies, or take the minutes AWS takes.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import urllib.request
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from project.cli import main
+from project.settings import load_settings
+
+from ..conftest import PROJECT_ROOT, clear_account_values, copy_project, replace_line
+
+# moto warns about each resource type it skips (listed above).
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
+
+ACCOUNT = "123456789012"  # moto's account
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def project(tmp_path, emulator, monkeypatch, capsys):
+    """A copy of the project set to moto's account and region, with clients on moto."""
+    settings_path = copy_project(tmp_path, "README.md", "statemachine", "infrastructure")
+    clear_account_values(settings_path)
+    replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
+    replace_line(settings_path, "region =", f'region = "{REGION}"')
+    assert main(["--settings", str(settings_path), "render"]) == 0  # for the new region
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "rehearsal")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "rehearsal")
+    yield settings_path
+    # Every test starts from an empty account.
+    urllib.request.urlopen(urllib.request.Request(f"{emulator}/moto-api/reset", method="POST"))
+
+
+def clients(emulator):
+    """Clients that look at the emulator the way a user would look at AWS."""
+    return {
+        service: boto3.client(service, region_name=REGION)
+        for service in ("cloudformation", "s3", "stepfunctions", "iam", "lambda")
+    }
+
+
+SERVICES = {
+    "sagemaker": "sagemaker.amazonaws.com",
+    "stepfunctions": "states.amazonaws.com",
+    "glue": "glue.amazonaws.com",
+    "lambda": "lambda.amazonaws.com",
+}
+
+
+def trust_policy(service):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        ],
+    }
+
+
+def cli(settings_path, *arguments):
+    return main(["--settings", str(settings_path), *arguments])
+
+
+def test_deploy_creates_both_stacks_and_uploads_the_code(project, emulator, capsys):
+    assert cli(project, "deploy") == 0
+    out = capsys.readouterr().out
+    assert "[1/3] storage" in out and "[3/3] pipeline" in out
+    settings = load_settings(project)
+    aws = clients(emulator)
+    for stack in (f"{settings.slug}-storage", f"{settings.slug}-pipeline"):
+        status = aws["cloudformation"].describe_stacks(StackName=stack)["Stacks"][0]
+        assert status["StackStatus"] == "CREATE_COMPLETE"
+    keys = [
+        item["Key"]
+        for item in aws["s3"].list_objects_v2(Bucket=settings.artifact_bucket)["Contents"]
+    ]
+    assert sorted(re.sub(r"-[0-9a-f]{16}", "-<hash>", key) for key in keys) == [
+        "code/definition-<hash>.asl.json",
+        "code/glue_etl_job-<hash>.py",
+        "code/lambda_evaluator-<hash>.zip",
+    ]
+    definition_key = next(key for key in keys if key.startswith("code/definition"))
+    uploaded = aws["s3"].get_object(Bucket=settings.artifact_bucket, Key=definition_key)
+    committed = (project.parent / "statemachine" / "definition.asl.json").read_bytes()
+    assert uploaded["Body"].read() == committed
+    function = aws["lambda"].get_function(FunctionName=f"{settings.slug}-evaluator")
+    assert function["Configuration"]["Handler"] == "lambda_evaluator.handler"
+    machines = aws["stepfunctions"].list_state_machines()["stateMachines"]
+    assert [machine["name"] for machine in machines] == [f"{settings.slug}-retraining"]
+    roles = {role["RoleName"] for role in aws["iam"].list_roles()["Roles"]}
+    assert {f"{settings.slug}-{kind}-role" for kind in ("sagemaker", "glue", "lambda")} <= roles
+
+
+def test_a_second_deploy_without_changes_is_a_no_op_that_says_so(project, capsys):
+    assert cli(project, "deploy") == 0
+    capsys.readouterr()
+    assert cli(project, "deploy") == 0
+    out = capsys.readouterr().out
+    assert "nothing to deploy" in out
+    assert "(unchanged)" in out and "creating" not in out and "updating" not in out
+
+
+def test_a_changed_setting_updates_the_pipeline_stack(project, emulator, capsys):
+    assert cli(project, "deploy") == 0
+    replace_line(project, "number_of_workers =", "number_of_workers = 5")
+    capsys.readouterr()
+    assert cli(project, "deploy") == 0
+    out = capsys.readouterr().out
+    assert "updating" in out and "deployed" in out
+    stack = clients(emulator)["cloudformation"].describe_stacks(
+        StackName=f"{load_settings(project).slug}-pipeline"
+    )["Stacks"][0]
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert parameters["GlueNumberOfWorkers"] == "5"
+
+
+def test_run_starts_an_execution_named_like_the_run(project, emulator, capsys):
+    assert cli(project, "deploy") == 0
+    assert cli(project, "upload-data", "--sample", "--rows", "50") == 0
+    settings = load_settings(project)
+    run_name = f"{settings.slug}-rehearsal-1"
+    assert cli(project, "run", "--run-name", run_name) == 0
+    assert "started arn:aws:states" in capsys.readouterr().out
+    executions = clients(emulator)["stepfunctions"].list_executions(
+        stateMachineArn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{settings.slug}-retraining"
+    )["executions"]
+    assert [execution["name"] for execution in executions] == [run_name]
+    described = clients(emulator)["stepfunctions"].describe_execution(
+        executionArn=executions[0]["executionArn"]
+    )
+    assert json.loads(described["input"]) == {"RunName": run_name}
+    assert cli(project, "status") == 0
+    assert f"{run_name}: RUNNING" in capsys.readouterr().out
+
+
+def test_run_before_deploy_says_what_to_do(project, capsys):
+    assert cli(project, "run") == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "run 'deploy'" not in error and "deploy' first" in error
+
+
+def test_run_without_raw_data_says_how_to_upload_it(project, capsys):
+    assert cli(project, "deploy") == 0
+    capsys.readouterr()
+    assert cli(project, "run") == 2
+    assert "upload-data" in capsys.readouterr().err
+
+
+def test_upload_data_never_overwrites(project, tmp_path, capsys):
+    assert cli(project, "deploy") == 0
+    data = tmp_path / "customers.csv"
+    data.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert cli(project, "upload-data", str(data)) == 0
+    capsys.readouterr()
+    assert cli(project, "upload-data", str(data)) == 2
+    assert "never overwritten" in capsys.readouterr().err
+
+
+def test_credentials_of_another_account_are_refused_before_any_change(project, capsys):
+    replace_line(project, "account_id =", 'account_id = "210987654321"')
+    assert cli(project, "deploy") == 2
+    error = capsys.readouterr().err
+    assert f"credentials are for account {ACCOUNT}" in error and error.count("\n") == 1
+
+
+def test_destroy_keeps_a_bucket_with_data_unless_forced(project, emulator, capsys):
+    assert cli(project, "deploy") == 0
+    settings = load_settings(project)
+    assert cli(project, "destroy", "--yes") == 0
+    out = capsys.readouterr().out
+    assert f"kept s3://{settings.artifact_bucket}" in out
+    aws = clients(emulator)
+    stacks = aws["cloudformation"].list_stacks(StackStatusFilter=["CREATE_COMPLETE"])
+    # The storage stack stays while its bucket does (see test_destroy_rehearsal.py).
+    assert [stack["StackName"] for stack in stacks["StackSummaries"]] == [
+        f"{settings.slug}-storage"
+    ]
+    assert aws["s3"].list_objects_v2(Bucket=settings.artifact_bucket)["KeyCount"] == 3
+    assert cli(project, "destroy", "--yes", "--force") == 0
+    buckets = [bucket["Name"] for bucket in aws["s3"].list_buckets()["Buckets"]]
+    assert settings.artifact_bucket not in buckets
+
+
+def test_destroy_without_a_terminal_or_yes_removes_nothing(project, emulator, capsys):
+    assert cli(project, "deploy") == 0
+    capsys.readouterr()
+    assert cli(project, "destroy") == 2
+    assert "--yes" in capsys.readouterr().err
+    stacks = clients(emulator)["cloudformation"].describe_stacks()["Stacks"]
+    assert len(stacks) == 2
+
+
+def test_existing_roles_are_used_and_none_is_created(project, emulator, capsys):
+    aws = clients(emulator)
+    replace_line(project, "roles =", 'roles = "existing"')
+    for kind, service in SERVICES.items():
+        role = aws["iam"].create_role(  # as the platform team did, beforehand
+            Path="/platform/",
+            RoleName=f"{kind}-runner",
+            AssumeRolePolicyDocument=json.dumps(trust_policy(service)),
+        )
+        replace_line(project, f"{kind}_role_arn =", f'{kind}_role_arn = "{role["Role"]["Arn"]}"')
+    assert cli(project, "deploy") == 0
+    created = {role["RoleName"] for role in aws["iam"].list_roles()["Roles"]} - {
+        f"{kind}-runner" for kind in SERVICES
+    }
+    # EventBridge Scheduler needs a role it may assume; the stack makes that one alone.
+    settings = load_settings(project)
+    assert created == (
+        {f"{settings.slug}-scheduler-role"} if settings.schedule_expression else set()
+    )
+    slug = load_settings(project).slug
+    machine = aws["stepfunctions"].describe_state_machine(
+        stateMachineArn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{slug}-retraining"
+    )
+    assert machine["roleArn"] == f"arn:aws:iam::{ACCOUNT}:role/platform/stepfunctions-runner"
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / "infrastructure" / "ci-deploy-role.yaml").is_file(),
+    reason="this project was baked without CI",
+)
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_ci_role_trusts_only_this_repository(project, emulator, capsys, provider):
+    iam = clients(emulator)["iam"]
+    existing = None
+    if provider == "gitlab":  # an account that already has the host's provider reuses it
+        existing = iam.create_open_id_connect_provider(
+            Url="https://gitlab.com", ClientIDList=["https://gitlab.com"], ThumbprintList=["0" * 40]
+        )["OpenIDConnectProviderArn"]
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", provider) == 0
+    out = capsys.readouterr().out
+    assert "AWS_DEPLOY_ROLE_ARN" in out
+    assert (f"using {existing}" if existing else "creating it") in out
+    settings = load_settings(project)
+    branch = settings.deploy_branch
+    role = iam.get_role(RoleName=f"{settings.slug}-ci-deploy-role")["Role"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    if existing:
+        assert statement["Principal"]["Federated"] == existing
+    subject = {key: value for key, value in statement["Condition"]["StringEquals"].items()
+               if key.endswith(":sub")}  # fmt: skip
+    expected = {
+        "github": {
+            "token.actions.githubusercontent.com:sub": "repo:acme/churn:environment:production"
+        },
+        "gitlab": {"gitlab.com:sub": f"project_path:acme/churn:ref_type:branch:ref:{branch}"},
+    }
+    assert subject == expected[provider]
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / "infrastructure" / "ci-deploy-role.yaml").is_file(),
+    reason="this project was baked without CI",
+)
+def test_after_ci_role_deploy_goes_through_the_execution_role_with_the_boundary(
+    project, emulator, capsys
+):
+    """moto records RoleARN and PermissionsBoundary but enforces neither: that the
+    execution role's policy suffices, and that IAM refuses a role without the boundary,
+    only AWS shows (test_iam_policies.py checks both policies offline)."""
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github") == 0
+    capsys.readouterr()
+    assert cli(project, "deploy") == 0
+    slug = load_settings(project).slug
+    assert f"as arn:aws:iam::{ACCOUNT}:role/{slug}-cfn-exec-role" in capsys.readouterr().out
+    iam = clients(emulator)["iam"]
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/{slug}-permissions-boundary"
+    role = iam.get_role(RoleName=f"{slug}-sagemaker-role")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+
+def test_stacks_bound_to_the_execution_role_are_not_deployed_without_it(project, emulator, capsys):
+    """CloudFormation keeps using a stack's service role once it has one; deploying
+    'as you' would then try to drop the boundary, which the role refuses."""
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github") == 0
+    assert cli(project, "deploy") == 0
+    slug = load_settings(project).slug
+    cloudformation = clients(emulator)["cloudformation"]
+    cloudformation.delete_stack(StackName=f"{slug}-ci-role")
+    capsys.readouterr()
+    assert cli(project, "deploy") == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"restore it with '{slug} ci-role'" in error
+
+
+def test_iam_policies_prints_what_the_stack_created(project, emulator, capsys):
+    assert cli(project, "deploy") == 0
+    capsys.readouterr()
+    assert cli(project, "iam-policies") == 0
+    printed = json.loads(capsys.readouterr().out)
+    iam = clients(emulator)["iam"]
+    assert {"sagemaker", "stepfunctions", "glue", "lambda"} <= set(printed)
+    for documents in printed.values():
+        name = documents["RoleArn"].rsplit("/", 1)[1]
+        created = iam.get_role(RoleName=name)["Role"]
+        assert created["AssumeRolePolicyDocument"] == documents["AssumeRolePolicyDocument"]
+        for policy in documents["Policies"]:
+            stored = iam.get_role_policy(RoleName=name, PolicyName=policy["PolicyName"])
+            # moto's CloudFormation stores an inline policy as Python's repr of it.
+            document = stored["PolicyDocument"]
+            if isinstance(document, str):
+                document = ast.literal_eval(document)
+            assert document == policy["PolicyDocument"], name

@@ -1,0 +1,60 @@
+"""A local run's input: exactly what it was given, the user's file only ever read,
+and one run at a time per project (the lock says who holds it)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+from project.local.inputs import LocalModeError, exclusive_run, run_input
+from project.sample_data import generate
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_users_file_is_read_and_never_touched_even_inside_the_workspace(tmp_path):
+    workspace = tmp_path / ".local"
+    # Where earlier versions kept their copy of --data and emptied the folder first.
+    inside = generate(workspace / "s3" / "local-artifacts" / "data" / "raw" / "mine.csv", rows=20)
+    before, mode, modified = digest(inside), inside.stat().st_mode, inside.stat().st_mtime_ns
+    with run_input(workspace, inside, rows=5) as given:
+        assert [path.name for path in given.folder.iterdir()] == ["mine.csv"]
+        assert given.description == f"data: {inside}"
+    assert digest(inside) == before
+    assert (inside.stat().st_mode, inside.stat().st_mtime_ns) == (mode, modified)
+    assert not given.folder.exists()  # the run's own copy goes with the run
+
+
+def test_each_run_reads_exactly_its_own_input(tmp_path):
+    workspace = tmp_path / ".local"
+    mine = generate(tmp_path / "mine.csv", rows=30)
+    with run_input(workspace, mine, rows=5) as first:
+        assert len((first.folder / "mine.csv").read_text().splitlines()) == 31
+    for rows in (5, 12):  # no --data: the sample of --rows rows, not the last --data
+        with run_input(workspace, None, rows=rows) as given:
+            (only,) = given.folder.iterdir()
+            assert len(only.read_text().splitlines()) == rows + 1
+            assert given.description == f"data: {rows} generated sample rows (--rows)"
+
+
+def test_a_missing_data_file_is_one_line_and_leaves_nothing(tmp_path):
+    workspace = tmp_path / ".local"
+    with (
+        pytest.raises(LocalModeError, match="does not exist"),
+        run_input(workspace, tmp_path / "nope.csv", rows=5),
+    ):
+        pass
+    assert list((workspace / "inputs").iterdir()) == []
+
+
+def test_a_second_run_meanwhile_is_refused_saying_who_holds_the_lock(tmp_path):
+    workspace = tmp_path / ".local"
+    with exclusive_run(workspace):
+        with pytest.raises(LocalModeError) as refused, exclusive_run(workspace):
+            pass
+        assert f"pid {os.getpid()}" in str(refused.value)
+    with exclusive_run(workspace):  # released when the first run ended
+        pass

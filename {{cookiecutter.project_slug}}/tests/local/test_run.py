@@ -1,0 +1,224 @@
+"""The whole pipeline in local mode: real Spark, real xgboost, the real evaluator,
+the committed definition, and a local endpoint answered over HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+from project.cli import main
+from project.local import services as local_aws
+from project.local.inputs import run_input
+from project.local.interpreter import Interpreter
+from project.local.run import LOCAL_FOLDER, load_definition, local_handlers, spark_session
+from project.local.serve import make_server
+from project.local.services import LocalServices, Workspace, live_model
+from project.settings import load_settings
+from project.settings.names import endpoint_name
+from project.workflow.state_names import State
+
+from ..conftest import copy_project, replace_line
+from ..project_alias import PACKAGE
+
+ROWS = "1000"
+PROJECT_FILES = ("README.md", "statemachine")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A project copy that has run locally twice, passing the gate both times."""
+    settings_path = copy_project(tmp_path_factory.mktemp("project"), *PROJECT_FILES)
+    for _ in range(2):
+        assert main(["--settings", str(settings_path), "run", "--local", "--rows", ROWS]) == 0
+    return settings_path
+
+
+def request(url, data=None, content_type="text/csv"):
+    headers = {"Content-Type": content_type} if data is not None else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data, headers), timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_a_passing_run_deploys_and_the_local_endpoint_answers(project):
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    _, archive = live_model(workspace, endpoint_name(settings))
+    server = make_server(archive, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert request(f"{base}/ping") == (200, "")
+        # international_plan, voice_mail_plan, then the eight numeric features
+        rows = "1,0,100,0,300.0,100,200,200,10,6\n0,1,100,25,120.0,90,150,210,8,0\n"
+        status, body = request(f"{base}/invocations", rows.encode())
+        predictions = [float(line) for line in body.split()]
+        assert status == 200 and len(predictions) == 2
+        assert all(0 <= p <= 1 for p in predictions)
+        assert predictions[0] > predictions[1]  # many service calls and long days churn
+        assert request(f"{base}/invocations", b"1,2\n") == (
+            400,
+            "each row needs 10 features, got 2\n",
+        )
+        assert request(f"{base}/invocations", b"{}", "application/json")[0] == 415
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_second_run_updated_the_endpoint_and_both_models_are_kept(project):
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    endpoint = workspace.load("endpoints", endpoint_name(load_settings(project)))
+    assert len(endpoint["History"]) == 2
+    first, second = endpoint["History"]
+    assert first["ModelName"] != second["ModelName"] == endpoint["ModelName"]
+    for entry in endpoint["History"]:
+        assert workspace.path_of(entry["ModelDataUrl"]).is_file()
+
+
+def test_each_run_writes_its_history_with_step_functions_event_names(project):
+    folder = project.parent / LOCAL_FOLDER / "executions"
+    runs = [
+        [json.loads(line) for line in path.read_text().splitlines()] for path in folder.iterdir()
+    ]
+    succeeded = sorted(
+        (events for events in runs if events[-1]["type"] == "ExecutionSucceeded"),
+        key=lambda events: events[0]["timestamp"],
+    )
+    assert len(succeeded) >= 2  # later tests may add runs
+    first = succeeded[0]
+    types = [event["type"] for event in first]
+    assert types[0] == "ExecutionStarted"
+    for expected in ("TaskStateEntered", "TaskScheduled", "TaskSucceeded", "ChoiceStateEntered"):
+        assert expected in types
+    entered = [
+        {e.get("name") for e in events if e["type"].endswith("Entered")} for events in succeeded[:2]
+    ]
+    assert State.CREATE_ENDPOINT in entered[0] and State.UPDATE_ENDPOINT not in entered[0]
+    assert State.UPDATE_ENDPOINT in entered[1] and State.CREATE_ENDPOINT not in entered[1]
+
+
+def test_a_run_below_the_bar_fails_the_gate_and_keeps_the_live_model(project, capsys):
+    settings = load_settings(project)
+    live_before = Workspace(project.parent / LOCAL_FOLDER).load(
+        "endpoints", endpoint_name(settings)
+    )["ModelName"]
+    impossible = "0.0" if settings.quality_gate.lower_is_better else "1.0"
+    replace_line(project, "threshold =", f"threshold = {impossible}")
+    try:
+        assert main(["--settings", str(project), "render"]) == 0
+        capsys.readouterr()
+        code = main(["--settings", str(project), "run", "--local", "--rows", ROWS])
+        output = capsys.readouterr()
+    finally:
+        replace_line(project, "threshold =", f"threshold = {settings.quality_gate.threshold}")
+        main(["--settings", str(project), "render"])
+    assert code == 1
+    failure = output.err.strip().splitlines()
+    assert len(failure) == 1 and failure[0].startswith("FAILED: QualityGateFailed: ")
+    assert settings.quality_gate.metric in failure[0]
+    # What the progress says is the decision the run took, not the one it hoped for.
+    (gate_line,) = [line for line in output.out.splitlines() if "quality gate:" in line]
+    assert gate_line.endswith(", keep the live model") and " is not " in gate_line
+    live_after = Workspace(project.parent / LOCAL_FOLDER).load(
+        "endpoints", endpoint_name(settings)
+    )["ModelName"]
+    assert live_after == live_before
+
+
+def test_a_stale_definition_is_refused(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
+    replace_line(settings_path, "max_depth =", "max_depth = 3")
+    assert main(["--settings", str(settings_path), "run", "--local"]) == 2
+    assert "does not match settings.toml; run" in capsys.readouterr().err
+
+
+def test_missing_data_is_one_clear_line(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
+    code = main(["--settings", str(settings_path), "run", "--local", "--data", "nope.csv"])
+    assert code == 2
+    assert capsys.readouterr().err == "error: --data nope.csv does not exist; give a CSV file\n"
+
+
+def test_missing_java_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    assert main(["--settings", str(settings_path), "run", "--local"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: local mode runs the Glue job on Spark, which needs Java 17+")
+    assert error.count("\n") == 1
+
+
+def test_a_definition_that_does_not_ask_for_the_gates_metric_fails_at_the_evaluator(project):
+    """Without eval_metric the XGBoost container reports only logloss (binary:logistic):
+    the evaluator then finds no validation:error, as it would on AWS."""
+    settings = load_settings(project)
+    definition = load_definition(settings, project.parent)
+    training = definition["States"][State.TRAIN_MODEL]["Parameters"]["HyperParameters"]
+    assert training.pop("eval_metric")
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    with run_input(workspace.root, None, int(ROWS)) as given:
+        services = LocalServices(workspace, settings.region, spark_session, given.folder)
+        handlers = local_handlers(definition, services)
+        interpreter = Interpreter(definition, handlers, sleep=lambda seconds: None)
+        execution = interpreter.run({"RunName": f"{settings.slug}-no-eval-metric"})
+    failed = [e.details for e in execution.events if e.type == "TaskFailed"]
+    if settings.quality_gate.metric == "validation:logloss":  # the objective's default
+        assert "MetricNotFound" not in {failure["error"] for failure in failed}
+        return
+    assert execution.status == "FAILED"
+    assert failed[-1]["error"] == "MetricNotFound"
+    assert settings.quality_gate.metric in failed[-1]["cause"]
+
+
+def test_a_model_that_cannot_serve_is_not_deployed_and_the_live_one_stays(
+    project, capsys, monkeypatch
+):
+    """The update is accepted, then the endpoint stays InService on its previous config
+    with a FailureReason; the run waits, sees it and fails saying so."""
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    live_before = live_model(workspace, endpoint_name(settings))[0]["ModelName"]
+
+    def cannot_load(archive):
+        raise ValueError(f"cannot load {archive}")
+
+    monkeypatch.setattr(local_aws.local_training, "load_model", cannot_load)
+    capsys.readouterr()
+    code = main(["--settings", str(project), "run", "--local", "--rows", ROWS])
+    output = capsys.readouterr()
+    monkeypatch.undo()
+    assert code == 1
+    assert output.err.startswith("FAILED: EndpointUpdateFailed: ")
+    assert "still serves" in output.err and local_aws.HEALTH_CHECK_FAILURE in output.err
+    assert "endpoint status: Updating" in output.out
+    endpoint, _ = live_model(workspace, endpoint_name(settings))
+    assert endpoint["ModelName"] == live_before and endpoint["EndpointStatus"] == "InService"
+    # The next run updates the endpoint again, and the reason of the last failure goes.
+    assert main(["--settings", str(project), "run", "--local", "--rows", ROWS]) == 0
+    endpoint, _ = live_model(workspace, endpoint_name(settings))
+    assert endpoint["ModelName"] != live_before and "FailureReason" not in endpoint
+
+
+def test_a_run_in_a_new_process_prints_its_progress_and_nothing_else(tmp_path):
+    """Spark's start-up banner, log4j warnings, pyspark's and the SDK's import warnings
+    go to .local/logs, not to the user's terminal (--verbose shows them)."""
+    import subprocess
+    import sys
+
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
+    command = [sys.executable, "-m", PACKAGE, "--settings",
+               str(settings_path), "run", "--local", "--rows", ROWS]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    noise = ("WARN", "log4j", "Warning", "SparkContext", "setLogLevel", "Traceback")
+    assert not [line for line in result.stdout.splitlines() if any(n in line for n in noise)]
+    assert (tmp_path / LOCAL_FOLDER / "logs" / "spark.log").stat().st_size > 0

@@ -1,0 +1,165 @@
+"""The state machine: built offline from settings, committed, and well-formed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import socket
+
+import pytest
+from project.cli import main
+from project.project_layout import DEFINITION_PATH
+from project.settings import QualityGate, load_settings
+from project.workflow.definition import build_definition, render_definition
+from project.workflow.graph import GRAPH_BEGIN, to_mermaid
+from project.workflow.state_names import State
+
+from ..conftest import PROJECT_ROOT
+
+SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(PROJECT_ROOT / "settings.toml")
+
+
+@pytest.fixture(scope="module")
+def definition(settings):
+    return json.loads(render_definition(settings))
+
+
+def test_the_definition_builds_without_any_network_call(settings, monkeypatch):
+    attempts = []
+
+    def refuse(sock, address):
+        attempts.append(address)
+        raise OSError(f"network call to {address} while building the definition")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    build_definition(settings).to_dict()
+    assert attempts == []
+
+
+def test_the_committed_definition_matches_the_settings(capsys):
+    """The drift check: the committed ASL and README graph are what the code renders."""
+    code = main(["--settings", str(PROJECT_ROOT / "settings.toml"), "render", "--check"])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_render_check_reports_drift(tmp_path, capsys):
+    (tmp_path / "settings.toml").write_bytes((PROJECT_ROOT / "settings.toml").read_bytes())
+    (tmp_path / DEFINITION_PATH).parent.mkdir()
+    (tmp_path / DEFINITION_PATH).write_text("{}", encoding="utf-8")
+    assert main(["--settings", str(tmp_path / "settings.toml"), "render", "--check"]) == 1
+    assert "render' and commit" in capsys.readouterr().err
+    assert main(["--settings", str(tmp_path / "settings.toml"), "render"]) == 0
+    assert main(["--settings", str(tmp_path / "settings.toml"), "render", "--check"]) == 0
+
+
+def test_every_state_name_is_a_named_constant(definition):
+    assert set(definition["States"]) == {state.value for state in State}
+
+
+def test_every_task_has_retry_catch_and_timeout(definition):
+    tasks = {name: s for name, s in definition["States"].items() if s["Type"] == "Task"}
+    assert len(tasks) == 8
+    for name, state in tasks.items():
+        assert state["TimeoutSeconds"] > 0, name
+        assert any("States.ALL" in c["ErrorEquals"] for c in state["Catch"]), name
+        if name != State.CHECK_FOR_ENDPOINT:  # a missing endpoint must route at once
+            assert state["Retry"][0]["MaxAttempts"] >= 2, name
+
+
+def test_run_names_generated_for_the_longest_slug_are_valid_for_sagemaker(settings):
+    longest = "a" * 26
+    sample = f"{longest}-{'0' * 8}-{'0' * 4}-{'0' * 4}-{'0' * 4}-{'0' * 12}"
+    assert SAGEMAKER_NAME.match(sample) and len(sample) == 63
+    generate = json.loads(render_definition(dataclasses.replace(settings, slug=longest)))
+    name = generate["States"][State.GENERATE_NAME]["Parameters"]["Name.$"]
+    assert name == "States.Format('{}-{}', '" + longest + "', States.UUID())"
+
+
+def test_the_gate_reads_the_metric_by_name_in_the_configured_direction(settings):
+    for direction, operator in (
+        ("lower-is-better", "NumericLessThan"),
+        ("higher-is-better", "NumericGreaterThan"),
+    ):
+        gate = QualityGate("validation:auc", direction, 0.75)
+        rendered = json.loads(render_definition(dataclasses.replace(settings, quality_gate=gate)))
+        rule = rendered["States"][State.QUALITY_GATE]["Choices"][0]
+        assert rule == {
+            "Variable": "$.Evaluation.Value",
+            operator: 0.75,
+            "Next": State.CREATE_ENDPOINT_CONFIG,
+        }
+        payload = rendered["States"][State.EVALUATE_MODEL]["Parameters"]["Payload"]
+        assert payload["MetricName"] == "validation:auc"
+
+
+def test_integration_arns_use_the_region_partition(settings):
+    china = json.loads(render_definition(dataclasses.replace(settings, region="cn-north-1")))
+    resources = [s["Resource"] for s in china["States"].values() if s["Type"] == "Task"]
+    assert resources and all(r.startswith("arn:aws-cn:states:::") for r in resources)
+
+
+def test_account_specific_values_stay_placeholders(definition):
+    text = json.dumps(definition)
+    for placeholder in ("${ArtifactBucket}", "${SageMakerRoleArn}", "${TrainingImageUri}"):
+        assert placeholder in text
+    assert not re.search(r"\d{12}", text), "no account id may be baked into the definition"
+
+
+def test_the_graph_shows_every_state_and_edge(definition):
+    mermaid = to_mermaid(definition)
+    for state in State:
+        assert f'"{state.value}"' in mermaid.replace("#quot;", '"')
+    assert mermaid.count("-.->") == sum(
+        len(s.get("Catch", [])) for s in definition["States"].values()
+    )
+
+
+def test_the_readme_embeds_the_graph():
+    assert GRAPH_BEGIN in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [(None, "{gate}"), ("auc", "auc,{gate}"), ("{gate},auc", "auc,{gate}")],
+)
+def test_training_is_asked_for_the_gates_metric_last(settings, asked, expected):
+    """The XGBoost container passes eval_metric to xgboost only when set (FIDELITY.md)."""
+    gate = settings.quality_gate.metric.split(":", 1)[1]
+    hyperparameters = dict(settings.hyperparameters)
+    hyperparameters.pop("eval_metric", None)
+    if asked:
+        hyperparameters["eval_metric"] = asked.format(gate=gate)
+    changed = dataclasses.replace(settings, hyperparameters=hyperparameters)
+    rendered = json.loads(render_definition(changed))
+    sent = rendered["States"][State.TRAIN_MODEL]["Parameters"]["HyperParameters"]
+    assert sent["eval_metric"] == expected.format(gate=gate)
+
+
+def test_every_endpoint_failure_state_says_why(definition):
+    errors = {
+        State.ENDPOINT_FAILED: "EndpointFailed",
+        State.ENDPOINT_KEPT_OLD_MODEL: "EndpointUpdateFailed",
+        State.ENDPOINT_SERVES_ANOTHER_CONFIG: "EndpointUpdateFailed",
+        State.ENDPOINT_NOT_READY: "EndpointNotReady",
+    }
+    for name, error in errors.items():
+        state = definition["States"][name]
+        assert state["Type"] == "Fail" and state["Error"] == error
+        assert state["CausePath"].startswith("States.Format(")
+
+
+def test_models_are_kept_outside_the_expiring_run_prefix(definition):
+    """storage.yaml expires runs/; an endpoint reads its model again on every new
+    instance, so the model must live where nothing expires it."""
+    plan = definition["States"][State.PLAN_LOCATIONS]["Parameters"]
+    assert "/models/" in plan["ModelOutputUri.$"] and "/runs/" not in plan["ModelOutputUri.$"]
+    training = definition["States"][State.TRAIN_MODEL]["Parameters"]
+    assert training["OutputDataConfig"]["S3OutputPath.$"] == "$['Run']['ModelOutputUri']"
+    lifecycle = (PROJECT_ROOT / "infrastructure" / "storage.yaml").read_text(encoding="utf-8")
+    assert "Prefix: runs/" in lifecycle and "models/" not in lifecycle

@@ -1,0 +1,154 @@
+"""The deploy half of the committed definition, against scripted DescribeEndpoint answers.
+
+Emulated: every Task is a Python stub (run by the project's ASL interpreter, which
+test_asl_interpreter.py cross-checks against moto's); DescribeEndpoint answers from
+a script of the statuses SageMaker documents (Creating, Updating, InService, Failed,
+FailureReason after a failed update). What each case proves is the route the
+definition takes, which is what would happen on AWS given those answers.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from project.local.interpreter import Interpreter, TaskFailure
+from project.workflow.definition import ENDPOINT_MAX_CHECKS
+from project.workflow.state_names import State
+
+from .canned_tasks import COMMITTED, PASSING
+
+NOT_FOUND = TaskFailure(
+    "SageMaker.SageMakerException",
+    'Could not find endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/e". (Service: SageMaker, '
+    "Status Code: 400, Error Code: ValidationException)",
+)
+DENIED = TaskFailure(
+    "SageMaker.SageMakerException",
+    "User: arn:aws:sts::1:assumed-role/states is not authorized to perform: "
+    "sagemaker:DescribeEndpoint (Service: SageMaker, Status Code: 400, "
+    "Error Code: AccessDeniedException)",
+)
+RUN = "demo-run-1"
+OLD = "demo-run-0"
+
+
+def endpoint(status: str, config: str = RUN, reason: str | None = None) -> dict:
+    answer = {"EndpointName": "e", "EndpointStatus": status, "EndpointConfigName": config}
+    return answer | ({"FailureReason": reason} if reason else {})
+
+
+def run(describe_answers: list, calls: list | None = None):
+    """Run the committed definition with a passing model and scripted describes."""
+    answers = iter(describe_answers)
+    calls = calls if calls is not None else []
+
+    def describe(parameters):
+        answer = next(answers)
+        if isinstance(answer, TaskFailure):
+            raise answer
+        return answer
+
+    def recorder(name, result):
+        def handler(parameters):
+            calls.append(name)
+            return result
+
+        return handler
+
+    canned = {
+        "glue:startJobRun.sync": {},
+        "sagemaker:createTrainingJob.sync": {"ModelArtifacts": {"S3ModelArtifacts": "s3://b/m"}},
+        "sagemaker:createModel": {},
+        "lambda:invoke": {"Payload": {"metric_name": "m", "value": PASSING, "metrics": {}}},
+        "sagemaker:createEndpointConfig": {},
+        "sagemaker:createEndpoint": {"EndpointArn": "arn"},
+        "sagemaker:updateEndpoint": {"EndpointArn": "arn"},
+    }
+    handlers = {}
+    for state in COMMITTED["States"].values():
+        if state["Type"] != "Task":
+            continue
+        action = state["Resource"].split("states:::", 1)[1]
+        handlers[state["Resource"]] = (
+            describe if action.endswith("describeEndpoint") else recorder(action, canned[action])
+        )
+    definition = json.loads(json.dumps(COMMITTED).replace("${ArtifactBucket}", "bucket"))
+    execution = Interpreter(definition, handlers, sleep=lambda seconds: None).run({"RunName": RUN})
+    entered = [e.details["name"] for e in execution.events if e.type.endswith("StateEntered")]
+    return execution, entered, calls
+
+
+def test_first_run_creates_then_waits_until_in_service():
+    execution, entered, calls = run([NOT_FOUND, endpoint("Creating"),
+                                     endpoint("InService")])  # fmt: skip
+    assert execution.status == "SUCCEEDED"
+    assert calls.count("sagemaker:createEndpoint") == 1
+    assert entered.count(State.WAIT_FOR_ENDPOINT) == 2 and entered[-1] == State.DEPLOYED
+
+
+def test_an_in_service_endpoint_is_updated_and_deployed_once_it_serves_this_run():
+    execution, _, calls = run(
+        [endpoint("InService", OLD), endpoint("Updating", OLD), endpoint("InService")]
+    )
+    assert execution.status == "SUCCEEDED" and "sagemaker:updateEndpoint" in calls
+
+
+def test_a_busy_endpoint_is_waited_for_before_the_update():
+    busy = [endpoint("Updating", OLD), endpoint("SystemUpdating", OLD)]
+    execution, entered, calls = run([*busy, endpoint("InService", OLD), endpoint("InService")])
+    assert execution.status == "SUCCEEDED"
+    assert calls.count("sagemaker:updateEndpoint") == 1
+    update = entered.index(State.UPDATE_ENDPOINT)
+    assert entered[:update].count(State.WAIT_FOR_ENDPOINT) == 2
+
+
+def test_a_failed_update_ends_the_run_saying_the_old_model_still_serves():
+    reason = "The primary container for production variant AllTraffic did not pass the ping"
+    execution, entered, _ = run([endpoint("InService", OLD), endpoint("Updating", OLD),
+                                 endpoint("InService", OLD, reason)])  # fmt: skip
+    assert (execution.status, execution.error) == ("FAILED", "EndpointUpdateFailed")
+    assert entered[-1] == State.ENDPOINT_KEPT_OLD_MODEL
+    assert f"did not take endpoint config {RUN} and still serves {OLD}: {reason}" in execution.cause
+
+
+def test_an_endpoint_that_fails_to_create_ends_the_run_with_aws_reason():
+    execution, _, _ = run([NOT_FOUND, endpoint("Failed", RUN, "bad image")])
+    assert (execution.status, execution.error) == ("FAILED", "EndpointFailed")
+    assert "is Failed: bad image" in execution.cause
+
+
+def test_an_existing_failed_endpoint_is_not_updated():
+    execution, _, calls = run([endpoint("Failed", OLD, "out of capacity")])
+    assert execution.error == "EndpointFailed" and "sagemaker:updateEndpoint" not in calls
+
+
+def test_an_update_that_left_another_config_without_a_reason_still_says_so():
+    """After a rollback SageMaker may give no FailureReason (ASL cannot read a missing
+    field): the run fails naming both configs and both possible causes."""
+    execution, entered, _ = run([endpoint("InService", OLD), endpoint("InService", OLD)])
+    assert (execution.error, entered[-1]) == (
+        "EndpointUpdateFailed", State.ENDPOINT_SERVES_ANOTHER_CONFIG,
+    )  # fmt: skip
+    assert "the update failed or was rolled back" in execution.cause
+
+
+def test_the_wait_is_bounded():
+    answers = [endpoint("InService", OLD)] + [endpoint("Updating", OLD)] * ENDPOINT_MAX_CHECKS
+    execution, entered, _ = run(answers)
+    assert (execution.status, execution.error) == ("FAILED", "EndpointNotReady")
+    assert entered.count(State.WAIT_FOR_ENDPOINT) == ENDPOINT_MAX_CHECKS
+
+
+@pytest.mark.parametrize("error", [DENIED, TaskFailure("States.Timeout", "")])
+def test_only_a_missing_endpoint_leads_to_create(error):
+    execution, entered, calls = run([error])
+    assert execution.status == "FAILED" and execution.error == error.error
+    assert "sagemaker:createEndpoint" not in calls
+    assert entered[-1] == State.RETRAINING_FAILED
+
+
+def test_a_throttled_check_is_retried():
+    throttled = TaskFailure("SageMaker.ThrottlingException", "Rate exceeded")
+    execution, _, calls = run([throttled, endpoint("InService", OLD), endpoint("InService")])
+    assert execution.status == "SUCCEEDED" and "sagemaker:updateEndpoint" in calls
