@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from .. import stop_runs
 from ..settings import load_settings
 from ..stacks import Waiting
-from .conftest import replace_line
+from .conftest import clear_account_values, replace_line
 
 
 class Jobs:
@@ -56,6 +56,7 @@ class Jobs:
 
 
 def test_glue_runs_and_training_jobs_of_the_project_are_stopped_and_waited_for(settings_path):
+    clear_account_values(settings_path)  # derived from another account in some bakes
     replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
     settings = load_settings(settings_path)
     slug = settings.slug
