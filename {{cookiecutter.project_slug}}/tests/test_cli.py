@@ -120,3 +120,14 @@ def test_a_bug_is_one_line_naming_the_log_and_verbose_shows_the_traceback(
     Path(log).unlink()
     with pytest.raises(ZeroDivisionError):
         main(["--verbose", "--settings", str(settings_path), "settings", "show"])
+
+
+def test_a_settings_path_that_is_a_folder_is_one_line(tmp_path, capsys):
+    assert main(["--settings", str(tmp_path), "settings", "check"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {tmp_path}") and error.count("\n") == 1
+
+
+def test_data_without_local_is_refused(settings_path, capsys):
+    assert main(["--settings", str(settings_path), "run", "--data", "x.csv"]) == 2
+    assert "--data is for --local runs" in capsys.readouterr().err

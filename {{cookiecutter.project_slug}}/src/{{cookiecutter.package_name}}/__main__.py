@@ -1,7 +1,5 @@
 """``python -m <package>`` runs the command-line interface."""
 
-import sys
+from .cli import entry_point
 
-from .cli import main
-
-sys.exit(main())
+entry_point()

@@ -8,7 +8,11 @@ its traceback only with --verbose; otherwise one line names the log file that ho
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import traceback
@@ -116,6 +120,36 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def entry_point() -> None:
+    """The console script (and ``python -m``): run the command, exit with its code.
+
+    After Ctrl-C it exits at once: a JVM or a library thread interrupted mid-call
+    could otherwise hold up the interpreter's shutdown, and Ctrl-C must end a run
+    within seconds. (Spark's JVM ends by itself when its pipe to this process closes.)
+    """
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        _end_child_processes()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _end_child_processes() -> None:
+    """End the processes this one started (a JVM Spark was still starting, say): one
+    interrupted before it could watch its pipe to this process would outlive it."""
+    try:
+        found = subprocess.run(
+            ["pgrep", "-P", str(os.getpid())], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return
+    for pid in found.stdout.split():
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int(pid), signal.SIGKILL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -146,6 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as error:
+        if not error.filename:  # not about a file of the user's: a bug, below
+            raise
+        print(f"error: {error.filename}: {error.strerror}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except Exception as error:  # a bug, not the user's doing: keep the traceback
         if arguments.verbose:
             raise
@@ -307,6 +346,8 @@ def _run(arguments: argparse.Namespace) -> int:
         if problem:
             raise SettingsError(f"--run-name {problem}")
     if not arguments.local:
+        if arguments.data:
+            raise SettingsError("--data is for --local runs; on AWS, 'upload-data' it first")
         return aws_commands.run_command(arguments)
     from .local.run import run_locally  # imports Spark and xgboost: only when needed
 

@@ -24,7 +24,7 @@ from policy_sentry.querying.actions import get_action_data
 from project.aws.cfn_template import Resolver, load_template, pseudo_parameters
 from project.cli import main
 
-from ..conftest import PROJECT_ROOT, copy_project, replace_line
+from ..conftest import PROJECT_ROOT, clear_account_values, copy_project, replace_line
 
 INFRASTRUCTURE = PROJECT_ROOT / "infrastructure"
 CI_ROLE = INFRASTRUCTURE / "ci-deploy-role.yaml"
@@ -382,6 +382,7 @@ def test_the_boundary_grants_no_iam_action_but_passing_the_sagemaker_role():
 
 def test_iam_policies_prints_the_documents_of_pipeline_yaml(tmp_path, capsys):
     settings_path = copy_project(tmp_path, "infrastructure")
+    clear_account_values(settings_path)  # derived from another account in some bakes
     replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
     assert main(["--settings", str(settings_path), "iam-policies", "--role", "sagemaker"]) == 0
     printed = json.loads(capsys.readouterr().out)["sagemaker"]
@@ -396,7 +397,7 @@ def test_iam_policies_prints_the_documents_of_pipeline_yaml(tmp_path, capsys):
 
 def test_iam_policies_without_an_account_says_how_to_fill_it_in(tmp_path, capsys):
     settings_path = copy_project(tmp_path, "infrastructure")
-    replace_line(settings_path, "account_id =", 'account_id = ""')
+    clear_account_values(settings_path)
     assert main(["--settings", str(settings_path), "iam-policies"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "settings fill" in error

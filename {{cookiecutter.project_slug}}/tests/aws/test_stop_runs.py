@@ -10,7 +10,7 @@ from project.aws import stop_runs
 from project.aws.stacks import Waiting
 from project.settings import load_settings
 
-from ..conftest import replace_line
+from ..conftest import clear_account_values, replace_line
 
 
 class Jobs:
@@ -57,6 +57,7 @@ class Jobs:
 
 
 def test_glue_runs_and_training_jobs_of_the_project_are_stopped_and_waited_for(settings_path):
+    clear_account_values(settings_path)  # derived from another account in some bakes
     replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
     settings = load_settings(settings_path)
     slug = settings.slug

@@ -130,3 +130,9 @@ def test_missing_and_unknown_columns_are_refused_with_their_names(spark, tmp_pat
         prepare(spark, str(renamed.parent), str(tmp_path / "t"), str(tmp_path / "v"))
     message = str(raised.value)
     assert "missing state, churn" in message and "unexpected region, churned" in message
+
+
+def test_too_few_rows_to_split_is_a_clear_error(spark, tmp_path):
+    source = generate(tmp_path / "raw" / "customers.csv", rows=3)
+    with pytest.raises(SourceError, match="for validation; give more rows"):
+        prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"))

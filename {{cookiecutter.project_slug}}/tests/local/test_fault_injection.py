@@ -111,7 +111,12 @@ def interrupt_subprocess(project: Path, delay: float, kill: bool) -> subprocess.
     )
     time.sleep(delay)
     os.killpg(child.pid, signal.SIGKILL if kill else signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    try:
+        out, err = child.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        out, err = child.communicate()
+        raise AssertionError(f"Ctrl-C at {delay:.1f} s did not end the run: {err}") from None
     deadline = time.monotonic() + 20  # a JVM notices its parent is gone within seconds
     while processes_marked(mark) and time.monotonic() < deadline:
         time.sleep(0.2)

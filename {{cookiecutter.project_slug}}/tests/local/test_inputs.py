@@ -21,7 +21,7 @@ def test_the_users_file_is_read_and_never_touched_even_inside_the_workspace(tmp_
     inside = generate(workspace / "s3" / "local-artifacts" / "data" / "raw" / "mine.csv", rows=20)
     before, mode, modified = digest(inside), inside.stat().st_mode, inside.stat().st_mtime_ns
     with run_input(workspace, inside, rows=5) as given:
-        assert [path.name for path in given.folder.iterdir()] == ["mine.csv"]
+        assert [path.name for path in given.folder.iterdir()] == ["input.csv"]
         assert given.description == f"data: {inside}"
     assert digest(inside) == before
     assert (inside.stat().st_mode, inside.stat().st_mtime_ns) == (mode, modified)
@@ -32,7 +32,7 @@ def test_each_run_reads_exactly_its_own_input(tmp_path):
     workspace = tmp_path / ".local"
     mine = generate(tmp_path / "mine.csv", rows=30)
     with run_input(workspace, mine, rows=5) as first:
-        assert len((first.folder / "mine.csv").read_text().splitlines()) == 31
+        assert len((first.folder / "input.csv").read_text().splitlines()) == 31
     for rows in (5, 12):  # no --data: the sample of --rows rows, not the last --data
         with run_input(workspace, None, rows=rows) as given:
             (only,) = given.folder.iterdir()
@@ -57,4 +57,20 @@ def test_a_second_run_meanwhile_is_refused_saying_who_holds_the_lock(tmp_path):
             pass
         assert f"pid {os.getpid()}" in str(refused.value)
     with exclusive_run(workspace):  # released when the first run ended
+        pass
+
+
+@pytest.mark.parametrize("name", ["_underscore.csv", ".hidden.csv", "churn 2024-01-01T10:00.csv"])
+def test_any_file_name_is_read_under_a_name_spark_reads(tmp_path, name):
+    """Spark skips files named '_x' or '.x', and Hadoop paths refuse ':'."""
+    mine = generate(tmp_path / name, rows=5)
+    with run_input(tmp_path / ".local", mine, rows=5) as given:
+        assert [path.name for path in given.folder.iterdir()] == ["input.csv"]
+
+
+def test_a_directory_given_as_data_is_said_to_be_one(tmp_path):
+    with (
+        pytest.raises(LocalModeError, match="is not a file"),
+        run_input(tmp_path / ".local", tmp_path, rows=5),
+    ):
         pass

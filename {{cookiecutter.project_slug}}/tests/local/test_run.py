@@ -222,3 +222,23 @@ def test_a_run_in_a_new_process_prints_its_progress_and_nothing_else(tmp_path):
     noise = ("WARN", "log4j", "Warning", "SparkContext", "setLogLevel", "Traceback")
     assert not [line for line in result.stdout.splitlines() if any(n in line for n in noise)]
     assert (tmp_path / LOCAL_FOLDER / "logs" / "spark.log").stat().st_size > 0
+
+
+def test_a_reused_run_name_fails_at_training_as_on_sagemaker_and_keeps_the_live_model(
+    project, capsys
+):
+    """SageMaker refuses a second training job of the same name; the endpoint keeps
+    its model, and the first run's history stays."""
+    settings = load_settings(project)
+    name = f"{settings.slug}-reused-name"
+    command = ["--settings", str(project), "run", "--local", "--rows", ROWS, "--run-name", name]
+    assert main(command) == 0
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    _, archive = live_model(workspace, endpoint_name(settings))
+    served = archive.read_bytes()
+    capsys.readouterr()
+    assert main(command) == 1
+    assert "FAILED: SageMaker.ResourceInUseException" in capsys.readouterr().err
+    assert live_model(workspace, endpoint_name(settings))[1].read_bytes() == served
+    histories = sorted((workspace.root / "executions").glob(f"{name}*.jsonl"))
+    assert [path.name for path in histories] == [f"{name}.2.jsonl", f"{name}.jsonl"]

@@ -23,8 +23,9 @@ from project.workflow.state_names import State
 from ..conftest import PROJECT_ROOT
 
 FAILING_RESOURCE = "arn:aws:states:::aws-sdk:s3:getObject"
-DESCRIBE_ENDPOINT = "arn:aws:states:::aws-sdk:sagemaker:describeEndpoint"
 COMMITTED = json.loads((PROJECT_ROOT / "statemachine/definition.asl.json").read_text())
+# In the committed definition's partition (arn:aws-cn:..., arn:aws-us-gov:...).
+DESCRIBE_ENDPOINT = COMMITTED["States"][State.CHECK_FOR_ENDPOINT]["Resource"]
 _RULE = COMMITTED["States"][State.QUALITY_GATE]["Choices"][0]
 LOWER_IS_BETTER = "NumericLessThan" in _RULE
 THRESHOLD = _RULE.get("NumericLessThan", _RULE.get("NumericGreaterThan"))

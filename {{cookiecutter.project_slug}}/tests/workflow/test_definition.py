@@ -126,19 +126,20 @@ def test_the_readme_embeds_the_graph():
 
 @pytest.mark.parametrize(
     ("asked", "expected"),
-    [(None, "{gate}"), ("auc", "auc,{gate}"), ("{gate},auc", "auc,{gate}")],
+    [(None, "{gate}"), ("{other}", "{other},{gate}"), ("{gate},{other}", "{other},{gate}")],
 )
 def test_training_is_asked_for_the_gates_metric_last(settings, asked, expected):
     """The XGBoost container passes eval_metric to xgboost only when set (FIDELITY.md)."""
     gate = settings.quality_gate.metric.split(":", 1)[1]
+    other = "logloss" if gate != "logloss" else "error"
     hyperparameters = dict(settings.hyperparameters)
     hyperparameters.pop("eval_metric", None)
     if asked:
-        hyperparameters["eval_metric"] = asked.format(gate=gate)
+        hyperparameters["eval_metric"] = asked.format(gate=gate, other=other)
     changed = dataclasses.replace(settings, hyperparameters=hyperparameters)
     rendered = json.loads(render_definition(changed))
     sent = rendered["States"][State.TRAIN_MODEL]["Parameters"]["HyperParameters"]
-    assert sent["eval_metric"] == expected.format(gate=gate)
+    assert sent["eval_metric"] == expected.format(gate=gate, other=other)
 
 
 def test_every_endpoint_failure_state_says_why(definition):

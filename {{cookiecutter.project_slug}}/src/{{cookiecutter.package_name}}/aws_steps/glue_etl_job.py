@@ -208,13 +208,19 @@ def prepare(spark: SparkSession, source_uri: str, train_uri: str, validation_uri
             f"none of the {rows_read} rows at {source_uri} is well-formed ({reasons})"
         )
     train, validation = split(cleaned)
+    train_rows, validation_rows = train.count(), validation.count()
+    if not train_rows or not validation_rows:
+        raise SourceError(
+            f"the {kept} usable rows at {source_uri} left {train_rows} for training and "
+            f"{validation_rows} for validation; give more rows (a hundred or more)"
+        )
     write_csv(to_xgboost_layout(train), train_uri)
     write_csv(to_xgboost_layout(validation), validation_uri)
     report = PreparationReport(
         rows_read=rows_read,
         rows_dropped=rows_read - kept,
-        train_rows=train.count(),
-        validation_rows=validation.count(),
+        train_rows=train_rows,
+        validation_rows=validation_rows,
         dropped_by_reason=dropped_by_reason(raw) if kept < rows_read else {},
     )
     raw.unpersist()

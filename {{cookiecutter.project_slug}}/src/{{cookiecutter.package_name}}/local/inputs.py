@@ -43,9 +43,17 @@ def run_input(workspace_root: Path, data: Path | None, rows: int) -> Iterator[Ru
     folder.mkdir(parents=True)
     try:
         if data is not None:
-            if not data.is_file():
+            if not data.exists():
                 raise LocalModeError(f"--data {data} does not exist; give a CSV file")
-            shutil.copyfile(data, folder / data.name)
+            if not data.is_file():
+                raise LocalModeError(f"--data {data} is not a file; give a CSV file")
+            # A name Spark reads whatever the user's is (Spark skips '_x' and '.x',
+            # and Hadoop paths refuse ':'); '.gz' keeps it decompressed on reading.
+            copy_name = "input.csv.gz" if data.name.endswith(".gz") else "input.csv"
+            try:
+                shutil.copyfile(data, folder / copy_name)
+            except OSError as error:
+                raise LocalModeError(f"--data {data} cannot be read: {error.strerror}") from None
             description = f"data: {data}"
         else:
             shutil.copyfile(_sample(workspace_root, rows), folder / "sample.csv")

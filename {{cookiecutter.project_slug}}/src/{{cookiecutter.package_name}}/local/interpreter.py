@@ -190,7 +190,7 @@ class Interpreter:
         except Exception as error:
             # A library may turn Ctrl-C into its own error (py4j: "Gateway must be
             # connected to send cancel cmd"): still an interruption, not a bug.
-            if not _caused_by_interrupt(error):
+            if not caused_by_interrupt(error):
                 raise
             return self._abort(execution)
 
@@ -300,7 +300,7 @@ class Interpreter:
             self.listener(event)
 
 
-def _caused_by_interrupt(error: BaseException) -> bool:
+def caused_by_interrupt(error: BaseException) -> bool:
     """Whether a KeyboardInterrupt is among the exceptions that led to ``error``."""
     seen: BaseException | None = error
     while seen is not None:

@@ -119,6 +119,16 @@ def local_handlers(definition: dict[str, Any], services: LocalServices) -> dict[
     }
 
 
+def _new_history_file(folder: Path, name: str) -> Path:
+    """A history file of its own: a run that reuses a name keeps the earlier history."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path, attempt = folder / f"{name}.jsonl", 1
+    while path.exists():
+        attempt += 1
+        path = folder / f"{name}.{attempt}.jsonl"
+    return path
+
+
 def _no_wait(seconds: float) -> None:
     """Wait states and Retry intervals take no time in local mode."""
 
@@ -180,7 +190,9 @@ def run_locally(
         run_input(workspace.root, data, rows) as given,
     ):
         say(given.description)
-        services = LocalServices(workspace, settings.region, spark, raw_data=given.folder)
+        services = LocalServices(
+            workspace, settings.region, spark, given.folder, str(data) if data else None
+        )
         progress = Progress(settings, say)
 
         def listen(event: Event) -> None:
@@ -191,8 +203,7 @@ def run_locally(
         interpreter = Interpreter(definition, handlers, listener=listen, sleep=_no_wait)
         execution = interpreter.run({"RunName": run_name} if run_name else {})
     name = (execution.output or {}).get("Run", {}).get("Name") or progress.run_name
-    history = workspace.root / "executions" / f"{name or 'unnamed'}.jsonl"
-    history.parent.mkdir(parents=True, exist_ok=True)
+    history = _new_history_file(workspace.root / "executions", name or "unnamed")
     with history.open("w", encoding="utf-8") as stream:
         for event in execution.events:
             record = {"timestamp": event.timestamp, "type": event.type, **event.details}

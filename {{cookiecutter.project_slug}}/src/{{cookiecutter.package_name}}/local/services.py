@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from ..aws_steps import glue_etl_job as etl_job
 from ..aws_steps import lambda_evaluator as evaluator
 from . import training as local_training
-from .interpreter import TaskFailure
+from .interpreter import TaskFailure, caused_by_interrupt
 
 LOCAL_BUCKET = "local-artifacts"
 LOCAL_ACCOUNT = "000000000000"
@@ -91,12 +91,18 @@ class LocalServices:
     """The Task implementations, keyed by integration (the Resource after 'states:::')."""
 
     def __init__(
-        self, workspace: Workspace, region: str, spark_session, raw_data: Path | None = None
+        self,
+        workspace: Workspace,
+        region: str,
+        spark_session,
+        raw_data: Path | None = None,
+        raw_data_label: str | None = None,
     ):
         self.workspace, self.region = workspace, region
         self._spark_session = spark_session  # created on first use: it takes seconds
-        # The run's own copy of its input stands for the raw-data prefix on S3.
-        self.raw_data = raw_data
+        # The run's own copy of its input stands for the raw-data prefix on S3; errors
+        # name what the user gave (raw_data_label), not the copy.
+        self.raw_data, self.raw_data_label = raw_data, raw_data_label
 
     def handlers(self) -> dict[str, Any]:
         return {
@@ -123,7 +129,17 @@ class LocalServices:
                 paths["--validation_uri"],
             )
         except etl_job.SourceError as error:
-            raise TaskFailure("States.TaskFailed", f"Glue job failed: {error}") from error
+            raise TaskFailure(
+                "States.TaskFailed", f"Glue job failed: {self._named(error)}"
+            ) from error
+        except Exception as error:  # a failed Glue job run, as Step Functions reports it
+            if caused_by_interrupt(error):  # py4j wraps a Ctrl-C in its own error
+                raise
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise TaskFailure(
+                "States.TaskFailed",
+                f"Glue job failed: {type(error).__name__}: {self._named(first_line)}",
+            ) from error
         return {
             "JobName": parameters["JobName"],
             "Id": f"jr_local_{uuid.uuid4().hex}",
@@ -132,8 +148,21 @@ class LocalServices:
             "Report": str(report),
         }
 
+    def _named(self, message: object) -> str:
+        text = str(message)
+        if self.raw_data is not None and self.raw_data_label:
+            text = text.replace(str(self.raw_data), self.raw_data_label)
+        return text
+
     def create_training_job(self, parameters: dict[str, Any]) -> dict[str, Any]:
         name = parameters["TrainingJobName"]
+        if self.workspace.load("training-jobs", name) is not None:
+            # SageMaker's answer to a name used before, in the account and region.
+            raise TaskFailure(
+                "SageMaker.ResourceInUseException",
+                "Training job names must be unique within an AWS account and region, and "
+                f"a training job with this name already exists ({self._arn('training-job', name)})",
+            )
         channels = {
             channel["ChannelName"]: self.workspace.path_of(
                 channel["DataSource"]["S3DataSource"]["S3Uri"]
