@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ..project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
 from ..settings import Settings
@@ -34,7 +33,7 @@ from ..settings.names import (
 from . import artifacts
 from .errors import AwsError
 from .session import AwsSession
-from .stacks import DEFAULT_WAITING, Waiting, apply_template, stack_status
+from .stacks import DEFAULT_WAITING, Waiting, apply_template, describe_stack, stack_status
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,9 @@ def guardrails(settings: Settings, aws: AwsSession, say: Callable[[str], None]) 
     if stack_status(cloudformation, name) not in USABLE_STACK:
         # CloudFormation keeps using a stack's service role once it has one, and the
         # boundary may not be removed: without the ci-role stack this would roll back.
-        bound = [stack for stack in (storage_stack_name(settings), pipeline_stack_name(settings))
-                 if _service_role(cloudformation, stack)]  # fmt: skip
+        stacks = (storage_stack_name(settings), pipeline_stack_name(settings))
+        bound = [name for name in stacks
+                 if (describe_stack(cloudformation, name) or {}).get("RoleARN")]  # fmt: skip
         if bound:
             raise AwsError(
                 f"{', '.join(bound)} deploy(s) through the execution role of the {name} "
@@ -75,15 +75,6 @@ def guardrails(settings: Settings, aws: AwsSession, say: Callable[[str], None]) 
     role, boundary = execution_role_arn(settings), permissions_boundary_arn(settings)
     say(f"  as {role}; the stacks' roles are bounded by {boundary}")
     return Guardrails(role, boundary)
-
-
-def _service_role(cloudformation: Any, stack: str) -> str | None:
-    """The role CloudFormation uses for ``stack`` (RoleARN), if the stack has one."""
-    try:
-        described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
-    except cloudformation.exceptions.ClientError:
-        return None  # no such stack
-    return described.get("RoleARN")
 
 
 def pipeline_parameters(

@@ -42,15 +42,21 @@ class Waiting:
 DEFAULT_WAITING = Waiting()
 
 
-def stack_status(cloudformation: Any, name: str) -> str | None:
-    """The stack's status, or None when there is no such stack."""
+def describe_stack(cloudformation: Any, name: str) -> dict[str, Any] | None:
+    """The stack's description, or None when there is no such stack."""
     try:
         stacks = cloudformation.describe_stacks(StackName=name)["Stacks"]
     except cloudformation.exceptions.ClientError as error:
         if "does not exist" in str(error):
             return None
         raise
-    return stacks[0]["StackStatus"] if stacks else None
+    return stacks[0] if stacks else None
+
+
+def stack_status(cloudformation: Any, name: str) -> str | None:
+    """The stack's status, or None when there is no such stack."""
+    stack = describe_stack(cloudformation, name)
+    return stack["StackStatus"] if stack else None
 
 
 def apply_template(
