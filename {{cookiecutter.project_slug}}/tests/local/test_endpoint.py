@@ -106,3 +106,19 @@ def test_an_existing_endpoint_cannot_be_created_again(services):
     deploy(services, "v1", update=False)
     with pytest.raises(TaskFailure, match="Cannot create already existing endpoint"):
         deploy(services, "v1", update=False)
+
+
+def test_a_glue_job_that_crashes_fails_its_task_as_step_functions_reports_it(tmp_path):
+    """A failed Glue job run ends a .sync task with States.TaskFailed; the run keeps its
+    history instead of escaping the interpreter as a Python error."""
+
+    def broken_spark():
+        raise RuntimeError("[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for CSV")
+
+    services = LocalServices(Workspace(tmp_path / ".local"), "us-east-1", broken_spark)
+    raw = "s3://local-artifacts/data/raw/"
+    arguments = {"--source_uri": raw, "--train_uri": raw + "t/", "--validation_uri": raw + "v/"}
+    with pytest.raises(TaskFailure) as failed:
+        services.start_glue_job_run({"JobName": "etl", "Arguments": arguments})
+    assert failed.value.error == "States.TaskFailed"
+    assert failed.value.cause.startswith("Glue job failed: RuntimeError: [UNABLE_TO_INFER_SCHEMA]")
