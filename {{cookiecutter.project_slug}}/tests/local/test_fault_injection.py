@@ -146,6 +146,10 @@ def interrupt_in_process(project: Path, delay: float) -> int:
     return code
 
 
+# A KeyboardInterrupt between open() and its `with` leaves the file object to the
+# garbage collector, which closes it with a ResourceWarning: CPython's known limit
+# (bpo-29988), nothing lost. Every other warning is still an error.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_interruptions_at_random_moments_never_lose_the_live_model(project, capsys):
     rng = random.Random(SEED)
     started = time.monotonic()

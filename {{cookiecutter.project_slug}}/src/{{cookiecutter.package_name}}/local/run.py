@@ -2,7 +2,7 @@
 
 ``run_locally`` reads statemachine/definition.asl.json (refusing a stale one), fills
 in the deployment placeholders with local values, maps each Task to its local
-implementation (local_aws.py) and runs it with the project's ASL interpreter,
+implementation (services.py) and runs it with the project's ASL interpreter,
 printing each state as it goes and writing the execution history as JSON lines
 with Step Functions' event names.
 """
@@ -30,6 +30,7 @@ from ..settings.names import endpoint_name
 from ..workflow.definition import PLACEHOLDERS, read_committed_definition
 from ..workflow.progress import Progress
 from .inputs import LocalModeError, exclusive_run, run_input
+from .interrupts import interrupts_never_swallowed
 from .interpreter import Event, Execution, Interpreter
 from .services import LOCAL_ACCOUNT, LOCAL_BUCKET, LocalServices, Workspace
 
@@ -185,6 +186,7 @@ def run_locally(
     logs = workspace.root / "logs"
     spark = spark_session if verbose else functools.partial(quiet_spark_session, logs / "spark.log")
     with (
+        interrupts_never_swallowed(),
         exclusive_run(workspace.root),
         _library_logs_to(None if verbose else logs / "libraries.log"),
         run_input(workspace.root, data, rows) as given,
