@@ -30,8 +30,8 @@ from ..settings.names import endpoint_name
 from ..workflow.definition import PLACEHOLDERS, read_committed_definition
 from ..workflow.progress import Progress
 from .inputs import LocalModeError, exclusive_run, run_input
-from .interrupts import interrupts_never_swallowed
 from .interpreter import Event, Execution, Interpreter
+from .interrupts import interrupts_never_swallowed
 from .services import LOCAL_ACCOUNT, LOCAL_BUCKET, LocalServices, Workspace
 
 LOCAL_FOLDER = ".local"
