@@ -19,12 +19,15 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
+import questions
+
 # Where the generated package's sources sit in the template (names unrendered).
 PROJECT_TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
 PACKAGE_TEMPLATE_DIR = Path(PROJECT_TEMPLATE_DIR, "src", "{{cookiecutter.package_name}}")
 # The generated package's settings/ folder: standard library only, by design.
 SHARED_MODULES = {
     "rules": "settings.rules",
+    "fields": "settings.fields",
     "settings_file": "settings.toml_file",
     "fill_in": "settings.fill_in",
     "aws_account": "settings.aws_account",
@@ -95,9 +98,13 @@ def check_answers(context: Mapping[str, Any], shared: SimpleNamespace) -> list[s
                 )
     if problems:
         return problems
-    fields = set(shared.rules.FIELD_RULES)
-    values = {field: value for field, value in answers.items() if field in fields}
-    return shared.rules.validate(values)
+    texts = {field: str(value) for field, value in answers.items() if value is not None}
+    for question in questions.all_questions(shared):
+        if question.rule is not None and question.name in texts:
+            problem = question.rule(texts[question.name])
+            if problem:
+                problems.append(f"{question.name} {problem}")
+    return problems + shared.rules.contradictions(texts, lambda field: field)
 
 
 def prune(project_dir: Path, answers: Mapping[str, Any]) -> list[str]:
@@ -127,7 +134,7 @@ def fill_in_settings(
     if not account:
         result = lookup(region)
         account, source = (result.account_id or ""), result.explanation
-    values = {field: answers.get(field, "") for field in shared.settings_file.FIELD_LOCATIONS}
+    values = {row.name: answers.get(row.name, "") for row in shared.fields.FIELDS}
     settings_path = project_dir / shared.settings_file.SETTINGS_FILE_NAME
     updates = shared.fill_in.fill_in_file(settings_path, values, account or None)
     slug = answers["project_slug"]
@@ -138,7 +145,7 @@ def fill_in_settings(
             f"settings.toml: AWS account unknown ({source}); account, bucket and role ARNs "
             f"stay empty until you run '{slug} settings fill' with credentials"
         ]
-    names = shared.settings_file.DISPLAY_NAMES
+    names = shared.fields.DISPLAY_NAMES
     return [f"settings.toml: account {account} ({source})"] + [
         f"  filled in {names[field]} = {value}" for field, value in updates.items()
     ]

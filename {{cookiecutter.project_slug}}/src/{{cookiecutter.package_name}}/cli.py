@@ -22,8 +22,7 @@ from pathlib import Path
 from .aws import commands as aws_commands
 from .aws.errors import AwsError, explained
 from .project_layout import DEFINITION_PATH, README_PATH
-from .settings import Settings, SettingsError, aws_account, fill_in, load_settings, rules
-from .settings import toml_file as settings_file
+from .settings import Settings, SettingsError, aws_account, fields, fill_in, load_settings, rules
 
 EXIT_USER_ERROR = 2
 EXIT_DRIFT = 1
@@ -233,7 +232,7 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
         value = settings.role_arn_settings[role_field] or derived(
             lambda role_field=role_field: settings.role_arn(role_field)
         )
-        rows.append((settings_file.DISPLAY_NAMES[role_field], value))
+        rows.append((fields.DISPLAY_NAMES[role_field], value))
     gate = settings.quality_gate
     rows += [
         ("quality_gate", f"{gate.metric} {gate.direction}, threshold {gate.threshold:g}"),
@@ -287,7 +286,7 @@ def _fill(arguments: argparse.Namespace) -> int:
         print(f"{settings.path}: nothing to fill in; every derived value is already set")
         return 0
     for name, value in updates.items():
-        print(f"filled in {settings_file.DISPLAY_NAMES[name]} = {value}")
+        print(f"filled in {fields.DISPLAY_NAMES[name]} = {value}")
     load_settings(settings.path)  # the result must still pass every rule
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from project.settings import rules
+from project.settings import fields, rules
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,6 @@ from project.settings import rules
         (rules.instance_type(rules.TRAINING_FAMILIES), "ml.m5.xlarge"),
         (rules.instance_type(rules.HOSTING_FAMILIES), "ml.t3.medium"),
         (rules.project_slug, "churn-model-2"),
-        (rules.package_name, "churn_model"),
     ],
 )
 def test_good_values_pass(rule, value):
@@ -84,8 +83,6 @@ def test_good_values_pass(rule, value):
         (rules.instance_type(rules.TRAINING_FAMILIES), "ml.t3.medium", "not offered"),
         (rules.instance_type(rules.HOSTING_FAMILIES), "ml.m5.medium", "only t2 and t3"),
         (rules.project_slug, "My Project", "try 'my-project'"),
-        (rules.package_name, "json", "shadow"),
-        (rules.package_name, "class", "keyword"),
     ],
 )
 def test_bad_values_are_refused_with_the_fix(rule, value, expected):
@@ -96,13 +93,13 @@ def test_bad_values_are_refused_with_the_fix(rule, value, expected):
 
 
 def test_validate_names_each_field_as_the_user_knows_it():
-    problems = rules.validate({"aws_region": "mars-1"}, {"aws_region": "aws.region"})
+    problems = fields.validate({"aws_region": "mars-1"}, {"aws_region": "aws.region"})
     assert problems == ["aws.region 'mars-1' is not an AWS region"]
 
 
 def test_contradicting_answers_are_refused():
     arn = "arn:aws-cn:iam::111111111111:role/r"
-    problems = rules.validate(
+    problems = fields.validate(
         {
             "iam_roles": "existing",
             "sagemaker_role_arn": arn,
@@ -138,9 +135,9 @@ def test_created_roles_may_only_carry_the_arns_the_stack_creates():
         "iam_roles": "create",
     }
     created = rules.derived_role_arn("churn", "glue_role_arn", "123456789012", "us-east-1")
-    assert rules.validate(dict(values, glue_role_arn=created)) == []
+    assert fields.validate(dict(values, glue_role_arn=created)) == []
     other = "arn:aws:iam::123456789012:role/platform-glue"
-    assert rules.validate(dict(values, glue_role_arn=other)) == [
+    assert fields.validate(dict(values, glue_role_arn=other)) == [
         "glue_role_arn is set but iam_roles is 'create'; "
         "set iam_roles to 'existing' or leave the ARN empty"
     ]
@@ -172,7 +169,7 @@ def test_regions_without_the_xgboost_image_are_those_of_the_sdks_image_data():
     ],
 )
 def test_a_region_without_the_training_image_is_refused_with_one_that_has_it(region, suggested):
-    problems = rules.validate({"aws_region": region}, {"aws_region": "aws.region"})
+    problems = fields.validate({"aws_region": region}, {"aws_region": "aws.region"})
     assert problems == [
         f"aws.region '{region}' has no SageMaker XGBoost 1.7-1 image; choose a region "
         f"that has one, such as '{suggested}'"

@@ -16,27 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
-from .toml_file import DISPLAY_NAMES, FIELD_LOCATIONS, SETTINGS_FILE_NAME, flatten
+from .fields import DISPLAY_NAMES, FIELDS, NUMBER, TABLE, TEXT, WHOLE_NUMBER, validate
+from .toml_file import SETTINGS_FILE_NAME, flatten
 
 SETTINGS_PATH_VARIABLE = "RETRAIN_SETTINGS"
-
-# Keys that are not asked at bake time but are part of the file.
-_EXTRA_KEYS = {
-    ("training", "instance_count"),
-    ("training", "max_runtime_seconds"),
-    ("training", "hyperparameters"),
-    ("endpoint", "instance_count"),
-    ("storage", "keep_runs_days"),
-    ("logs", "retention_days"),
-}
-_KNOWN_KEYS = set(FIELD_LOCATIONS.values()) | _EXTRA_KEYS
-_EXTRA_RULES = {
-    ("training", "instance_count"): rules.whole_number(1, 20),
-    ("training", "max_runtime_seconds"): rules.whole_number(60, 5 * 24 * 3600),
-    ("endpoint", "instance_count"): rules.whole_number(1, 20),
-    ("storage", "keep_runs_days"): rules.whole_number(0, 3650),  # 0: kept forever
-    ("logs", "retention_days"): rules.log_retention_days,
-}
 
 
 class SettingsError(ValueError):
@@ -150,55 +133,35 @@ def load_settings(path: Path | None = None) -> Settings:
     document = read_document(path)
     problems = _unknown_keys(document) + _wrong_types(document)
     values = flatten(document)
-    missing = [DISPLAY_NAMES[name] for name in FIELD_LOCATIONS if name not in values]
     problems += [
-        f"{name} is missing; add it back (see the template's settings.toml)" for name in missing
+        f"{row.location} is missing; add it back (see the template's settings.toml)"
+        for row in FIELDS
+        if row.name not in values
     ]
-    problems += rules.validate(values, DISPLAY_NAMES)
-    for (table, key), rule in _EXTRA_RULES.items():
-        value = document.get(table, {}).get(key)
-        problem = rule(str(value))
-        if problem:
-            problems.append(f"{table}.{key} {problem}")
-    problems += _hyperparameter_problems(document.get("training", {}).get("hyperparameters"))
+    problems += validate(values, DISPLAY_NAMES)
+    problems += _hyperparameter_problems(values.get("hyperparameters"))
     if problems:
         raise SettingsError(f"{path.name}: {problems[0]}")
-    training, endpoint = document["training"], document["endpoint"]
+    as_they_are = {
+        row.settings_attribute: values[row.name] for row in FIELDS if row.settings_attribute
+    }
     schedule = values["retraining_schedule"]
     return Settings(
         path=path,
-        project_name=values["project_name"],
-        slug=values["project_slug"],
-        region=values["aws_region"],
-        account_id=values["aws_account_id"],
-        artifact_bucket_setting=values["artifact_bucket"],
-        iam_roles=values["iam_roles"],
+        **as_they_are,
         role_arn_settings={name: values[name] for name in rules.ROLE_FIELDS},
         quality_gate=QualityGate(
             metric=values["quality_metric"],
             direction=values["metric_direction"],
             threshold=float(values["metric_threshold"]),
         ),
-        training_instance_type=values["training_instance_type"],
-        training_instance_count=training["instance_count"],
-        training_max_runtime_seconds=training["max_runtime_seconds"],
-        hyperparameters=dict(training["hyperparameters"]),
-        endpoint_instance_type=values["endpoint_instance_type"],
-        endpoint_instance_count=endpoint["instance_count"],
-        glue_version=values["glue_version"],
-        glue_worker_type=values["glue_worker_type"],
-        glue_number_of_workers=values["glue_number_of_workers"],
         schedule_expression=None if schedule == "none" else schedule,
-        schedule_timezone=values["schedule_timezone"],
-        keep_runs_days=document["storage"]["keep_runs_days"],
-        log_retention_days=document["logs"]["retention_days"],
-        deploy_branch=values["deploy_branch"],
         values=values,
     )
 
 
 def _unknown_keys(document: dict[str, Any]) -> list[str]:
-    known_tables = {table for table, _ in _KNOWN_KEYS}
+    known_tables = {row.table for row in FIELDS}
     problems = []
     for table, section in document.items():
         if table not in known_tables:
@@ -208,35 +171,32 @@ def _unknown_keys(document: dict[str, Any]) -> list[str]:
         if not isinstance(section, dict):
             problems.append(f"{table} must be a table ([{table}])")
             continue
-        keys = {key for known_table, key in _KNOWN_KEYS if known_table == table}
+        keys = {row.key for row in FIELDS if row.table == table}
         for key in section:
             if key not in keys:
                 problems.append(f"{table}.{key} is not a known setting{_close(key, keys)}")
     return problems
 
 
+_TOML_TYPES = {
+    TEXT: (str, "a quoted string"),
+    NUMBER: ((int, float), "a number"),
+    WHOLE_NUMBER: (int, "a whole number"),
+    TABLE: (dict, "a table"),
+}
+
+
 def _wrong_types(document: dict[str, Any]) -> list[str]:
     """Numbers must be TOML numbers and text TOML strings: '2' and 2 are not the same."""
-    numeric = {
-        ("quality_gate", "threshold"): (int, float),
-        ("glue", "number_of_workers"): int,
-        ("training", "instance_count"): int,
-        ("training", "max_runtime_seconds"): int,
-        ("endpoint", "instance_count"): int,
-        ("storage", "keep_runs_days"): int,
-        ("logs", "retention_days"): int,
-        ("training", "hyperparameters"): dict,
-    }
     problems = []
-    for table, key in sorted(_KNOWN_KEYS):
-        section = document.get(table)
-        if not isinstance(section, dict) or key not in section:
+    for row in FIELDS:
+        section = document.get(row.table)
+        if not isinstance(section, dict) or row.key not in section:
             continue
-        value = section[key]
-        expected = numeric.get((table, key), str)
+        value = section[row.key]
+        expected, kind = _TOML_TYPES[row.kind]
         if isinstance(value, bool) or not isinstance(value, expected):
-            kind = {str: "a quoted string", dict: "a table"}.get(expected, "a number")
-            problems.append(f"{table}.{key} is {value!r}; it must be {kind}")
+            problems.append(f"{row.location} is {value!r}; it must be {kind}")
     return problems
 
 

@@ -1,8 +1,9 @@
-"""Validation rules for every setting of the project, in one place.
+"""Validation rules for the project's settings, in one place.
 
 The template's hooks load this very file to check the answers of a bake, and the
 project's settings module uses it to check ``settings.toml`` after a user edits it,
-so a value is judged the same way wherever it comes from.
+so a value is judged the same way wherever it comes from. (fields.py says which rule
+checks which setting; the answers only a bake needs have their rules in the template.)
 
 It needs nothing but the standard library and runs on Python 3.10+ (the hooks run
 under whatever Python the user's cookiecutter or copier runs on).
@@ -15,10 +16,8 @@ from __future__ import annotations
 import difflib
 import functools
 import ipaddress
-import keyword
 import math
 import re
-import sys
 from collections.abc import Callable, Mapping
 
 # Regions by ARN partition, most used first: a suggestion for a typo prefers them.
@@ -78,7 +77,6 @@ ROLE_FIELDS = (
 GLUE_VERSIONS = ("5.0", "4.0")
 # Glue's documented upper bound on NumberOfWorkers per worker type.
 GLUE_MAX_WORKERS = {"G.1X": 299, "G.2X": 149, "G.4X": 149, "G.8X": 149}
-CI_PROVIDERS = ("github", "gitlab", "none")
 # The shortest interval between scheduled runs: a run must be able to finish first.
 MIN_SCHEDULE_MINUTES = 60
 # The retention periods CloudWatch Logs accepts (PutRetentionPolicy, RetentionInDays).
@@ -86,7 +84,6 @@ MIN_SCHEDULE_MINUTES = 60
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                       1827, 2192, 2557, 2922, 3288, 3653)
 # fmt: on
-LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
 
 # Instance families that SageMaker offers for training and for real-time hosting and
 # that can run the CPU build of the XGBoost container (GPU families run it too).
@@ -107,17 +104,6 @@ _INSTANCE_TYPE = re.compile(r"^ml\.([a-z][a-z0-9]*)\.(medium|large|xlarge|[1-9][
 # SageMaker cap names at 63-64 characters: 26 keeps every derived name legal.
 SLUG_MAX_LENGTH = 26
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-# Import names the generated project depends on: a package of the same name would
-# shadow them.
-# fmt: off
-_RESERVED_PACKAGES = {
-    "boto3", "botocore", "sagemaker", "stepfunctions", "setuptools", "pkg_resources",
-    "moto", "pytest", "tests", "test", "xgboost", "pyspark", "awsglue", "numpy",
-    "pandas", "src",
-}
-# fmt: on
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _ROLE_ARN = re.compile(
     r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>[^:]*):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]*)$"
@@ -198,28 +184,6 @@ def project_slug(value: str) -> str | None:
             f"starting with a letter{hint}"
         )
     return None
-
-
-def package_name(value: str) -> str | None:
-    if not _PACKAGE.match(value) or len(value) > 40:
-        suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
-        hint = f"; try '{suggestion}'" if suggestion and _PACKAGE.match(suggestion) else ""
-        return (
-            f"'{value}' is not a Python import name: use 1 to 40 lowercase letters, "
-            f"digits and underscores, starting with a letter{hint}"
-        )
-    if keyword.iskeyword(value):
-        return f"'{value}' is a Python keyword; choose another name"
-    stdlib = getattr(sys, "stdlib_module_names", ())
-    if value in _RESERVED_PACKAGES or value in stdlib:
-        return f"'{value}' would shadow the module of the same name; choose another name"
-    return None
-
-
-def email(value: str) -> str | None:
-    if _EMAIL.match(value):
-        return None
-    return f"'{value}' is not an email address; write it as name@example.com"
 
 
 def aws_region(value: str) -> str | None:
@@ -511,39 +475,7 @@ def git_branch_name(value: str) -> str | None:
     return None
 
 
-# The rule of each field, by the name the bake asks it under.
-FIELD_RULES: dict[str, Rule] = {
-    "project_name": free_text(80),
-    "project_slug": project_slug,
-    "package_name": package_name,
-    "description": free_text(200),
-    "author_name": free_text(100),
-    "author_email": email,
-    "aws_region": aws_region,
-    "aws_account_id": aws_account_id,
-    "artifact_bucket": bucket_name,
-    "iam_roles": choice(IAM_ROLE_MODES, "a way to get IAM roles"),
-    "sagemaker_role_arn": role_arn,
-    "stepfunctions_role_arn": role_arn,
-    "glue_role_arn": role_arn,
-    "lambda_role_arn": role_arn,
-    "quality_metric": quality_metric,
-    "metric_direction": choice(DIRECTIONS, "a direction"),
-    "metric_threshold": number,
-    "training_instance_type": instance_type(TRAINING_FAMILIES),
-    "endpoint_instance_type": instance_type(HOSTING_FAMILIES),
-    "glue_version": choice(GLUE_VERSIONS, "a supported Glue version"),
-    "glue_worker_type": choice(tuple(GLUE_MAX_WORKERS), "a Glue worker type for Spark jobs"),
-    "glue_number_of_workers": whole_number(2, max(GLUE_MAX_WORKERS.values())),
-    "retraining_schedule": schedule_expression,
-    "schedule_timezone": schedule_timezone,
-    "ci_provider": choice(CI_PROVIDERS, "a CI provider"),
-    "deploy_branch": git_branch_name,
-    "license": choice(LICENSES, "a licence this template ships"),
-}
-
-
-def _contradictions(values: Mapping[str, str], name: Callable[[str], str]) -> list[str]:
+def contradictions(values: Mapping[str, str], name: Callable[[str], str]) -> list[str]:
     """Answers that are each fine alone but cannot hold together."""
     problems = []
     mode = values.get("iam_roles")
@@ -574,7 +506,7 @@ def _contradictions(values: Mapping[str, str], name: Callable[[str], str]) -> li
                 )
     for field in given:
         match = _ROLE_ARN.match(values[field])
-        if not match or FIELD_RULES[field](values[field]):
+        if not match or role_arn(values[field]):
             continue  # already reported as malformed
         if region in REGION_PARTITION and match["partition"] != partition_of(region):
             problems.append(
@@ -614,28 +546,6 @@ def _contradictions(values: Mapping[str, str], name: Callable[[str], str]) -> li
             f"{GLUE_MAX_WORKERS[worker_type]} for {worker_type}; lower it"
         )
     return problems
-
-
-def validate(
-    values: Mapping[str, object], display_names: Mapping[str, str] | None = None
-) -> list[str]:
-    """Every problem found in ``values`` (keyed by field), as one line each.
-
-    ``display_names`` maps a field to the name a user sees it under (for example
-    ``aws.region`` in settings.toml); by default the field's own name.
-    """
-
-    def name(field: str) -> str:
-        return (display_names or {}).get(field, field)
-
-    texts = {field: str(value) for field, value in values.items() if value is not None}
-    problems = []
-    for field, rule in FIELD_RULES.items():
-        if field in texts:
-            problem = rule(texts[field])
-            if problem:
-                problems.append(f"{name(field)} {problem}")
-    return problems + _contradictions(texts, name)
 
 
 # SageMaker XGBoost 1.7-1's hyperparameters: name -> (kind, allowed). Copied from the

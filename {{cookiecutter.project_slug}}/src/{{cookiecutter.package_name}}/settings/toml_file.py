@@ -1,4 +1,4 @@
-"""Where each setting lives in settings.toml, and in-place edits of that file.
+"""In-place edits of settings.toml, and its values keyed by field.
 
 Edits change only the value of the named keys and keep every comment, blank line
 and key a user wrote. Standard library only; runs on Python 3.10+ (the template's
@@ -11,34 +11,12 @@ import json
 import re
 from collections.abc import Mapping
 
+from .fields import FIELDS
+
 SETTINGS_FILE_NAME = "settings.toml"
 
-# The field a bake asks for -> (table, key) in settings.toml.
-FIELD_LOCATIONS: dict[str, tuple[str, str]] = {
-    "project_name": ("project", "name"),
-    "project_slug": ("project", "slug"),
-    "aws_region": ("aws", "region"),
-    "aws_account_id": ("aws", "account_id"),
-    "artifact_bucket": ("aws", "artifact_bucket"),
-    "iam_roles": ("iam", "roles"),
-    "sagemaker_role_arn": ("iam", "sagemaker_role_arn"),
-    "stepfunctions_role_arn": ("iam", "stepfunctions_role_arn"),
-    "glue_role_arn": ("iam", "glue_role_arn"),
-    "lambda_role_arn": ("iam", "lambda_role_arn"),
-    "quality_metric": ("quality_gate", "metric"),
-    "metric_direction": ("quality_gate", "direction"),
-    "metric_threshold": ("quality_gate", "threshold"),
-    "training_instance_type": ("training", "instance_type"),
-    "endpoint_instance_type": ("endpoint", "instance_type"),
-    "glue_version": ("glue", "version"),
-    "glue_worker_type": ("glue", "worker_type"),
-    "glue_number_of_workers": ("glue", "number_of_workers"),
-    "retraining_schedule": ("schedule", "expression"),
-    "schedule_timezone": ("schedule", "timezone"),
-    "deploy_branch": ("ci", "deploy_branch"),
-}
-
-DISPLAY_NAMES = {field: f"{table}.{key}" for field, (table, key) in FIELD_LOCATIONS.items()}
+# Each setting's field name -> (table, key) in settings.toml.
+FIELD_LOCATIONS: dict[str, tuple[str, str]] = {row.name: (row.table, row.key) for row in FIELDS}
 
 _TABLE_HEADER = re.compile(r"^\s*\[(?P<name>[A-Za-z0-9_.-]+)\]\s*(#.*)?$")
 _STRING_ASSIGNMENT = re.compile(
