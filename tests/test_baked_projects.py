@@ -29,12 +29,15 @@ def test_baked_project_passes_its_own_checks(baked, name, tmp_path):
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     # `make validate` as CI runs it: drift check, statelint, cfn-lint.
     run("make", "validate", f"PYTHON={python}", cwd=project, env=environment)
-    # The project's slow tier (fault injection: dozens of local runs) depends on no
-    # option, so it runs once, in the defaults' bake; every bake runs all the rest.
-    tier = [] if name == "defaults" else ["-m", "not slow"]
-    output = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tier, cwd=project,
-                 env=environment)  # fmt: skip
+    # `make test` as CI runs it, one process per bake (this suite runs bakes side by
+    # side). The slow tier (whole runs in new processes, the notebook, fault
+    # injection) depends on no option but the notebook's, so only the defaults run it.
+    make = ["make", f"PYTHON={python}", "PYTEST_WORKERS=0"]
+    output = run(*make, "test", cwd=project, env=environment)
     assert " passed" in output and "failed" not in output
+    if name == "defaults":
+        output = run(*make, "test-slow", cwd=project, env=environment)
+        assert " passed" in output and "failed" not in output
     script = python.parent / project.name  # the console script the project declares
     assert "all settings are valid" in run(script, "settings", "check", cwd=project)
 

@@ -29,6 +29,8 @@ def test_the_committed_notebook_has_no_outputs():
             assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
 
 
+# Executing it (a kernel, a JVM, a local run) takes about 20 s: the slow tier, which
+# CI runs (`make test-slow`); the committed-outputs check above stays in every run.
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     project = tmp_path_factory.mktemp("project")  # the local run writes .local/ here
@@ -44,16 +46,19 @@ def executed(tmp_path_factory):
     return {cell.id: cell for cell in notebook.cells}
 
 
+@pytest.mark.slow
 def test_every_cell_runs_and_the_local_run_passes_the_gate(executed):
     local_run = outputs_of(executed["local-run"])
     assert "quality gate:" in local_run and "succeeded" in local_run
 
 
+@pytest.mark.slow
 def test_the_graph_is_an_svg_image(executed):
     (output,) = executed["graph"].outputs
     svg = output["data"]["image/svg+xml"]
     assert svg.lstrip().startswith("<svg") and "Quality gate" in svg
 
 
+@pytest.mark.slow
 def test_nothing_is_deployed_unless_asked(executed):
     assert "nothing was deployed" in outputs_of(executed["aws-run"])

@@ -207,6 +207,7 @@ def test_a_model_that_cannot_serve_is_not_deployed_and_the_live_one_stays(
     assert endpoint["ModelName"] != live_before and "FailureReason" not in endpoint
 
 
+@pytest.mark.slow  # a new interpreter and JVM: about 15 s
 def test_a_run_in_a_new_process_prints_its_progress_and_nothing_else(tmp_path):
     """Spark's start-up banner, log4j warnings, pyspark's and the SDK's import warnings
     go to .local/logs, not to the user's terminal (--verbose shows them)."""

@@ -7,9 +7,12 @@ rehearsal test does.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 from ..settings import Settings, SettingsError
@@ -19,6 +22,19 @@ from .errors import AwsError
 CLIENT_CONFIG = Config(
     connect_timeout=10, read_timeout=60, retries={"mode": "standard", "max_attempts": 5}
 )
+
+
+@functools.cache
+def _shared_loader() -> botocore.loaders.Loader:
+    """One reader of botocore's service models for the process: each new botocore
+    session otherwise parses them from disk again (about half a second a session)."""
+    return botocore.loaders.create_loader()
+
+
+def _new_boto3_session(region: str) -> boto3.session.Session:
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _shared_loader())
+    return boto3.session.Session(botocore_session=core, region_name=region)
 
 
 class AwsSession:
@@ -32,7 +48,7 @@ class AwsSession:
     def __init__(self, settings: Settings, session: boto3.session.Session | None = None):
         self.caller_arn: str | None = None  # known once check_account has asked STS
         self.settings = settings
-        self._session = session or boto3.session.Session(region_name=settings.region)
+        self._session = session or _new_boto3_session(settings.region)
         self._clients: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:

@@ -17,12 +17,14 @@ TimeoutSeconds.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,7 @@ from stepfunctions.steps import (  # noqa: E402
     Task,
     TrainingStep,
     Wait,
+    integration_resources,
 )
 from stepfunctions.steps.choice_rule import ChoiceRule  # noqa: E402
 
@@ -124,9 +127,8 @@ def build_definition(settings: Settings) -> Graph:
         cause_path=f"{FAILURE_PATH}.Cause",
     )
     naming, plan = _naming(settings)
-    tasks, check = _tasks(settings, plan)
-    for task in [*tasks.values(), check]:
-        _pin_partition(task, settings.partition)
+    with _sdk_partition(settings.partition):
+        tasks, check = _tasks(settings, plan)
     for name, task in tasks.items():
         task.add_retry(_retry_for(name))
         task.add_catch(_catch_all(failed))
@@ -321,7 +323,7 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
             "DescribeEndpoint, before deploying (does it exist, can it be updated?) and "
             "after (does it serve this run's model yet?)."
         ),
-        resource="arn:aws:states:::aws-sdk:sagemaker:describeEndpoint",
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:describeEndpoint",
         parameters={"EndpointName": endpoint_name(settings)},
         result_path="$.Endpoint",
         timeout_seconds=TIMEOUT_SECONDS[State.CHECK_FOR_ENDPOINT],
@@ -512,13 +514,21 @@ def _catch_all(failed: Any) -> Catch:
     return Catch(error_equals=["States.ALL"], next_step=failed, result_path=FAILURE_PATH)
 
 
-def _pin_partition(task: Any, partition: str) -> None:
-    """Use the settings' partition in integration ARNs (arn:aws-cn:states:::...).
+@contextlib.contextmanager
+def _sdk_partition(partition: str) -> Iterator[None]:
+    """Have the SDK write the settings' partition into integration ARNs
+    (arn:aws-cn:states:::...).
 
-    The SDK takes it from the default boto3 session, i.e. from whoever renders.
+    The SDK asks a new default boto3 session for each Task: that is whoever renders
+    (their region, not the project's), and reads botocore's endpoint data each time,
+    which made most of a render's time.
     """
-    resource = task.fields["resource"]
-    task.fields["resource"] = f"arn:{partition}:" + resource.split(":", 2)[2]
+    original = integration_resources.get_aws_partition
+    integration_resources.get_aws_partition = lambda: partition
+    try:
+        yield
+    finally:
+        integration_resources.get_aws_partition = original
 
 
 def _retry_for(state: State) -> Retry:
