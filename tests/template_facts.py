@@ -145,6 +145,7 @@ _COMMON_FILES = (
     "src/{package}/aws_steps/glue_etl_job.py",
     "src/{package}/aws_steps/lambda_evaluator.py",
     "src/{package}/cli.py",
+    "src/{package}/exit_codes.py",
     "src/{package}/local/__init__.py",
     "src/{package}/local/inference_request.py",
     "src/{package}/local/inputs.py",
@@ -167,6 +168,7 @@ _COMMON_FILES = (
     "src/{package}/workflow/__init__.py",
     "src/{package}/workflow/asl_fields.py",
     "src/{package}/workflow/definition.py",
+    "src/{package}/workflow/display.py",
     "src/{package}/workflow/graph.py",
     "src/{package}/workflow/graph_svg.py",
     "src/{package}/workflow/progress.py",
@@ -213,6 +215,7 @@ _COMMON_FILES = (
     "tests/workflow/__init__.py",
     "tests/workflow/canned_tasks.py",
     "tests/workflow/test_definition.py",
+    "tests/workflow/test_display.py",
     "tests/workflow/test_endpoint_routing.py",
     "tests/workflow/test_workflow_routing.py",
 )

@@ -19,22 +19,18 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import exit_codes
 from .aws import commands as aws_commands
 from .aws.errors import AwsError, explained
 from .project_layout import DEFINITION_PATH, README_PATH
 from .settings import Settings, SettingsError, aws_account, fields, fill_in, load_settings, rules
-
-EXIT_USER_ERROR = 2
-EXIT_DRIFT = 1
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "retrain",
         description="Retraining pipeline: settings, workflow, local runs and deployment.",
-        epilog="exit codes: 0 done, 1 the run or check failed, 2 fix what the message says, "
-        "130 interrupted",
+        epilog=exit_codes.HELP,
     )
     parser.add_argument(
         "--verbose", action="store_true", help="show tracebacks and Spark's own output"
@@ -47,12 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     settings_parser = commands.add_parser("settings", help="show, check or fill in settings.toml")
     settings_commands = settings_parser.add_subparsers(dest="settings_command", required=True)
-    settings_commands.add_parser("show", help="print every setting, derived names included")
-    settings_commands.add_parser("check", help="validate settings.toml")
+    settings_commands.add_parser(
+        "show", help="print every setting, derived names included"
+    ).set_defaults(handler=_show)
+    check = settings_commands.add_parser("check", help="validate settings.toml")
+    check.set_defaults(handler=_check)
     fill = settings_commands.add_parser(
         "fill", help="fill in the empty account, bucket and role ARNs from your AWS credentials"
     )
     fill.add_argument("--account-id", help="use this account id instead of asking AWS STS")
+    fill.set_defaults(handler=_fill)
     render = commands.add_parser(
         "render", help=f"write the state machine definition to {DEFINITION_PATH}"
     )
@@ -61,8 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only compare: exit 1 if the committed definition differs from the settings",
     )
-    commands.add_parser("graph", help="print the workflow as a Mermaid diagram")
-    commands.add_parser("deploy", help="upload the code and create or update the stacks on AWS")
+    render.set_defaults(handler=_render)
+    commands.add_parser("graph", help="print the workflow as a Mermaid diagram").set_defaults(
+        handler=_graph
+    )
+    commands.add_parser(
+        "deploy", help="upload the code and create or update the stacks on AWS"
+    ).set_defaults(handler=aws_commands.deploy_command)
     run = commands.add_parser("run", help="run the retraining workflow (on AWS unless --local)")
     run.add_argument(
         "--local", action="store_true", help="on this machine: Spark, xgboost, local endpoint"
@@ -71,9 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--rows", type=_positive, default=1000, help="--local: sample rows")
     run.add_argument("--data", type=Path, help="--local: a raw CSV to use instead of the sample")
     run.add_argument("--run-name", help="name the run (default: <slug>-<uuid>)")
-    for name, text in (("status", "how a run on AWS is doing"), ("history", "a run's events")):
+    run.set_defaults(handler=_run)
+    for name, text, handler in (
+        ("status", "how a run on AWS is doing", aws_commands.status_command),
+        ("history", "a run's events", aws_commands.history_command),
+    ):
         past = commands.add_parser(name, help=text)
         past.add_argument("run", nargs="?", help="run name or execution ARN (default: latest)")
+        past.set_defaults(handler=handler)
     destroy = commands.add_parser(
         "destroy", help="stop runs, remove the endpoint and stacks, list what is left (asks first)"
     )
@@ -81,7 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     destroy.add_argument(
         "--force", action="store_true", help="delete the bucket even when it holds data"
     )
-    commands.add_parser("estimate", help="the cost of one run and of the endpoint")
+    destroy.set_defaults(handler=aws_commands.destroy_command)
+    commands.add_parser("estimate", help="the cost of one run and of the endpoint").set_defaults(
+        handler=_estimate
+    )
     policies = commands.add_parser(
         "iam-policies", help="print the trust and permission policies each role needs (JSON)"
     )
@@ -90,20 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("sagemaker", "stepfunctions", "glue", "lambda", "scheduler"),
         help="only this role (default: every role the project needs)",
     )
+    policies.set_defaults(handler=_iam_policies)
     ci_role = commands.add_parser("ci-role", help="create the role CI assumes (OIDC) to deploy")
     ci_role.add_argument("--repository", required=True, help="owner/name or group/project")
     ci_role.add_argument(
         "--provider", choices=("github", "gitlab"), help="default: from the project's CI files"
     )
+    ci_role.set_defaults(handler=aws_commands.ci_role_command)
     upload = commands.add_parser("upload-data", help="upload a raw CSV for runs on AWS")
     upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
     upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
+    upload.set_defaults(handler=aws_commands.upload_data_command)
     serve = commands.add_parser("serve", help="serve the live local model on 127.0.0.1")
     serve.add_argument("--port", type=_port, default=8080, help="1 to 65535 (default 8080)")
+    serve.set_defaults(handler=_serve)
     sample = commands.add_parser("sample-data", help="write a deterministic sample dataset")
     sample.add_argument("--rows", type=_positive, default=1000)
     sample.add_argument("--output", type=Path, default=Path("sample.csv"))
+    sample.set_defaults(handler=_sample_data)
     return parser
 
 
@@ -127,7 +145,7 @@ def entry_point() -> None:
     within seconds. (Spark's JVM ends by itself when its pipe to this process closes.)
     """
     code = main()
-    if code == EXIT_INTERRUPTED:
+    if code == exit_codes.INTERRUPTED:
         _end_child_processes()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -151,46 +169,28 @@ def _end_child_processes() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
-    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "show": _show,
-        "check": _check,
-        "fill": _fill,
-        "render": _render,
-        "graph": _graph,
-        "run": _run,
-        "serve": _serve,
-        "sample-data": _sample_data,
-        "deploy": aws_commands.deploy_command,
-        "status": aws_commands.status_command,
-        "history": aws_commands.history_command,
-        "destroy": aws_commands.destroy_command,
-        "estimate": _estimate,
-        "upload-data": aws_commands.upload_data_command,
-        "ci-role": aws_commands.ci_role_command,
-        "iam-policies": _iam_policies,
-    }
     command = getattr(arguments, "settings_command", None) or arguments.command
     try:
         with explained(command):
-            return handlers[command](arguments)
+            return arguments.handler(arguments)
     except (SettingsError, AwsError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return exit_codes.USER_MUST_FIX
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
     except OSError as error:
         if not error.filename:  # not about a file of the user's: a bug, below
             raise
         print(f"error: {error.filename}: {error.strerror}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return exit_codes.USER_MUST_FIX
     except Exception as error:  # a bug, not the user's doing: keep the traceback
         if arguments.verbose:
             raise
         log = _write_traceback()
         print(f"error: unexpected {type(error).__name__}: {error} (traceback in {log}; "
               "--verbose shows it)", file=sys.stderr)  # fmt: skip
-        return 1
+        return exit_codes.FAILED
 
 
 def _write_traceback() -> str:
@@ -205,7 +205,7 @@ def _show(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
     for name, value in describe(settings):
         print(f"{name:<32} {value}")
-    return 0
+    return exit_codes.DONE
 
 
 def describe(settings: Settings) -> list[tuple[str, str]]:
@@ -239,7 +239,8 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
         (
             "training",
             f"{settings.training_instance_count} x {settings.training_instance_type}, "
-            f"at most {settings.training_max_runtime_seconds} s",
+            f"{settings.training_volume_size_gb} GB disk, at most "
+            f"{settings.training_max_runtime_seconds} s",
         ),
         (
             "training.hyperparameters",
@@ -263,7 +264,7 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
 def _check(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
     print(f"{settings.path}: all settings are valid")
-    return 0
+    return exit_codes.DONE
 
 
 def _fill(arguments: argparse.Namespace) -> int:
@@ -284,11 +285,11 @@ def _fill(arguments: argparse.Namespace) -> int:
     updates = fill_in.fill_in_file(settings.path, settings.values, account)
     if not updates:
         print(f"{settings.path}: nothing to fill in; every derived value is already set")
-        return 0
+        return exit_codes.DONE
     for name, value in updates.items():
         print(f"filled in {fields.DISPLAY_NAMES[name]} = {value}")
     load_settings(settings.path)  # the result must still pass every rule
-    return 0
+    return exit_codes.DONE
 
 
 def _render(arguments: argparse.Namespace) -> int:
@@ -312,21 +313,21 @@ def _render(arguments: argparse.Namespace) -> int:
     if arguments.check:
         if not stale:
             print(f"{DEFINITION_PATH} and the README graph match the settings")
-            return 0
+            return exit_codes.DONE
         names = " and ".join(str(relative) for relative in stale)
         print(
             f"{names} differ from what the settings give; "
             f"run '{settings.slug} render' and commit the result",
             file=sys.stderr,
         )
-        return EXIT_DRIFT
+        return exit_codes.FAILED
     for relative in stale:
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(wanted[relative], encoding="utf-8")
         print(f"wrote {relative}")
     if not stale:
         print(f"{DEFINITION_PATH} and the README graph are up to date")
-    return 0
+    return exit_codes.DONE
 
 
 def _graph(arguments: argparse.Namespace) -> int:
@@ -335,7 +336,7 @@ def _graph(arguments: argparse.Namespace) -> int:
 
     settings = load_settings(arguments.settings)
     print(to_mermaid(build_definition(settings).to_dict()), end="")
-    return 0
+    return exit_codes.DONE
 
 
 def _run(arguments: argparse.Namespace) -> int:
@@ -349,6 +350,7 @@ def _run(arguments: argparse.Namespace) -> int:
             raise SettingsError("--data is for --local runs; on AWS, 'upload-data' it first")
         return aws_commands.run_command(arguments)
     from .local.run import run_locally  # imports Spark and xgboost: only when needed
+    from .workflow.display import display_for
 
     print(f"running {settings.slug} locally (the deployed definition, local services)")
     result = run_locally(
@@ -358,13 +360,14 @@ def _run(arguments: argparse.Namespace) -> int:
         data=arguments.data,
         run_name=arguments.run_name,
         verbose=arguments.verbose,
+        display=display_for(sys.stdout),
     )
     if result.succeeded:
-        return 0
+        return exit_codes.DONE
     if result.execution.status == "ABORTED":
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
     print(f"FAILED: {result.execution.error}: {result.execution.cause}", file=sys.stderr)
-    return EXIT_DRIFT
+    return exit_codes.FAILED
 
 
 def _serve(arguments: argparse.Namespace) -> int:
@@ -393,21 +396,21 @@ def _serve(arguments: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
-    return 0
+    return exit_codes.DONE
 
 
 def _iam_policies(arguments: argparse.Namespace) -> int:
     from .aws.iam_policies import iam_policies_command
 
     print(iam_policies_command(load_settings(arguments.settings), arguments.role))
-    return 0
+    return exit_codes.DONE
 
 
 def _estimate(arguments: argparse.Namespace) -> int:
     from .aws.estimate import report
 
     print("\n".join(report(load_settings(arguments.settings))))
-    return 0
+    return exit_codes.DONE
 
 
 def _sample_data(arguments: argparse.Namespace) -> int:
@@ -419,4 +422,4 @@ def _sample_data(arguments: argparse.Namespace) -> int:
         )
     path = generate(arguments.output, rows=arguments.rows)
     print(f"wrote {arguments.rows} sample customers to {path}")
-    return 0
+    return exit_codes.DONE

@@ -98,6 +98,14 @@ def test_the_gate_reads_the_metric_by_name_in_the_configured_direction(settings)
         assert payload["MetricName"] == "validation:auc"
 
 
+def test_the_training_disk_is_the_settings(settings):
+    rendered = json.loads(
+        render_definition(dataclasses.replace(settings, training_volume_size_gb=200))
+    )
+    resources = rendered["States"][State.TRAIN_MODEL]["Parameters"]["ResourceConfig"]
+    assert resources["VolumeSizeInGB"] == 200
+
+
 def test_integration_arns_use_the_region_partition(settings):
     china = json.loads(render_definition(dataclasses.replace(settings, region="cn-north-1")))
     resources = [s["Resource"] for s in china["States"].values() if s["Type"] == "Task"]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .. import exit_codes
 from ..settings import Settings, SettingsError, load_settings
+from ..workflow.display import display_for
 from . import deploy, destroy, executions, raw_data
 from .session import AwsSession
-
-EXIT_RUN_FAILED = 1
 
 
 def _session(arguments: argparse.Namespace) -> tuple[Settings, AwsSession]:
@@ -25,7 +25,7 @@ def _session(arguments: argparse.Namespace) -> tuple[Settings, AwsSession]:
 def deploy_command(arguments: argparse.Namespace) -> int:
     settings, aws = _session(arguments)
     deploy.deploy(settings, aws)
-    return 0
+    return exit_codes.DONE
 
 
 def run_command(arguments: argparse.Namespace) -> int:
@@ -37,8 +37,10 @@ def run_command(arguments: argparse.Namespace) -> int:
         print(f"  console: {console}")
     if not arguments.wait:
         print(f"  follow it: {settings.slug} status, or run with --wait")
-        return 0
-    return _report(executions.watch(settings, aws, arn))
+        return exit_codes.DONE
+    with display_for(sys.stdout) as display:
+        outcome = executions.watch(settings, aws, arn, say=display)
+    return _report(outcome)
 
 
 def status_command(arguments: argparse.Namespace) -> int:
@@ -48,7 +50,7 @@ def status_command(arguments: argparse.Namespace) -> int:
     print(f"{arn}: {outcome.status}")
     if outcome.error:
         print(f"  {outcome.error}: {outcome.cause}")
-    return 0
+    return exit_codes.DONE
 
 
 def history_command(arguments: argparse.Namespace) -> int:
@@ -58,7 +60,7 @@ def history_command(arguments: argparse.Namespace) -> int:
         details = executions.event_details(event)
         name = details.get("name") or details.get("error") or ""
         print(f"{event['timestamp']:%Y-%m-%d %H:%M:%S} {event['type']:<28} {name}")
-    return 0
+    return exit_codes.DONE
 
 
 def destroy_command(arguments: argparse.Namespace) -> int:
@@ -73,7 +75,8 @@ def destroy_command(arguments: argparse.Namespace) -> int:
             raise SettingsError("destroy needs confirmation: run it in a terminal, or add --yes")
         return input(f"Type '{settings.slug}' to confirm: ").strip() == settings.slug
 
-    return 0 if destroy.destroy(settings, aws, confirm, force=arguments.force) else 1
+    done = destroy.destroy(settings, aws, confirm, force=arguments.force)
+    return exit_codes.DONE if done else exit_codes.FAILED
 
 
 def upload_data_command(arguments: argparse.Namespace) -> int:
@@ -82,7 +85,7 @@ def upload_data_command(arguments: argparse.Namespace) -> int:
         raise SettingsError("give a CSV file or --sample, not both and not neither")
     uri = raw_data.upload_data(settings, aws, arguments.csv, arguments.rows)
     print(f"uploaded {uri}")
-    return 0
+    return exit_codes.DONE
 
 
 def ci_role_command(arguments: argparse.Namespace) -> int:
@@ -94,15 +97,15 @@ def ci_role_command(arguments: argparse.Namespace) -> int:
     where = "repository variable" if provider == "github" else "CI/CD variable"
     print(f"deploy role: {role_arn}")
     print(f"  set it as the {where} AWS_DEPLOY_ROLE_ARN; it trusts only {arguments.repository}")
-    return 0
+    return exit_codes.DONE
 
 
 def _report(outcome: executions.RunOutcome) -> int:
     if outcome.status == "SUCCEEDED":
         print("SUCCEEDED")
-        return 0
+        return exit_codes.DONE
     print(f"{outcome.status}: {outcome.error}: {outcome.cause}", file=sys.stderr)
-    return EXIT_RUN_FAILED
+    return exit_codes.FAILED
 
 
 def console_link(settings: Settings, arn: str) -> str | None:

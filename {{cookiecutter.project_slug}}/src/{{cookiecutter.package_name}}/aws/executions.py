@@ -17,6 +17,7 @@ from typing import Any
 
 from ..settings import Settings
 from ..settings.names import state_machine_name
+from ..workflow.display import Display
 from ..workflow.progress import Progress
 from .errors import AwsError
 from .session import AwsSession
@@ -134,7 +135,7 @@ def watch(
     settings: Settings,
     aws: AwsSession,
     arn: str,
-    say: Callable[[str], None] = print,
+    say: Display | Callable[[str], None] = print,
     poll_seconds: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> RunOutcome:

@@ -28,6 +28,7 @@ from .. import sample_data
 from ..settings import Settings
 from ..settings.names import endpoint_name
 from ..workflow.definition import PLACEHOLDERS, read_committed_definition
+from ..workflow.display import Display, PlainDisplay
 from ..workflow.progress import Progress
 from .inputs import LocalModeError, exclusive_run, run_input
 from .interpreter import Event, Execution, Interpreter
@@ -179,7 +180,10 @@ def run_locally(
     run_name: str | None = None,
     say: Callable[[str], None] = print,
     verbose: bool = False,
+    display: Display | None = None,
 ) -> LocalRun:
+    """Run the committed definition locally; ``display`` (default: plain lines through
+    ``say``) shows its progress."""
     check_java()
     definition = load_definition(settings, project_root)
     workspace = Workspace(project_root / LOCAL_FOLDER)
@@ -190,12 +194,13 @@ def run_locally(
         exclusive_run(workspace.root),
         _library_logs_to(None if verbose else logs / "libraries.log"),
         run_input(workspace.root, data, rows) as given,
+        display or PlainDisplay(say) as display,
     ):
-        say(given.description)
+        display.say(given.description)
         services = LocalServices(
             workspace, settings.region, spark, given.folder, str(data) if data else None
         )
-        progress = Progress(settings, say)
+        progress = Progress(settings, display)
 
         def listen(event: Event) -> None:
             progress.on_event(event.type, event.details, datetime.fromisoformat(event.timestamp))
@@ -210,7 +215,7 @@ def run_locally(
         for event in execution.events:
             record = {"timestamp": event.timestamp, "type": event.type, **event.details}
             stream.write(json.dumps(record, default=str) + "\n")
-    _summarize(settings, execution, workspace, history, say)
+    _summarize(settings, execution, workspace, history, display.say)
     return LocalRun(execution, history, name)
 
 

@@ -96,6 +96,8 @@ FIELDS: tuple[Field, ...] = (
           rules.whole_number(1, 20)),
     Field("training_max_runtime_seconds", "training.max_runtime_seconds", WHOLE_NUMBER,
           rules.whole_number(60, 5 * 24 * 3600)),
+    Field("training_volume_size_gb", "training.volume_size_gb", WHOLE_NUMBER,
+          rules.whole_number(1, 16384)),  # an EBS volume: 1 GB to 16 TiB
     Field("hyperparameters", "training.hyperparameters", TABLE, None),
     Field("endpoint_instance_type", "endpoint.instance_type", TEXT,
           rules.instance_type(rules.HOSTING_FAMILIES),

@@ -57,6 +57,7 @@ class Settings:
     training_instance_type: str
     training_instance_count: int
     training_max_runtime_seconds: int
+    training_volume_size_gb: int
     hyperparameters: dict[str, Any]
     endpoint_instance_type: str
     endpoint_instance_count: int

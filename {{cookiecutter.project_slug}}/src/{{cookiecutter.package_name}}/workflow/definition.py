@@ -247,6 +247,7 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
         instance_count=settings.training_instance_count,
         instance_type=settings.training_instance_type,
         max_run=settings.training_max_runtime_seconds,
+        volume_size=settings.training_volume_size_gb,
         output_path=f"s3://{PLACEHOLDERS['ArtifactBucket']}/models/",
         hyperparameters=training_hyperparameters(settings),
         sagemaker_session=session,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..settings import Settings
+from .display import Display, PlainDisplay
 from .state_names import State
 
 # Where the run goes after the gate says which way it decided.
@@ -23,10 +24,14 @@ _NOT_FOUND = "Could not find endpoint"
 
 
 class Progress:
-    """Prints each state as it is entered and left, and the gate's decision."""
+    """Shows each state as it is entered and left, and the gate's decision.
 
-    def __init__(self, settings: Settings, say: Callable[[str], None]):
-        self.settings, self.say = settings, say
+    ``output`` is a Display (see display.py), or a function that prints one line.
+    """
+
+    def __init__(self, settings: Settings, output: Display | Callable[[str], None]):
+        self.display = output if isinstance(output, Display) else PlainDisplay(output)
+        self.settings, self.say = settings, self.display.say
         self.entered: dict[str, datetime] = {}
         self.run_name: str | None = None
         self.evaluation: dict[str, Any] | None = None
@@ -38,7 +43,7 @@ class Progress:
             self._report_gate(details["name"])
             self.entered[details["name"]] = timestamp
             self._failure = None
-            self.say(f"  -> {details['name']}")
+            self.display.running(details["name"])
         elif event_type == "TaskScheduled" and self._failure:
             if not self._expected_absence():
                 self.say(f"     retrying after {self._failure[0]}")
