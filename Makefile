@@ -35,6 +35,7 @@ benchmark: $(BIN)/pytest
 	$(BIN)/python benchmarks/bake.py
 	$(BIN)/python benchmarks/local_run.py
 	$(BIN)/python benchmarks/deploy_rehearsal.py
+	$(BIN)/python benchmarks/project_suite.py
 
 snapshot: $(BIN)/pytest  ## after changing workflow/definition.py or workflow/graph.py
 	$(BIN)/python scripts/snapshot_workflow.py

@@ -46,6 +46,17 @@ _tasks:
       - "{{ _copier_conf.src_path }}/hooks/copier_post_copy.py"
       - "{{ _copier_conf.src_path }}"
       - "{{ _copier_conf.answers_file }}"
+# Before `copier update` moves a project to the layered layout (1.0.0), keep the team's
+# edits to the modules it moves (see the script and CHANGELOG.md).
+_migrations:
+  - version: "1.0.0"
+    when: "{{ _stage == 'before' }}"
+    command:
+      - "{{ _copier_python }}"
+      - "{{ _copier_conf.src_path }}/hooks/copier_migrate_to_layers.py"
+      - "{{ _copier_conf.src_path }}"
+      - "{{ _version_from }}"
+      - "{{ _copier_conf.answers_file }}"
 """
 
 

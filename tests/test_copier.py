@@ -3,6 +3,7 @@ template changes into a project without losing what its user changed."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,72 @@ def test_an_update_that_collides_with_a_user_edit_shows_a_conflict(template_copy
     merged = ignore.read_text()
     assert "# ours" in merged, "the user's edit was lost"
     assert "# theirs" in merged and "<<<<<<<" in merged, "the collision is not shown"
+
+
+# The last commit of the flat layout (every module in src/<package>/, tests beside
+# them): the release projects were baked from before the layered layout.
+FLAT_LAYOUT_COMMIT = "2b66b5c806d1485989b5f402cdeb57bb7b7b5cb9"
+
+
+def template_at(commit: str, folder: Path) -> Path:
+    """The template's files as they were at ``commit`` (from this repository's history)."""
+    found = subprocess.run(
+        ["git", "-C", str(TEMPLATE_DIR), "cat-file", "-e", f"{commit}^{{commit}}"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert found.returncode == 0, f"{commit} is not in this clone: the test needs the history"
+    folder.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(TEMPLATE_DIR), "archive", "--format=tar", commit],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
+    template_copy, tmp_path, capfd
+):
+    template = template_at(FLAT_LAYOUT_COMMIT, tmp_path / "template")
+    commit_all(template, "flat layout", tag="v0.9.0")
+    project = copied_project(template, tmp_path / "project")
+    package = project / "src" / "customer_churn_retraining"
+    assert (package / "etl_job.py").is_file()  # the flat layout, as users have it
+    settings = project / "settings.toml"
+    settings.write_text(settings.read_text().replace("max_depth = 5", "max_depth = 7  # ours"))
+    (package / "our_features.py").write_text('"""A module the team added."""\n')
+    etl = package / "etl_job.py"
+    etl.write_text(etl.read_text() + "\n# a cleaning step of ours\n")
+    commit_all(project, "our edits")
+
+    # The template moves to the layered layout: today's files, released as v1.0.0.
+    for path in template.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copytree(template_copy, template, dirs_exist_ok=True)
+    commit_all(template, "layered layout", tag="v1.0.0")
+
+    run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
+    said = capfd.readouterr().out
+    assert (package / "aws_steps" / "glue_etl_job.py").is_file()
+    assert (package / "settings" / "fields.py").is_file()
+    assert not (package / "etl_job.py").exists()  # moved, not left behind twice
+    assert (project / "tests" / "settings" / "test_fields.py").is_file()
+    text = settings.read_text()
+    assert "max_depth = 7  # ours" in text  # the user's edit survives the move
+    assert "volume_size_gb = 30" in text  # and the setting added since arrives
+    assert (package / "our_features.py").is_file()  # a file of the user's is kept
+    # copier drops an edit to a moved module; the migration kept it, and said so.
+    kept = project / ".copier-moved-edits" / "src" / "customer_churn_retraining" / "etl_job.py"
+    assert "# a cleaning step of ours" in kept.read_text()
+    assert (
+        "src/customer_churn_retraining/etl_job.py had your edits; 1.0.0 moves it to "
+        "src/customer_churn_retraining/aws_steps/glue_etl_job.py" in said
+    )
+    assert "our_features.py is yours and stays" in said
+    assert "_commit: v1.0.0" in (project / ".copier-answers.yml").read_text()
+    leftovers = subprocess.run(
+        ["git", "grep", "-l", "-e", "^<<<<<<<", "-e", "^>>>>>>>"], cwd=project,
+        capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    assert leftovers == ""
