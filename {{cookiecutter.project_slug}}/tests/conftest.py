@@ -49,9 +49,19 @@ def settings_path(tmp_path) -> Path:
 
 
 def replace_line(path: Path, startswith: str, new_line: str) -> None:
-    """Edit settings.toml as a user would: rewrite the one line that starts so."""
+    """Edit settings.toml as a user would: rewrite the one line that starts so, outside
+    the [data] tables (whose keys are the dataset's column names, any name at all)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    matches = [index for index, line in enumerate(lines) if line.startswith(startswith)]
+    table, in_data = "", []
+    for line in lines:
+        if line.startswith("["):
+            table = line.strip("[] ")
+        in_data.append(table == "data" or table.startswith("data."))
+    matches = [
+        index
+        for index, line in enumerate(lines)
+        if line.startswith(startswith) and not in_data[index]
+    ]
     assert len(matches) == 1, f"expected one line starting with {startswith!r}"
     lines[matches[0]] = new_line
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -64,3 +74,36 @@ def clear_account_values(path: Path) -> None:
     replace_line(path, "roles =", 'roles = "create"')
     for role in ("sagemaker", "stepfunctions", "glue", "lambda"):
         replace_line(path, f"{role}_role_arn =", f'{role}_role_arn = ""')
+
+
+def project_schema():
+    """The dataset schema of the project's settings.toml ([data]): tests that need data
+    make it from this, so that they hold for whatever dataset the project is set up for."""
+    from project.settings import load_settings
+
+    return load_settings(PROJECT_ROOT / "settings.toml").data
+
+
+def sample_csv(path: Path, rows: int) -> Path:
+    """``rows`` generated rows of the project's schema, written to ``path``."""
+    from project.sample_data import generate
+
+    return generate(path, project_schema(), rows=rows)
+
+
+def encoded_row(schema, strong: bool) -> str:
+    """A row as the endpoint takes it (the Glue job's encoding), strong or weak in the
+    features that decide the sample's label (its first ones, see sample_data.py)."""
+    from project.settings.data_schema import BOOLEAN, NUMERIC
+
+    values = []
+    for index, feature in enumerate(schema.features):
+        decides = index < 3
+        if feature.kind == NUMERIC:
+            values.append("160" if strong and decides else ("40" if decides else "100"))
+        elif feature.kind == BOOLEAN:
+            values.append("1" if strong and decides else "0")
+        else:
+            chosen = 0 if strong or not decides else len(feature.categories) - 1
+            values += ["1" if i == chosen else "0" for i in range(len(feature.categories))]
+    return ",".join(values)

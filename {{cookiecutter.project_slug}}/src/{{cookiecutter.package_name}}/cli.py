@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -53,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fill.add_argument("--account-id", help="use this account id instead of asking AWS STS")
     fill.set_defaults(handler=_fill)
+    data = commands.add_parser("data", help="your own data: learn a CSV's schema, check a file")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    data_init = data_commands.add_parser(
+        "init", help="write [data] in settings.toml from a sample of a CSV (a path, or s3://)"
+    )
+    data_init.add_argument("source", help="the CSV: a local path, or s3://bucket/key on AWS")
+    data_init.add_argument("--label", help="the label column (default: told from the data)")
+    data_init.set_defaults(handler=_data_init)
+    data_check = data_commands.add_parser(
+        "check", help="how a local CSV fits [data]: rows kept, and dropped by reason"
+    )
+    data_check.add_argument("csv", type=Path, help="the CSV file")
+    data_check.set_defaults(handler=_data_check)
     render = commands.add_parser(
         "render", help=f"write the state machine definition to {DEFINITION_PATH}"
     )
@@ -330,6 +344,29 @@ def _render(arguments: argparse.Namespace) -> int:
     return exit_codes.DONE
 
 
+def _data_init(arguments: argparse.Namespace) -> int:
+    from .dataset.init import init
+
+    settings = load_settings(arguments.settings)
+    _schema, lines = init(settings, arguments.source, arguments.label)
+    print("\n".join(lines))
+    # The Glue job reads the schema from the definition: render it for the new table.
+    return _render(argparse.Namespace(settings=settings.path, check=False))
+
+
+def _data_check(arguments: argparse.Namespace) -> int:
+    from .dataset.check import check
+    from .local.run import LOCAL_FOLDER, check_java, quiet_spark_session, spark_session
+
+    settings = load_settings(arguments.settings)
+    check_java()
+    log = settings.path.parent / LOCAL_FOLDER / "logs" / "spark.log"
+    spark = spark_session if arguments.verbose else functools.partial(quiet_spark_session, log)
+    result = check(settings, arguments.csv, spark)
+    print("\n".join(result.lines))
+    return exit_codes.DONE if result.fits else exit_codes.FAILED
+
+
 def _graph(arguments: argparse.Namespace) -> int:
     from .workflow.definition import build_definition
     from .workflow.graph import to_mermaid
@@ -420,6 +457,7 @@ def _sample_data(arguments: argparse.Namespace) -> int:
         raise SettingsError(
             f"{arguments.output} exists; choose another --output (never overwritten)"
         )
-    path = generate(arguments.output, rows=arguments.rows)
-    print(f"wrote {arguments.rows} sample customers to {path}")
+    settings = load_settings(arguments.settings)
+    path = generate(arguments.output, settings.data, rows=arguments.rows)
+    print(f"wrote {arguments.rows} sample rows ([data] of {settings.path.name}) to {path}")
     return exit_codes.DONE

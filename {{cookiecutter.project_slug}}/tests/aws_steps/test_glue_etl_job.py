@@ -1,5 +1,10 @@
 """The Glue job's transforms on a local SparkSession (real Spark; Glue itself is not
-emulated: awsglue is imported only in the Glue entry point)."""
+emulated: awsglue is imported only in the Glue entry point).
+
+The data comes from the project's own [data] table (tests/conftest.py), so these hold
+for whatever dataset the project is set up for; a second, fixed schema exercises what
+the project's may lack (no id column, a categorical feature).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,35 @@ import csv
 
 import numpy as np
 import pytest
-from project.aws_steps.glue_etl_job import FEATURES, RAW_SCHEMA, SourceError, prepare
+from project.aws_steps.glue_etl_job import Schema, SourceError, prepare
 from project.local.run import spark_session
-from project.sample_data import COLUMNS, generate
+from project.sample_data import generate
+from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
+
+from ..conftest import project_schema, sample_csv
+
+# A dataset unlike the project's: no id column, a categorical and a boolean feature.
+LOANS = DataSchema(
+    label="defaulted", positive=("Yes",), negative=("No",), id_column="",
+    features=(Feature("income", NUMERIC), Feature("region", CATEGORICAL, ("north", "south")),
+              Feature("has_mortgage", BOOLEAN)),
+    ignore=("notes",),
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def spark():
     return spark_session()
+
+
+def job_schema(schema: DataSchema = None) -> Schema:
+    """The schema as the Glue job receives it: the --schema argument's JSON."""
+    return Schema.from_json((schema or project_schema()).to_json())
+
+
+def run_job(spark, source, tmp_path, schema: DataSchema = None, out: str = ""):
+    return prepare(spark, str(source), str(tmp_path / f"t{out}"), str(tmp_path / f"v{out}"),
+                   job_schema(schema))  # fmt: skip
 
 
 def read_csv_folder(folder):
@@ -25,12 +51,16 @@ def read_csv_folder(folder):
     return np.array(rows)
 
 
+def first_of_kind(schema: DataSchema, kind: str) -> str | None:
+    return next((feature.name for feature in schema.features if feature.kind == kind), None)
+
+
 def test_output_is_label_first_without_header_and_split_reproducibly(spark, tmp_path):
-    source = generate(tmp_path / "raw" / "customers.csv", rows=300)
-    first = prepare(spark, str(source.parent), str(tmp_path / "t1"), str(tmp_path / "v1"))
-    second = prepare(spark, str(source.parent), str(tmp_path / "t2"), str(tmp_path / "v2"))
+    source = sample_csv(tmp_path / "raw" / "data.csv", rows=300)
+    first = run_job(spark, source.parent, tmp_path, out="1")
+    second = run_job(spark, source.parent, tmp_path, out="2")
     train, validation = read_csv_folder(tmp_path / "t1"), read_csv_folder(tmp_path / "v1")
-    assert train.shape[1] == 1 + len(FEATURES)
+    assert train.shape[1] == 1 + len(job_schema().encoded_features)
     assert set(np.unique(train[:, 0])) <= {0.0, 1.0}
     assert first.train_rows + first.validation_rows == 300
     assert 0.1 < first.validation_rows / 300 < 0.3
@@ -39,59 +69,98 @@ def test_output_is_label_first_without_header_and_split_reproducibly(spark, tmp_
     assert len(validation) == first.validation_rows
 
 
-def test_malformed_rows_are_dropped_and_counted(spark, tmp_path):
-    source = generate(tmp_path / "raw" / "customers.csv", rows=50)
-    with source.open("a") as stream:
-        stream.write("C9,CA,not-a-number,no,no,0,1,1,1,1,1,1,False\n")  # unparseable
-        stream.write("C10,CA,10,maybe,no,0,1,1,1,1,1,1,False\n")  # unknown yes/no
-        stream.write("C11,CA,10,no,no,0,-5,1,1,1,1,1,True\n")  # negative minutes
-        stream.write("C12,CA,10,no,no\n")  # truncated
-    report = prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"))
-    assert report.rows_read == 54
-    assert report.rows_dropped == 4
+def test_a_categorical_feature_is_one_column_per_category_and_booleans_are_1_0(spark, tmp_path):
+    source = generate(tmp_path / "raw" / "loans.csv", LOANS, rows=200)
+    run_job(spark, source.parent, tmp_path, schema=LOANS)
+    rows = np.vstack([read_csv_folder(tmp_path / "t"), read_csv_folder(tmp_path / "v")])
+    assert job_schema(LOANS).encoded_features == [
+        "income", "region=north", "region=south", "has_mortgage"
+    ]  # fmt: skip
+    assert rows.shape == (200, 5)
+    assert set(rows[:, 2] + rows[:, 3]) == {1.0}  # exactly one category per row
+    assert set(np.unique(rows[:, 4])) == {0.0, 1.0}
+
+
+def test_without_an_id_the_split_follows_each_row_not_its_position(spark, tmp_path):
+    source = generate(tmp_path / "a" / "loans.csv", LOANS, rows=300)
+    lines = source.read_text().splitlines()
+    reordered = tmp_path / "b" / "loans.csv"
+    reordered.parent.mkdir()
+    reordered.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
+    run_job(spark, source.parent, tmp_path, schema=LOANS, out="1")
+    run_job(spark, reordered.parent, tmp_path, schema=LOANS, out="2")
+    by_rows = [sorted(map(tuple, read_csv_folder(tmp_path / f"v{n}"))) for n in (1, 2)]
+    assert by_rows[0] == by_rows[1]
+
+
+def test_malformed_rows_are_dropped_and_counted_by_column(spark, tmp_path):
+    schema = project_schema()
+    source = sample_csv(tmp_path / "raw" / "data.csv", rows=50)
+    header = source.read_text().splitlines()[0].split(",")
+    with source.open() as stream:
+        good = next(csv.DictReader(stream))
+    bad_rows = [{**good, schema.label: "maybe"}]
+    expected = {f"{schema.label} not one of the labels in [data]": 1}
+    numeric, boolean = first_of_kind(schema, NUMERIC), first_of_kind(schema, BOOLEAN)
+    if numeric:
+        bad_rows.append({**good, numeric: "not-a-number"})
+        expected[f"{numeric} not a number"] = 1
+        bad_rows.append({**good, numeric: ""})
+        expected[f"{numeric} missing"] = 1
+    if boolean:
+        bad_rows.append({**good, boolean: "perhaps"})
+        expected[f"{boolean} not yes/no, true/false or 1/0"] = 1
+    with source.open("a", newline="") as stream:
+        csv.writer(stream).writerows([[row[name] for name in header] for row in bad_rows])
+        stream.write(f"{good[header[0]]}\n")  # truncated
+    expected["unparseable (wrong number of fields)"] = 1
+    report = run_job(spark, source.parent, tmp_path)
+    assert report.rows_read == 50 + len(bad_rows) + 1
+    assert report.dropped_by_reason == expected
     assert report.train_rows + report.validation_rows == 50
-    assert report.dropped_by_reason == {
-        "unparseable (wrong field count or type)": 2,
-        "international_plan not yes/no": 1,
-        "total_day_minutes negative": 1,
-    }
-    assert "2 unparseable (wrong field count or type)" in str(report)
+    assert "1 unparseable (wrong number of fields)" in str(report)
+
+
+def test_a_value_outside_a_features_categories_drops_its_row(spark, tmp_path):
+    source = generate(tmp_path / "raw" / "loans.csv", LOANS, rows=100)
+    with source.open("a") as stream:
+        stream.write("No,50,west,no,x\n")
+    report = run_job(spark, source.parent, tmp_path, schema=LOANS)
+    assert report.dropped_by_reason == {"region not one of its categories in [data]": 1}
 
 
 def test_a_missing_source_is_a_clear_error(spark, tmp_path):
     with pytest.raises(SourceError, match="no raw data at"):
-        prepare(spark, str(tmp_path / "nowhere"), str(tmp_path / "t"), str(tmp_path / "v"))
+        run_job(spark, tmp_path / "nowhere", tmp_path)
 
 
 def test_an_empty_source_is_a_clear_error(spark, tmp_path):
     (tmp_path / "raw").mkdir()
-    (tmp_path / "raw" / "empty.csv").write_text(",".join(COLUMNS) + "\n")
+    (tmp_path / "raw" / "empty.csv").write_text(",".join(project_schema().columns) + "\n")
     with pytest.raises(SourceError, match="has no rows"):
-        prepare(spark, str(tmp_path / "raw"), str(tmp_path / "t"), str(tmp_path / "v"))
+        run_job(spark, tmp_path / "raw", tmp_path)
 
 
 def test_a_source_with_no_usable_row_is_a_clear_error(spark, tmp_path):
     (tmp_path / "raw").mkdir()
-    (tmp_path / "raw" / "bad.csv").write_text(",".join(COLUMNS) + "\nC1,CA\nC2,NY\n")
+    (tmp_path / "raw" / "bad.csv").write_text(",".join(project_schema().columns) + "\nx\ny\n")
     with pytest.raises(SourceError, match=r"none of the 2 rows .* \(2 unparseable"):
-        prepare(spark, str(tmp_path / "raw"), str(tmp_path / "t"), str(tmp_path / "v"))
+        run_job(spark, tmp_path / "raw", tmp_path)
 
 
-def test_the_sample_is_deterministic(tmp_path):
-    first = generate(tmp_path / "a.csv", rows=200).read_bytes()
-    assert first == generate(tmp_path / "b.csv", rows=200).read_bytes()
-    assert first != generate(tmp_path / "c.csv", rows=200, seed=8).read_bytes()
-
-
-def test_the_sample_has_the_columns_the_job_reads():
-    assert tuple(field.name for field in RAW_SCHEMA.fields) == COLUMNS
+def test_the_sample_is_deterministic_and_has_the_schemas_columns(tmp_path):
+    first = sample_csv(tmp_path / "a.csv", rows=200)
+    assert first.read_bytes() == sample_csv(tmp_path / "b.csv", rows=200).read_bytes()
+    other = generate(tmp_path / "c.csv", project_schema(), rows=200, seed=8)
+    assert first.read_bytes() != other.read_bytes()
+    assert first.read_text().splitlines()[0].split(",") == project_schema().columns
 
 
 def test_training_channels_hold_data_files_only(spark, tmp_path):
     """SageMaker's XGBoost reads every file of a channel: no _SUCCESS marker (Hadoop's
     committer setting, on Glue too) and no .crc checksums (local Spark; S3 has none)."""
-    source = generate(tmp_path / "raw" / "customers.csv", rows=100)
-    prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"))
+    source = sample_csv(tmp_path / "raw" / "data.csv", rows=100)
+    run_job(spark, source.parent, tmp_path)
     for channel in ("t", "v"):
         names = [path.name for path in (tmp_path / channel).iterdir()]
         assert names and all(name.startswith("part-") and name.endswith(".csv") for name in names)
@@ -99,7 +168,7 @@ def test_training_channels_hold_data_files_only(spark, tmp_path):
 
 def write_with_columns(path, order, rename=None):
     """The sample with its columns in ``order`` (and some renamed), as a user's file may be."""
-    with generate(path.parent / "sample.csv", rows=200).open() as stream:
+    with sample_csv(path.parent / "sample.csv", rows=200).open() as stream:
         rows = list(csv.DictReader(stream))
     (path.parent / "sample.csv").unlink()
     header = [(rename or {}).get(name, name) for name in order]
@@ -112,27 +181,33 @@ def write_with_columns(path, order, rename=None):
 
 def test_columns_are_bound_by_header_name_not_position(spark, tmp_path):
     """Swapping two same-type columns must not swap the features the model sees."""
-    reference = generate(tmp_path / "a" / "raw.csv", rows=200)
-    swapped = list(COLUMNS)
-    first, second = swapped.index("total_day_minutes"), swapped.index("total_eve_minutes")
+    schema = project_schema()
+    reference = sample_csv(tmp_path / "a" / "raw.csv", rows=200)
+    swapped = list(schema.columns)
+    first, second = (swapped.index(feature.name) for feature in schema.features[:2])
     swapped[first], swapped[second] = swapped[second], swapped[first]
     shuffled = write_with_columns(tmp_path / "b" / "raw.csv", swapped)
-    prepare(spark, str(reference.parent), str(tmp_path / "t1"), str(tmp_path / "v1"))
-    prepare(spark, str(shuffled.parent), str(tmp_path / "t2"), str(tmp_path / "v2"))
+    run_job(spark, reference.parent, tmp_path, out="1")
+    run_job(spark, shuffled.parent, tmp_path, out="2")
     assert np.array_equal(read_csv_folder(tmp_path / "t1"), read_csv_folder(tmp_path / "t2"))
 
 
 def test_missing_and_unknown_columns_are_refused_with_their_names(spark, tmp_path):
+    schema = project_schema()
+    feature = schema.features[0].name
     renamed = write_with_columns(
-        tmp_path / "raw" / "raw.csv", COLUMNS, rename={"churn": "churned", "state": "region"}
-    )
+        tmp_path / "raw" / "raw.csv", schema.columns,
+        rename={schema.label: "renamed_label", feature: "renamed_feature"},
+    )  # fmt: skip
     with pytest.raises(SourceError) as raised:
-        prepare(spark, str(renamed.parent), str(tmp_path / "t"), str(tmp_path / "v"))
+        run_job(spark, renamed.parent, tmp_path)
     message = str(raised.value)
-    assert "missing state, churn" in message and "unexpected region, churned" in message
+    assert f"missing {schema.label}, {feature}" in message
+    assert "unexpected renamed_label, renamed_feature" in message
+    assert "`data init`" in message
 
 
 def test_too_few_rows_to_split_is_a_clear_error(spark, tmp_path):
-    source = generate(tmp_path / "raw" / "customers.csv", rows=3)
+    source = sample_csv(tmp_path / "raw" / "data.csv", rows=3)
     with pytest.raises(SourceError, match="for validation; give more rows"):
-        prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"))
+        run_job(spark, source.parent, tmp_path)

@@ -14,6 +14,8 @@ from project.local.interpreter import TaskFailure
 from project.local.services import HEALTH_CHECK_FAILURE, LocalServices, Workspace, live_model
 from project.local.training import train
 
+from ..conftest import project_schema
+
 ENDPOINT = "demo-endpoint"
 
 
@@ -117,7 +119,8 @@ def test_a_glue_job_that_crashes_fails_its_task_as_step_functions_reports_it(tmp
 
     services = LocalServices(Workspace(tmp_path / ".local"), "us-east-1", broken_spark)
     raw = "s3://local-artifacts/data/raw/"
-    arguments = {"--source_uri": raw, "--train_uri": raw + "t/", "--validation_uri": raw + "v/"}
+    arguments = {"--source_uri": raw, "--train_uri": raw + "t/", "--validation_uri": raw + "v/",
+                 "--schema": project_schema().to_json()}  # fmt: skip
     with pytest.raises(TaskFailure) as failed:
         services.start_glue_job_run({"JobName": "etl", "Arguments": arguments})
     assert failed.value.error == "States.TaskFailed"

@@ -8,7 +8,8 @@ import os
 
 import pytest
 from project.local.inputs import LocalModeError, exclusive_run, run_input
-from project.sample_data import generate
+
+from ..conftest import project_schema, sample_csv
 
 
 def digest(path) -> str:
@@ -18,9 +19,9 @@ def digest(path) -> str:
 def test_the_users_file_is_read_and_never_touched_even_inside_the_workspace(tmp_path):
     workspace = tmp_path / ".local"
     # Where earlier versions kept their copy of --data and emptied the folder first.
-    inside = generate(workspace / "s3" / "local-artifacts" / "data" / "raw" / "mine.csv", rows=20)
+    inside = sample_csv(workspace / "s3" / "local-artifacts" / "data" / "raw" / "mine.csv", rows=20)
     before, mode, modified = digest(inside), inside.stat().st_mode, inside.stat().st_mtime_ns
-    with run_input(workspace, inside, rows=5) as given:
+    with run_input(workspace, inside, rows=5, schema=project_schema()) as given:
         assert [path.name for path in given.folder.iterdir()] == ["input.csv"]
         assert given.description == f"data: {inside}"
     assert digest(inside) == before
@@ -30,11 +31,11 @@ def test_the_users_file_is_read_and_never_touched_even_inside_the_workspace(tmp_
 
 def test_each_run_reads_exactly_its_own_input(tmp_path):
     workspace = tmp_path / ".local"
-    mine = generate(tmp_path / "mine.csv", rows=30)
-    with run_input(workspace, mine, rows=5) as first:
+    mine = sample_csv(tmp_path / "mine.csv", rows=30)
+    with run_input(workspace, mine, rows=5, schema=project_schema()) as first:
         assert len((first.folder / "input.csv").read_text().splitlines()) == 31
     for rows in (5, 12):  # no --data: the sample of --rows rows, not the last --data
-        with run_input(workspace, None, rows=rows) as given:
+        with run_input(workspace, None, rows=rows, schema=project_schema()) as given:
             (only,) = given.folder.iterdir()
             assert len(only.read_text().splitlines()) == rows + 1
             assert given.description == f"data: {rows} generated sample rows (--rows)"
@@ -44,7 +45,7 @@ def test_a_missing_data_file_is_one_line_and_leaves_nothing(tmp_path):
     workspace = tmp_path / ".local"
     with (
         pytest.raises(LocalModeError, match="does not exist"),
-        run_input(workspace, tmp_path / "nope.csv", rows=5),
+        run_input(workspace, tmp_path / "nope.csv", rows=5, schema=project_schema()),
     ):
         pass
     assert list((workspace / "inputs").iterdir()) == []
@@ -63,14 +64,14 @@ def test_a_second_run_meanwhile_is_refused_saying_who_holds_the_lock(tmp_path):
 @pytest.mark.parametrize("name", ["_underscore.csv", ".hidden.csv", "churn 2024-01-01T10:00.csv"])
 def test_any_file_name_is_read_under_a_name_spark_reads(tmp_path, name):
     """Spark skips files named '_x' or '.x', and Hadoop paths refuse ':'."""
-    mine = generate(tmp_path / name, rows=5)
-    with run_input(tmp_path / ".local", mine, rows=5) as given:
+    mine = sample_csv(tmp_path / name, rows=5)
+    with run_input(tmp_path / ".local", mine, rows=5, schema=project_schema()) as given:
         assert [path.name for path in given.folder.iterdir()] == ["input.csv"]
 
 
 def test_a_directory_given_as_data_is_said_to_be_one(tmp_path):
     with (
         pytest.raises(LocalModeError, match="is not a file"),
-        run_input(tmp_path / ".local", tmp_path, rows=5),
+        run_input(tmp_path / ".local", tmp_path, rows=5, schema=project_schema()),
     ):
         pass

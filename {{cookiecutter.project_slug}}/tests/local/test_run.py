@@ -20,7 +20,7 @@ from project.settings import load_settings
 from project.settings.names import endpoint_name
 from project.workflow.state_names import State
 
-from ..conftest import copy_project, replace_line
+from ..conftest import copy_project, encoded_row, project_schema, replace_line
 from ..project_alias import PACKAGE
 
 ROWS = "1000"
@@ -55,16 +55,18 @@ def test_a_passing_run_deploys_and_the_local_endpoint_answers(project):
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         assert request(f"{base}/ping") == (200, "")
-        # international_plan, voice_mail_plan, then the eight numeric features
-        rows = "1,0,100,0,300.0,100,200,200,10,6\n0,1,100,25,120.0,90,150,210,8,0\n"
+        # The sample's label follows its first features (sample_data.py): a row strong
+        # in them is positive, a weak one negative.
+        rows = f"{encoded_row(settings.data, True)}\n{encoded_row(settings.data, False)}\n"
         status, body = request(f"{base}/invocations", rows.encode())
         predictions = [float(line) for line in body.split()]
         assert status == 200 and len(predictions) == 2
         assert all(0 <= p <= 1 for p in predictions)
-        assert predictions[0] > predictions[1]  # many service calls and long days churn
+        assert predictions[0] > predictions[1]
+        features = len(rows.splitlines()[0].split(","))
         assert request(f"{base}/invocations", b"1,2\n") == (
             400,
-            "each row needs 10 features, got 2\n",
+            f"each row needs {features} features, got 2\n",
         )
         assert request(f"{base}/invocations", b"{}", "application/json")[0] == 415
     finally:
@@ -164,7 +166,7 @@ def test_a_definition_that_does_not_ask_for_the_gates_metric_fails_at_the_evalua
     training = definition["States"][State.TRAIN_MODEL]["Parameters"]["HyperParameters"]
     assert training.pop("eval_metric")
     workspace = Workspace(project.parent / LOCAL_FOLDER)
-    with run_input(workspace.root, None, int(ROWS)) as given:
+    with run_input(workspace.root, None, int(ROWS), project_schema()) as given:
         services = LocalServices(workspace, settings.region, spark_session, given.folder)
         handlers = local_handlers(definition, services)
         interpreter = Interpreter(definition, handlers, sleep=lambda seconds: None)

@@ -24,7 +24,9 @@ def upload_data(
     from ..sample_data import DEFAULT_ROWS, generate
 
     with tempfile.TemporaryDirectory() as folder:
-        sample = generate(Path(folder) / "sample.csv", rows=sample_rows or DEFAULT_ROWS)
+        sample = generate(
+            Path(folder) / "sample.csv", settings.data, rows=sample_rows or DEFAULT_ROWS
+        )
         return _upload(settings, aws, sample)
 
 
@@ -38,3 +40,17 @@ def _upload(settings: Settings, aws: AwsSession, csv: Path) -> str:
         )
     s3.upload_file(str(csv), settings.artifact_bucket, key)
     return f"s3://{settings.artifact_bucket}/{key}"
+
+
+def read_object_start(aws: AwsSession, uri: str, max_bytes: int) -> tuple[str, bool]:
+    """The first ``max_bytes`` of an s3:// object as text, and whether that is all of it."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    if not bucket or not key:
+        raise SettingsError(f"{uri} is not an S3 object URI; write it as s3://bucket/key.csv")
+    aws.check_account()
+    response = aws.client("s3").get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}")
+    body = response["Body"].read()
+    complete = response.get("ContentLength", len(body)) >= int(
+        str(response.get("ContentRange", f"/{len(body)}")).rsplit("/", 1)[-1]
+    )
+    return body.decode("utf-8-sig", errors="replace"), complete

@@ -1,16 +1,20 @@
-"""The Glue ETL job: raw customer CSV in, XGBoost-ready train/validation CSV out.
+"""The Glue ETL job: a raw CSV in, XGBoost-ready train/validation CSV out.
 
 AWS Glue runs this file as the job script (it is uploaded on its own, so it imports
-nothing from this package). The transforms are plain PySpark functions at module
-level: local mode and the tests run them on a local SparkSession; ``awsglue`` is
-imported only in the Glue entry point at the bottom, since it exists only on Glue.
+nothing from this package). The dataset's schema (label, id column, each feature's
+kind) comes from settings.toml's [data] table as the job argument ``--schema`` (JSON),
+so the same script serves any dataset. The transforms are plain PySpark functions at
+module level: local mode and the tests run them on a local SparkSession; ``awsglue``
+is imported only in the Glue entry point at the bottom, since it exists only on Glue.
 
 Output layout is what SageMaker's built-in XGBoost reads: CSV, no header, the label
-(1 = churned) in column 0, numeric features after it.
+(1 = the positive class) in column 0, the encoded features after it: a number for a
+numeric feature, 1/0 for a boolean one, one 1/0 column per category of a categorical.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 
@@ -18,40 +22,61 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-# TODO: adapt to your data. The raw CSV has a header with these columns.
-RAW_SCHEMA = T.StructType(
-    [
-        T.StructField("customer_id", T.StringType()),
-        T.StructField("state", T.StringType()),
-        T.StructField("account_length", T.IntegerType()),
-        T.StructField("international_plan", T.StringType()),
-        T.StructField("voice_mail_plan", T.StringType()),
-        T.StructField("number_vmail_messages", T.IntegerType()),
-        T.StructField("total_day_minutes", T.DoubleType()),
-        T.StructField("total_day_calls", T.IntegerType()),
-        T.StructField("total_eve_minutes", T.DoubleType()),
-        T.StructField("total_night_minutes", T.DoubleType()),
-        T.StructField("total_intl_minutes", T.DoubleType()),
-        T.StructField("customer_service_calls", T.IntegerType()),
-        T.StructField("churn", T.StringType()),
-    ]
-)
-LABEL = "churn"
-YES_NO_COLUMNS = ("international_plan", "voice_mail_plan")
-NUMERIC_COLUMNS = (
-    "account_length",
-    "number_vmail_messages",
-    "total_day_minutes",
-    "total_day_calls",
-    "total_eve_minutes",
-    "total_night_minutes",
-    "total_intl_minutes",
-    "customer_service_calls",
-)
-FEATURES = (*YES_NO_COLUMNS, *NUMERIC_COLUMNS)
 VALIDATION_PERCENT = 20
 SPLIT_SEED = 42
 _CORRUPT = "_corrupt_record"
+BOOLEAN_TRUE = ("yes", "true", "1")
+BOOLEAN_FALSE = ("no", "false", "0")
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: str  # "numeric", "boolean" or "categorical"
+    categories: tuple[str, ...] = ()
+
+    def encoded_names(self) -> list[str]:
+        if self.kind == "categorical":
+            return [f"{self.name}={category}" for category in self.categories]
+        return [self.name]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The [data] table of settings.toml, as the job argument --schema carries it."""
+
+    label: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+    id_column: str  # "" when the data has none: the split hashes the whole row
+    features: tuple[Feature, ...]
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, text: str) -> Schema:
+        document = json.loads(text)
+        return cls(
+            label=document["label"],
+            positive=tuple(document["positive"]),
+            negative=tuple(document["negative"]),
+            id_column=document.get("id_column", ""),
+            features=tuple(
+                Feature(item["name"], item["kind"], tuple(item.get("categories", ())))
+                for item in document["features"]
+            ),
+            ignore=tuple(document.get("ignore", ())),
+        )
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the raw header must have, in the schema's order."""
+        identity = [self.id_column] if self.id_column else []
+        features = [feature.name for feature in self.features]
+        return [*identity, self.label, *features, *self.ignore]
+
+    @property
+    def encoded_features(self) -> list[str]:
+        return [name for feature in self.features for name in feature.encoded_names()]
 
 
 class SourceError(ValueError):
@@ -75,28 +100,31 @@ class PreparationReport:
         )
 
 
-def read_raw(spark: SparkSession, source_uri: str) -> DataFrame:
-    """The raw rows, columns bound by their header names (in any order).
+def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
+    """The raw rows, columns bound by their header names (in any order), as text.
 
     Spark's CSV reader binds a given schema to columns by position and skips the
     header unchecked, so a file with swapped or renamed columns would train on the
     wrong features. The header is checked by name here, and ``enforceSchema=false``
-    makes Spark check every file's header against it. Rows that do not fit the schema
-    are kept aside in _corrupt_record, not dropped silently.
+    makes Spark check every file's header against it. Every column is read as text
+    and parsed by ``drop_reason``, so that a bad value is counted against its column;
+    rows of the wrong length are kept aside in _corrupt_record, not dropped silently.
     """
     header = spark.read.option("header", True).csv(source_uri).columns
-    expected = [column.name for column in RAW_SCHEMA.fields]
+    expected = schema.columns
     if header:
         _check_columns(source_uri, header, expected)
-    by_name = {column.name: column for column in RAW_SCHEMA.fields}
-    in_file_order = [by_name[name] for name in header] if header else RAW_SCHEMA.fields
-    schema = T.StructType([*in_file_order, T.StructField(_CORRUPT, T.StringType())])
+    in_file_order = header or expected
+    text_schema = T.StructType(
+        [T.StructField(name, T.StringType()) for name in in_file_order]
+        + [T.StructField(_CORRUPT, T.StringType())]
+    )
     return (
         spark.read.option("header", True)
         .option("enforceSchema", False)
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", _CORRUPT)
-        .schema(schema)
+        .schema(text_schema)
         .csv(source_uri)
         .select(*expected, _CORRUPT)
     )
@@ -114,58 +142,94 @@ def _check_columns(source_uri: str, header: list[str], expected: list[str]) -> N
     ]  # fmt: skip
     if problems:
         raise SourceError(
-            f"the header of {source_uri} does not match RAW_SCHEMA in glue_etl_job.py: "
+            f"the header of {source_uri} does not match settings.toml's [data] table: "
             + "; ".join(problems)
+            + " (`data init` writes the table from a file, `data check` compares one)"
         )
 
 
-LABEL_VALUES = ("true", "false", "yes", "no", "1", "0")
+def _text(column: str):
+    return F.lower(F.trim(F.col(column)))
 
 
-def drop_reason(raw: DataFrame):
+def _number(column: str):
+    """The value as a finite double, or null. SQL's try_cast (Spark 3.2+, so Glue 4.0 and
+    5.0) gives null for a non-number, whether or not Spark runs in ANSI mode."""
+    quoted = column.replace("`", "``")
+    value = F.expr(f"try_cast(trim(`{quoted}`) AS DOUBLE)")
+    return F.when(F.isnan(value) | value.isin(float("inf"), float("-inf")), None).otherwise(value)
+
+
+def drop_reason(raw: DataFrame, schema: Schema):
     """Why a row is dropped (the first problem found), or null for a well-formed row."""
-    yes_no = {column: F.lower(F.trim(F.col(column))) for column in YES_NO_COLUMNS}
-    label = F.lower(F.trim(F.col(LABEL)))
-    checks = [(F.col(_CORRUPT).isNotNull(), "unparseable (wrong field count or type)")]
-    checks.append((~label.isin(*LABEL_VALUES) | label.isNull(), f"{LABEL} not a known label"))
-    for column in NUMERIC_COLUMNS:
-        checks.append((F.col(column).isNull(), f"{column} missing"))
-        checks.append((F.col(column) < 0, f"{column} negative"))
-    for column, expression in yes_no.items():
-        checks.append((~expression.isin("yes", "no") | expression.isNull(), f"{column} not yes/no"))
+    label = _text(schema.label)
+    known = [value.lower() for value in (*schema.positive, *schema.negative)]
+    checks = [
+        (F.col(_CORRUPT).isNotNull(), "unparseable (wrong number of fields)"),
+        (label.isNull() | (label == ""), f"{schema.label} missing"),
+        (~label.isin(*known), f"{schema.label} not one of the labels in [data]"),
+    ]
+    for feature in schema.features:
+        value = _text(feature.name)
+        checks.append((value.isNull() | (value == ""), f"{feature.name} missing"))
+        if feature.kind == "numeric":
+            checks.append((_number(feature.name).isNull(), f"{feature.name} not a number"))
+        elif feature.kind == "boolean":
+            allowed = (*BOOLEAN_TRUE, *BOOLEAN_FALSE)
+            checks.append((~value.isin(*allowed), f"{feature.name} not yes/no, true/false or 1/0"))
+        else:
+            categories = [category.lower() for category in feature.categories]
+            checks.append(
+                (~value.isin(*categories), f"{feature.name} not one of its categories in [data]")
+            )
     reason = F.lit(None).cast("string")
     for condition, text in reversed(checks):
         reason = F.when(condition, F.lit(text)).otherwise(reason)
     return reason
 
 
-def dropped_by_reason(raw: DataFrame) -> dict[str, int]:
-    counted = raw.select(drop_reason(raw).alias("reason")).groupBy("reason").count().collect()
+def dropped_by_reason(raw: DataFrame, schema: Schema) -> dict[str, int]:
+    reasons = raw.select(drop_reason(raw, schema).alias("reason"))
+    counted = reasons.groupBy("reason").count().collect()
     return {row["reason"]: row["count"] for row in sorted(counted, key=lambda r: -r["count"])
             if row["reason"] is not None}  # fmt: skip
 
 
-def clean(raw: DataFrame) -> DataFrame:
-    """Keep well-formed rows: parseable, complete, non-negative, with a known label."""
-    yes_no = {column: F.lower(F.trim(F.col(column))) for column in YES_NO_COLUMNS}
-    label = F.lower(F.trim(F.col(LABEL)))
-    return raw.where(drop_reason(raw).isNull()).select(
-        F.col("customer_id"),
-        label.isin("true", "yes", "1").cast("int").alias(LABEL),
-        *[(expression == "yes").cast("int").alias(column) for column, expression in yes_no.items()],
-        *[F.col(column).cast("double").alias(column) for column in NUMERIC_COLUMNS],
+def clean(raw: DataFrame, schema: Schema) -> DataFrame:
+    """Well-formed rows, encoded: the label as 1/0 first, then the features as numbers."""
+    positive = [value.lower() for value in schema.positive]
+    encoded = [_text(schema.label).isin(*positive).cast("int").alias("label")]
+    for feature in schema.features:
+        if feature.kind == "numeric":
+            encoded.append(_number(feature.name).alias(feature.name))
+        elif feature.kind == "boolean":
+            encoded.append(_text(feature.name).isin(*BOOLEAN_TRUE).cast("int").alias(feature.name))
+        else:
+            encoded += [
+                (_text(feature.name) == category.lower()).cast("int").alias(name)
+                for category, name in zip(feature.categories, feature.encoded_names(), strict=True)
+            ]
+    return raw.where(drop_reason(raw, schema).isNull()).select(
+        _split_key(schema).alias("_split_key"), *encoded
     )
+
+
+def _split_key(schema: Schema):
+    """What decides a row's set: its id, or (without one) the whole raw row."""
+    if schema.id_column:
+        return F.col(schema.id_column)
+    return F.concat_ws("\u001f", *[F.coalesce(F.col(name), F.lit("")) for name in schema.columns])
 
 
 def to_xgboost_layout(cleaned: DataFrame) -> DataFrame:
     """Label first, then the features, nothing else."""
-    return cleaned.select(LABEL, *FEATURES)
+    return cleaned.drop("_split_key")
 
 
 def split(cleaned: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """Train/validation by a hash of the customer id: the same customer always lands
-    in the same set, whatever the partitioning or the row order."""
-    bucket = F.abs(F.xxhash64(F.col("customer_id"), F.lit(SPLIT_SEED))) % 100
+    """Train/validation by a hash of the id (or of the whole row): the same entity
+    always lands in the same set, whatever the partitioning or the row order."""
+    bucket = F.abs(F.xxhash64(F.col("_split_key"), F.lit(SPLIT_SEED))) % 100
     in_validation = bucket < VALIDATION_PERCENT
     return cleaned.where(~in_validation), cleaned.where(in_validation)
 
@@ -182,10 +246,12 @@ def write_csv(frame: DataFrame, uri: str) -> None:
     frame.write.mode("overwrite").option("header", False).csv(uri)
 
 
-def prepare(spark: SparkSession, source_uri: str, train_uri: str, validation_uri: str):
+def prepare(
+    spark: SparkSession, source_uri: str, train_uri: str, validation_uri: str, schema: Schema
+):
     """The whole job. Raises SourceError when there is nothing to train on."""
     try:
-        raw = read_raw(spark, source_uri).cache()
+        raw = read_raw(spark, source_uri, schema).cache()
         rows_read = raw.count()
     except SourceError:
         raise
@@ -195,15 +261,15 @@ def prepare(spark: SparkSession, source_uri: str, train_uri: str, validation_uri
         if "CSV header does not conform to the schema" in str(error):
             raise SourceError(
                 f"the files at {source_uri} have different headers; give them one header "
-                "that matches RAW_SCHEMA in glue_etl_job.py"
+                "that matches settings.toml's [data] table"
             ) from None
         raise
     if rows_read == 0:
         raise SourceError(f"the raw data at {source_uri} has no rows")
-    cleaned = clean(raw).cache()
+    cleaned = clean(raw, schema).cache()
     kept = cleaned.count()
     if kept == 0:
-        reasons = "; ".join(f"{n} {reason}" for reason, n in dropped_by_reason(raw).items())
+        reasons = "; ".join(f"{n} {reason}" for reason, n in dropped_by_reason(raw, schema).items())
         raise SourceError(
             f"none of the {rows_read} rows at {source_uri} is well-formed ({reasons})"
         )
@@ -221,7 +287,7 @@ def prepare(spark: SparkSession, source_uri: str, train_uri: str, validation_uri
         rows_dropped=rows_read - kept,
         train_rows=train_rows,
         validation_rows=validation_rows,
-        dropped_by_reason=dropped_by_reason(raw) if kept < rows_read else {},
+        dropped_by_reason=dropped_by_reason(raw, schema) if kept < rows_read else {},
     )
     raw.unpersist()
     cleaned.unpersist()
@@ -235,7 +301,7 @@ def run_on_glue(argv: list[str]) -> None:
     from awsglue.utils import getResolvedOptions
     from pyspark.context import SparkContext
 
-    options = ["JOB_NAME", "source_uri", "train_uri", "validation_uri"]
+    options = ["JOB_NAME", "source_uri", "train_uri", "validation_uri", "schema"]
     arguments = getResolvedOptions(argv, options)
     glue = GlueContext(SparkContext.getOrCreate())
     job = Job(glue)
@@ -245,6 +311,7 @@ def run_on_glue(argv: list[str]) -> None:
         arguments["source_uri"],
         arguments["train_uri"],
         arguments["validation_uri"],
+        Schema.from_json(arguments["schema"]),
     )
     print(report)
     job.commit()

@@ -12,6 +12,7 @@ started meanwhile is refused, in one line that says which run holds the lock.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import uuid
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from .. import sample_data
 from ..settings import SettingsError
+from ..settings.data_schema import DataSchema
 
 LOCK_FILE = "run.lock"
 
@@ -38,7 +40,9 @@ class RunInput:
 
 
 @contextmanager
-def run_input(workspace_root: Path, data: Path | None, rows: int) -> Iterator[RunInput]:
+def run_input(
+    workspace_root: Path, data: Path | None, rows: int, schema: DataSchema
+) -> Iterator[RunInput]:
     folder = workspace_root / "inputs" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:
@@ -56,20 +60,22 @@ def run_input(workspace_root: Path, data: Path | None, rows: int) -> Iterator[Ru
                 raise LocalModeError(f"--data {data} cannot be read: {error.strerror}") from None
             description = f"data: {data}"
         else:
-            shutil.copyfile(_sample(workspace_root, rows), folder / "sample.csv")
+            shutil.copyfile(_sample(workspace_root, rows, schema), folder / "sample.csv")
             description = f"data: {rows} generated sample rows (--rows)"
         yield RunInput(folder, description)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _sample(workspace_root: Path, rows: int) -> Path:
-    """The deterministic sample of ``rows`` rows, made once and written atomically."""
-    sample = workspace_root / "samples" / f"sample-{rows}.csv"
+def _sample(workspace_root: Path, rows: int, schema: DataSchema) -> Path:
+    """The deterministic sample of ``rows`` rows of ``schema``, made once and written
+    atomically (a changed schema makes a new one)."""
+    digest = hashlib.sha256(schema.to_json().encode()).hexdigest()[:12]
+    sample = workspace_root / "samples" / f"sample-{rows}-{digest}.csv"
     if not sample.is_file():
         sample.parent.mkdir(parents=True, exist_ok=True)
         scratch = sample.with_name(f".{sample.name}.{uuid.uuid4().hex}.tmp")
-        sample_data.generate(scratch, rows=rows)
+        sample_data.generate(scratch, schema, rows=rows)
         os.replace(scratch, sample)
     return sample
 

@@ -193,7 +193,7 @@ def run_locally(
         interrupts_never_swallowed(),
         exclusive_run(workspace.root),
         _library_logs_to(None if verbose else logs / "libraries.log"),
-        run_input(workspace.root, data, rows) as given,
+        run_input(workspace.root, data, rows, settings.data) as given,
         display or PlainDisplay(say) as display,
     ):
         display.say(given.description)

@@ -118,7 +118,12 @@ class LocalServices:
 
     def start_glue_job_run(self, parameters: dict[str, Any]) -> dict[str, Any]:
         arguments = parameters["Arguments"]
-        paths = {k: str(self.workspace.path_of(v)) for k, v in arguments.items()}
+        schema = etl_job.Schema.from_json(arguments["--schema"])
+        paths = {
+            key: str(self.workspace.path_of(value))
+            for key, value in arguments.items()
+            if key.endswith("_uri")
+        }
         if self.raw_data is not None and Path(paths["--source_uri"]) == self.workspace.raw_data:
             paths["--source_uri"] = str(self.raw_data)
         try:
@@ -127,6 +132,7 @@ class LocalServices:
                 paths["--source_uri"],
                 paths["--train_uri"],
                 paths["--validation_uri"],
+                schema,
             )
         except etl_job.SourceError as error:
             raise TaskFailure(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import rules
 
-TEXT, NUMBER, WHOLE_NUMBER, TABLE = "text", "number", "whole number", "table"
+TEXT, NUMBER, WHOLE_NUMBER, LIST, TABLE = "text", "number", "whole number", "list", "table"
 _SAME_AS_NAME = "="
 
 
@@ -25,8 +25,8 @@ _SAME_AS_NAME = "="
 class Field:
     name: str  # as the bake asks it and as messages of the bake name it
     location: str  # table.key in settings.toml
-    kind: str  # TEXT, NUMBER, WHOLE_NUMBER or TABLE: the TOML type it must have
-    rule: rules.Rule | None  # None: checked as a whole by its own code (a table)
+    kind: str  # TEXT, NUMBER, WHOLE_NUMBER, LIST or TABLE: the TOML type it must have
+    rule: rules.Rule | None  # None: checked as a whole by its own code (a table, a list)
     # The Settings attribute that carries the value as it is; None when the value
     # is one part of a richer attribute (the quality gate, the role ARNs).
     attribute: str | None = _SAME_AS_NAME
@@ -124,6 +124,14 @@ FIELDS: tuple[Field, ...] = (
     Field("keep_runs_days", "storage.keep_runs_days", WHOLE_NUMBER,
           rules.whole_number(0, 3650)),  # 0: kept forever
     Field("log_retention_days", "logs.retention_days", WHOLE_NUMBER, rules.log_retention_days),
+    # The dataset (data_schema.py checks the table as a whole; `data init` writes it).
+    Field("data_label", "data.label", TEXT, rules.column_name(), attribute=None),
+    Field("data_positive", "data.positive", LIST, None, attribute=None),
+    Field("data_negative", "data.negative", LIST, None, attribute=None),
+    Field("data_id_column", "data.id_column", TEXT, rules.column_name(optional=True),
+          attribute=None),
+    Field("data_ignore", "data.ignore", LIST, None, attribute=None),
+    Field("data_features", "data.features", TABLE, None, attribute=None),
     Field("deploy_branch", "ci.deploy_branch", TEXT, rules.git_branch_name,
           question="Branch that CI deploys from (the deploy role trusts only it)",
           default="main"),

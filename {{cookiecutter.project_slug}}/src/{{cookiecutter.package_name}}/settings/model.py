@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import rules
-from .fields import DISPLAY_NAMES, FIELDS, NUMBER, TABLE, TEXT, WHOLE_NUMBER, validate
+from . import data_schema, rules
+from .fields import DISPLAY_NAMES, FIELDS, LIST, NUMBER, TABLE, TEXT, WHOLE_NUMBER, validate
 from .toml_file import SETTINGS_FILE_NAME, flatten
 
 SETTINGS_PATH_VARIABLE = "RETRAIN_SETTINGS"
@@ -69,6 +69,7 @@ class Settings:
     keep_runs_days: int
     log_retention_days: int
     deploy_branch: str
+    data: data_schema.DataSchema
     values: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -141,6 +142,9 @@ def load_settings(path: Path | None = None) -> Settings:
     ]
     problems += validate(values, DISPLAY_NAMES)
     problems += _hyperparameter_problems(values.get("hyperparameters"))
+    data_table = document.get("data") if isinstance(document.get("data"), dict) else {}
+    if not problems:  # the table as a whole, once each key has the right type
+        problems += data_schema.problems_of(data_table)
     if problems:
         raise SettingsError(f"{path.name}: {problems[0]}")
     as_they_are = {
@@ -157,6 +161,7 @@ def load_settings(path: Path | None = None) -> Settings:
             threshold=float(values["metric_threshold"]),
         ),
         schedule_expression=None if schedule == "none" else schedule,
+        data=data_schema.from_table(data_table),
         values=values,
     )
 
@@ -183,6 +188,7 @@ _TOML_TYPES = {
     TEXT: (str, "a quoted string"),
     NUMBER: ((int, float), "a number"),
     WHOLE_NUMBER: (int, "a whole number"),
+    LIST: (list, 'a list, like ["a", "b"]'),
     TABLE: (dict, "a table"),
 }
 

@@ -170,6 +170,19 @@ def free_text(max_length: int) -> Rule:
     return rule
 
 
+def column_name(optional: bool = False) -> Rule:
+    """A column of the raw CSV's header, by name."""
+
+    def rule(value: str) -> str | None:
+        if not value:
+            return None if optional else "is empty; give a column name of your CSV's header"
+        if len(value) > 200 or any(ord(char) < 32 for char in value):
+            return f"{value[:40]!r} is not a column name (one line, 200 characters at most)"
+        return None
+
+    return rule
+
+
 def project_slug(value: str) -> str | None:
     if not 3 <= len(value) <= SLUG_MAX_LENGTH:
         return (

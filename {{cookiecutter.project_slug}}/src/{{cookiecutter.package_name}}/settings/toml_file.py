@@ -65,3 +65,34 @@ def flatten(document: Mapping[str, object]) -> dict[str, object]:
         if isinstance(section, dict) and key in section:
             values[field] = section[key]
     return values
+
+
+def replace_table(text: str, table: str, block: str) -> str:
+    """Return ``text`` with ``[table]`` and its sub-tables replaced by ``block``.
+
+    Everything before and after stays as it was; a file without the table gets the
+    block appended. ``block`` is complete TOML text, headers included.
+    """
+    lines = text.splitlines(keepends=True)
+    start = end = None
+    for index, line in enumerate(lines):
+        header = _TABLE_HEADER.match(line)
+        if not header:
+            continue
+        inside = header["name"] == table or header["name"].startswith(f"{table}.")
+        if inside and start is None:
+            start = index
+        elif not inside and start is not None:
+            end = index
+            break
+    if start is None:
+        return text.rstrip("\n") + "\n\n" + block
+    if end is None:
+        end = len(lines)
+    else:  # comments right above the next table's header are that table's
+        while end > start + 1 and (
+            not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
+        ):
+            end -= 1
+    rest = "".join(lines[end:]).lstrip("\n")
+    return "".join(lines[:start]) + block.rstrip("\n") + "\n" + ("\n" + rest if rest else "")

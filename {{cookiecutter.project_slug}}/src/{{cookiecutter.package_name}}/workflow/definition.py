@@ -262,6 +262,8 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
                 "--source_uri": f"s3://{PLACEHOLDERS['ArtifactBucket']}/data/raw/",
                 "--train_uri": plan.output()["Run"]["TrainUri"],
                 "--validation_uri": plan.output()["Run"]["ValidationUri"],
+                # The dataset's schema ([data] in settings.toml) for the job to read.
+                "--schema": settings.data.to_json(),
             },
         },
         result_path="$.Etl",

@@ -1,0 +1,41 @@
+"""`data check`: how a CSV fits settings.toml's [data] table, by the Glue job's own rules.
+
+It runs the job's reading and row checks (aws_steps/glue_etl_job.py) on local Spark,
+so what it reports is exactly what a run would keep and drop: the header's missing
+and unexpected columns, and for each reason (a column and what is wrong with it) how
+many rows would be dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    fits: bool
+    lines: list[str]
+
+
+def check(settings: Settings, source: Path, spark_session) -> CheckResult:
+    from ..aws_steps import glue_etl_job as etl_job
+
+    if not source.is_file():
+        raise FileNotFoundError(2, "no such file", str(source))
+    schema = etl_job.Schema.from_json(settings.data.to_json())
+    try:
+        raw = etl_job.read_raw(spark_session(), str(source.resolve()), schema).cache()
+        rows = raw.count()
+    except etl_job.SourceError as error:
+        return CheckResult(False, [str(error)])
+    reasons = etl_job.dropped_by_reason(raw, schema)
+    raw.unpersist()
+    dropped = sum(reasons.values())
+    lines = [f"{source}: {rows} rows, {rows - dropped} fit [data], {dropped} would be dropped"]
+    lines += [f"  {count:>8} {reason}" for reason, count in reasons.items()]
+    if rows - dropped == 0:
+        lines.append("no row fits: `data init` writes a [data] table from this file")
+    return CheckResult(rows - dropped > 0 and rows > 0, lines)

@@ -1,0 +1,185 @@
+"""Learn a dataset's schema from a sample of its CSV: what `data init` writes.
+
+Each column's kind is read from its values: a label with two values, an id whose
+values are all distinct, booleans (yes/no, true/false, 1/0), numbers, and text with
+few distinct values (categories). What cannot be told from the data is not guessed
+silently: each choice that needs a person is returned as a decision to confirm.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+from ..settings import SettingsError
+from ..settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
+
+SAMPLE_ROWS = 20_000  # enough to see the values of each column; a file may be larger
+MAX_INFERRED_CATEGORIES = 20  # more distinct texts than this: a person decides
+LABEL_NAMES = ("label", "target", "class", "y", "outcome")
+TRUE_VALUES, FALSE_VALUES = ("yes", "true", "1"), ("no", "false", "0")
+OTHER_TASKS = "README's 'Other tasks' says what to change for regression or multi-class"
+
+
+class DataInitError(SettingsError):
+    """The sample cannot give a binary-classification schema: one line says why."""
+
+
+@dataclass(frozen=True)
+class Inferred:
+    schema: DataSchema
+    rows_sampled: int
+    decisions: tuple[str, ...]  # what a person should confirm or change
+
+
+def read_sample(text: str, source: str) -> tuple[list[str], list[list[str]]]:
+    """The header and up to SAMPLE_ROWS rows of CSV ``text`` (a last partial line,
+    from a ranged read, is left out by the caller)."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header or not any(name.strip() for name in header):
+        raise DataInitError(f"{source} is empty or has no header line")
+    names = [name.strip() for name in header]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated or "" in names:
+        raise DataInitError(
+            f"{source}'s header has "
+            + (f"repeated columns {', '.join(repeated)}" if repeated else "an unnamed column")
+            + "; give each column its own name"
+        )
+    rows = []
+    for row in reader:
+        if len(row) == len(names):
+            rows.append([value.strip() for value in row])
+        if len(rows) >= SAMPLE_ROWS:
+            break
+    if not rows:
+        raise DataInitError(f"{source} has no row with all {len(names)} columns")
+    return names, rows
+
+
+def infer(names: list[str], rows: list[list[str]], source: str, label: str | None) -> Inferred:
+    columns = {name: [row[index] for row in rows] for index, name in enumerate(names)}
+    decisions: list[str] = []
+    label = _label_column(columns, source, label, decisions)
+    positive, negative = _label_values(label, columns[label], decisions)
+    identity = _id_column(columns, label, decisions)
+    features, ignore = [], []
+    for name, values in columns.items():
+        if name in (label, identity):
+            continue
+        feature = _feature(name, values, decisions)
+        if feature is None:
+            ignore.append(name)
+        else:
+            features.append(feature)
+    if not features:
+        raise DataInitError(f"{source} has no column usable as a feature besides {label}")
+    schema = DataSchema(label, positive, negative, identity, tuple(features), tuple(ignore))
+    return Inferred(schema, len(rows), tuple(decisions))
+
+
+def _label_column(columns, source: str, given: str | None, decisions: list[str]) -> str:
+    if given is not None:
+        if given not in columns:
+            raise DataInitError(
+                f"--label {given} is not a column of {source}; its columns: {', '.join(columns)}"
+            )
+        return given
+    named = [name for name in columns if name.lower() in LABEL_NAMES]
+    if len(named) == 1:
+        decisions.append(f"label: {named[0]}, by its name (--label chooses another column)")
+        return named[0]
+    two_valued = [name for name, values in columns.items() if len(_distinct(values)) == 2]
+    if len(two_valued) == 1:
+        decisions.append(
+            f"label: {two_valued[0]}, the only column with two values (--label chooses another)"
+        )
+        return two_valued[0]
+    raise DataInitError(
+        f"which column of {source} is the label? give --label COLUMN (one of {', '.join(columns)})"
+    )
+
+
+def _label_values(label: str, values: list[str], decisions: list[str]):
+    counts = Counter(value.lower() for value in values if value)
+    if len(counts) != 2:
+        raise DataInitError(
+            f"{label} has {len(counts)} distinct values, and this template trains a binary "
+            f"classifier (two values); {OTHER_TASKS}"
+        )
+    first, second = sorted(counts)
+    if {first, second} <= {*TRUE_VALUES, *FALSE_VALUES} and (first in TRUE_VALUES) != (
+        second in TRUE_VALUES
+    ):
+        positive = first if first in TRUE_VALUES else second
+        negative = second if positive == first else first
+        return (positive,), (negative,)
+    rarer, commoner = sorted((first, second), key=lambda value: (counts[value], value))
+    decisions.append(
+        f"decide: {label} has the values {rarer!r} ({counts[rarer]} rows) and {commoner!r} "
+        f"({counts[commoner]}); the rarer, {rarer!r}, is written as the positive class, the "
+        "one the model detects: swap data.positive and data.negative if that is wrong"
+    )
+    return (rarer,), (commoner,)
+
+
+def _id_column(columns, label: str, decisions: list[str]) -> str:
+    for name, values in columns.items():
+        lowered = name.lower()
+        looks_like_id = lowered == "id" or lowered.endswith(("_id", "-id", " id"))
+        if name != label and looks_like_id and len(set(values)) == len(values):
+            decisions.append(f"id column: {name} (all values distinct): splits by it")
+            return name
+    decisions.append("no id column: train/validation is split on a hash of the whole row")
+    return ""
+
+
+def _feature(name: str, values: list[str], decisions: list[str]) -> Feature | None:
+    present = [value for value in values if value]
+    missing = len(values) - len(present)
+    if missing:
+        decisions.append(
+            f"{name}: {missing} of {len(values)} sampled rows have no value; such rows are "
+            "dropped (fill them in, or list the column in data.ignore)"
+        )
+    if not present:
+        decisions.append(f"{name}: no value in the sample; listed in data.ignore")
+        return None
+    distinct = _distinct(present)
+    one_sided = distinct <= set(TRUE_VALUES) or distinct <= set(FALSE_VALUES)
+    if len(distinct) <= 2 and (one_sided or _is_pair(distinct)):
+        return Feature(name, BOOLEAN)
+    if all(_is_number(value) for value in present):
+        return Feature(name, NUMERIC)
+    first_spelling = {}  # the ETL matches categories in any case: one per lowercase form
+    for value in present:
+        first_spelling.setdefault(value.lower(), value)
+    categories = sorted(first_spelling.values())
+    if len(categories) > MAX_INFERRED_CATEGORIES:
+        decisions.append(
+            f"decide: {name} has {len(categories)} distinct texts, too many to encode one "
+            "column each; listed in data.ignore (encode it yourself, or list the categories "
+            "that matter in data.features)"
+        )
+        return None
+    decisions.append(f"{name}: categorical, {len(categories)} values")
+    return Feature(name, CATEGORICAL, tuple(categories))
+
+
+def _is_pair(distinct: set[str]) -> bool:
+    return any({yes, no} >= distinct for yes, no in zip(TRUE_VALUES, FALSE_VALUES, strict=True))
+
+
+def _distinct(values: list[str]) -> set[str]:
+    return {value.lower() for value in values if value}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return number == number and abs(number) != float("inf")

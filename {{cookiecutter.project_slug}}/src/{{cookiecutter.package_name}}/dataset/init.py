@@ -1,0 +1,96 @@
+"""`data init`: read a sample of a CSV, write the [data] table it implies into
+settings.toml, and render the definition again (the Glue job gets the schema from it).
+
+The previous settings.toml is kept beside it as settings.toml.bak, and every choice the
+data could not settle is printed for a person to confirm.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from ..settings import Settings, SettingsError, load_settings
+from ..settings.data_schema import CATEGORICAL, DataSchema
+from ..settings.toml_file import replace_table
+from .infer import Inferred, infer, read_sample
+
+SAMPLE_BYTES = 4 * 1024 * 1024  # read from S3: the header and many thousand rows
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def read_source(settings: Settings, source: str) -> str:
+    """The beginning of a local CSV or of an s3:// object, whole lines only."""
+    if source.startswith("s3://"):
+        from ..aws.raw_data import read_object_start
+        from ..aws.session import AwsSession
+
+        text, complete = read_object_start(AwsSession(settings), source, SAMPLE_BYTES)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(2, "no such file", str(path))
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
+            text = stream.read(SAMPLE_BYTES)
+            complete = not stream.read(1)
+    return text if complete else text[: text.rfind("\n") + 1]
+
+
+def schema_table(inferred: Inferred, source: str) -> str:
+    """The [data] table as TOML text, with a comment on where it came from."""
+    schema = inferred.schema
+    lines = [
+        "[data]",
+        f"# Written by `data init` from {source} ({inferred.rows_sampled} rows sampled).",
+        "# Rows whose label is in neither list, or whose value does not fit its feature's",
+        "# kind, are dropped and counted (`data check FILE` shows how a file fits).",
+        f"label = {_string(schema.label)}",
+        f"positive = {_strings(schema.positive)}",
+        f"negative = {_strings(schema.negative)}",
+        f'id_column = {_string(schema.id_column)}  # "": split on a hash of the whole row',
+        f"ignore = {_strings(schema.ignore)}  # columns in the file that are not features",
+        "",
+        "[data.features]",
+        '# "numeric", "boolean" (yes/no, true/false, 1/0), or the list of its categories.',
+    ]
+    for feature in schema.features:
+        kind = (
+            _strings(feature.categories) if feature.kind == CATEGORICAL else _string(feature.kind)
+        )
+        lines.append(f"{_key(feature.name)} = {kind}")
+    return "\n".join(lines) + "\n"
+
+
+def init(settings: Settings, source: str, label: str | None) -> tuple[DataSchema, list[str]]:
+    """Write the [data] table for ``source`` into settings.toml; return the schema and
+    the lines that tell the user what happened and what to decide."""
+    names, rows = read_sample(read_source(settings, source), source)
+    inferred = infer(names, rows, source, label)
+    path = settings.path
+    backup = path.with_name(path.name + ".bak")
+    shutil.copyfile(path, backup)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(replace_table(text, "data", schema_table(inferred, source)), encoding="utf-8")
+    try:
+        updated = load_settings(path)  # the new table must pass every rule
+    except SettingsError:
+        shutil.copyfile(backup, path)
+        raise
+    said = [f"wrote [data] to {path.name} from {inferred.rows_sampled} rows of {source} "
+            f"(the previous file: {backup.name})"]  # fmt: skip
+    said += [f"  {decision}" for decision in inferred.decisions]
+    return updated.data, said
+
+
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _strings(values) -> str:
+    return "[" + ", ".join(_string(value) for value in values) + "]"
+
+
+def _key(name: str) -> str:
+    return name if _BARE_KEY.match(name) else _string(name)

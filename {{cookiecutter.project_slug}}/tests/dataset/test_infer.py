@@ -1,0 +1,110 @@
+"""`data init`'s reading of a sample: each column's kind told from its values, and what
+a person must decide reported, never guessed silently. Standard library only."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from project.dataset.infer import DataInitError, infer, read_sample
+from project.sample_data import generate
+from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
+
+LOANS = DataSchema(
+    label="defaulted", positive=("Yes",), negative=("No",), id_column="",
+    features=(Feature("income", NUMERIC), Feature("region", CATEGORICAL, ("east", "north")),
+              Feature("has_mortgage", BOOLEAN)),
+    ignore=(),
+)  # fmt: skip
+
+
+def learned(text: str, label: str | None = None):
+    names, rows = read_sample(text, "data.csv")
+    return infer(names, rows, "data.csv", label)
+
+
+def csv_text(header, rows) -> str:
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return stream.getvalue()
+
+
+def test_a_generated_dataset_is_learned_back_as_its_schema(tmp_path):
+    text = generate(tmp_path / "loans.csv", LOANS, rows=300).read_text()
+    result = learned(text, label="defaulted")
+    assert result.schema.features == tuple(
+        Feature(f.name, f.kind, tuple(f.categories)) for f in LOANS.features
+    )
+    assert (result.schema.positive, result.schema.negative) == (("yes",), ("no",))
+    assert result.schema.id_column == ""
+    assert "no id column: train/validation is split on a hash of the whole row" in (
+        result.decisions
+    )
+    assert result.rows_sampled == 300
+
+
+def test_an_id_column_with_distinct_values_is_used_for_the_split():
+    rows = [[f"C{i}", "yes" if i % 3 else "no", str(i * 1.5)] for i in range(40)]
+    result = learned(csv_text(["customer_id", "churned", "minutes"], rows), label="churned")
+    assert result.schema.id_column == "customer_id"
+    assert result.schema.features == (Feature("minutes", NUMERIC),)
+
+
+def test_a_label_named_so_is_found_and_the_choice_is_said():
+    rows = [["1" if i % 4 == 0 else "0", str(i)] for i in range(20)]
+    result = learned(csv_text(["target", "x"], rows))
+    assert result.schema.label == "target"
+    assert result.schema.positive == ("1",)
+    assert any(line.startswith("label: target, by its name") for line in result.decisions)
+
+
+def test_a_label_whose_positive_class_cannot_be_told_is_a_decision_to_make():
+    rows = [["M" if i % 3 == 0 else "B", str(i)] for i in range(30)]
+    result = learned(csv_text(["diagnosis", "radius"], rows), label="diagnosis")
+    assert result.schema.positive == ("m",) and result.schema.negative == ("b",)
+    assert any(line.startswith("decide: diagnosis has the values 'm' (10 rows)")
+               for line in result.decisions)  # fmt: skip
+
+
+def test_a_label_with_more_than_two_values_is_refused_with_the_pointer():
+    rows = [[str(i % 3), str(i)] for i in range(30)]
+    with pytest.raises(DataInitError, match=r"binary classifier .*'Other tasks'"):
+        learned(csv_text(["grade", "x"], rows), label="grade")
+
+
+def test_without_a_label_to_tell_the_user_is_asked_for_one():
+    rows = [["yes" if i % 2 else "no", "no" if i % 3 else "yes", str(i)] for i in range(30)]
+    with pytest.raises(DataInitError, match="give --label COLUMN"):
+        learned(csv_text(["a", "b", "c"], rows))
+
+
+def test_a_text_column_with_many_values_is_ignored_and_reported():
+    rows = [["yes" if i % 2 else "no", f"street {i}", str(i)] for i in range(60)]
+    result = learned(csv_text(["paid", "address", "amount"], rows), label="paid")
+    assert result.schema.ignore == ("address",)
+    assert any(line.startswith("decide: address has 60 distinct texts")
+               for line in result.decisions)  # fmt: skip
+
+
+def test_missing_values_are_reported_per_column():
+    rows = [["yes" if i % 2 else "no", "" if i < 5 else str(i)] for i in range(30)]
+    result = learned(csv_text(["paid", "amount"], rows), label="paid")
+    assert "amount: 5 of 30 sampled rows have no value; such rows are dropped " in " ".join(
+        result.decisions
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty or has no header"),
+        ("a,a,b\n1,2,3\n", "repeated columns a"),
+        ("a,b\n1\n", "has no row with all 2 columns"),
+    ],
+)
+def test_a_file_that_cannot_be_read_as_a_table_is_one_line(text, message):
+    with pytest.raises(DataInitError, match=message):
+        read_sample(text, "data.csv")

@@ -1,0 +1,74 @@
+"""`data init` and `data check` through the command line: settings.toml gets the new
+[data] table (the rest kept, the old file backed up), the definition follows, and a
+run trains on the new data. `data check` runs the Glue job's own checks on local Spark."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+
+from project.cli import main
+from project.project_layout import DEFINITION_PATH
+from project.sample_data import generate
+from project.settings import load_settings
+from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
+
+from ..conftest import copy_project
+
+LOANS = DataSchema(
+    label="defaulted", positive=("Yes",), negative=("No",), id_column="",
+    features=(Feature("income", NUMERIC), Feature("region", CATEGORICAL, ("east", "north")),
+              Feature("has_mortgage", BOOLEAN), Feature("age", NUMERIC)),
+    ignore=(),
+)  # fmt: skip
+
+
+def test_data_init_writes_the_table_keeps_the_rest_and_renders(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    before = settings_path.read_text()
+    source = generate(tmp_path / "loans.csv", LOANS, rows=400)
+    command = ["--settings", str(settings_path), "data", "init", str(source)]
+    assert main([*command, "--label", "defaulted"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote [data] to settings.toml from 400 rows" in out
+    assert f"wrote {DEFINITION_PATH}" in out
+    assert (tmp_path / "settings.toml.bak").read_text() == before
+    document = tomllib.loads(settings_path.read_text())
+    assert document["data"]["label"] == "defaulted"
+    assert document["data"]["features"]["region"] == ["east", "north"]
+    assert document["training"] == tomllib.loads(before)["training"]  # the rest kept
+    definition = json.loads((tmp_path / DEFINITION_PATH).read_text())
+    glue = next(s for s in definition["States"].values() if "--schema" in str(s))
+    schema = json.loads(glue["Parameters"]["Arguments"]["--schema"])
+    assert schema == json.loads(load_settings(settings_path).data.to_json())
+    assert main(["--settings", str(settings_path), "render", "--check"]) == 0
+
+
+def test_data_init_that_cannot_tell_leaves_settings_untouched(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    before = settings_path.read_text()
+    source = tmp_path / "grades.csv"
+    source.write_text("grade,x\n" + "".join(f"{i % 3},{i}\n" for i in range(30)))
+    command = ["--settings", str(settings_path), "data", "init", str(source), "--label", "grade"]
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "binary classifier" in error
+    assert settings_path.read_text() == before
+
+
+def test_data_check_counts_what_a_run_would_drop_by_column(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    source = generate(tmp_path / "loans.csv", LOANS, rows=100)
+    assert main(["--settings", str(settings_path), "data", "init", str(source),
+                 "--label", "defaulted"]) == 0  # fmt: skip
+    with source.open("a") as stream:
+        stream.write("No,abc,east,no,40\nNo,50,west,no,40\n")
+    capsys.readouterr()
+    assert main(["--settings", str(settings_path), "data", "check", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "102 rows, 100 fit [data], 2 would be dropped" in out
+    assert "1 income not a number" in out and "1 region not one of its categories" in out
+    other = generate(tmp_path / "other.csv", dataclasses.replace(LOANS, label="late"), rows=20)
+    assert main(["--settings", str(settings_path), "data", "check", str(other)]) == 1
+    assert "missing defaulted" in capsys.readouterr().out
