@@ -19,6 +19,9 @@ from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSche
 
 from ..conftest import project_schema, sample_csv
 
+# Spark: this file runs on the test worker that already has it started (make test).
+pytestmark = pytest.mark.xdist_group("spark")
+
 # A dataset unlike the project's: no id column, a categorical and a boolean feature.
 LOANS = DataSchema(
     label="defaulted", positive=("Yes",), negative=("No",), id_column="",
@@ -55,17 +58,24 @@ def first_of_kind(schema: DataSchema, kind: str) -> str | None:
     return next((feature.name for feature in schema.features if feature.kind == kind), None)
 
 
-def test_output_is_label_first_without_header_and_split_reproducibly(spark, tmp_path):
-    source = sample_csv(tmp_path / "raw" / "data.csv", rows=300)
-    first = run_job(spark, source.parent, tmp_path, out="1")
-    second = run_job(spark, source.parent, tmp_path, out="2")
-    train, validation = read_csv_folder(tmp_path / "t1"), read_csv_folder(tmp_path / "v1")
+@pytest.fixture(scope="module")
+def reference(spark, tmp_path_factory):
+    """The job run once on 300 sample rows (each Spark job takes a while: tests share it)."""
+    folder = tmp_path_factory.mktemp("reference")
+    source = sample_csv(folder / "raw" / "data.csv", rows=300)
+    return folder, source, run_job(spark, source.parent, folder)
+
+
+def test_output_is_label_first_without_header_and_split_reproducibly(spark, reference, tmp_path):
+    folder, source, first = reference
+    second = run_job(spark, source.parent, tmp_path)
+    train, validation = read_csv_folder(folder / "t"), read_csv_folder(folder / "v")
     assert train.shape[1] == 1 + len(job_schema().encoded_features)
     assert set(np.unique(train[:, 0])) <= {0.0, 1.0}
     assert first.train_rows + first.validation_rows == 300
     assert 0.1 < first.validation_rows / 300 < 0.3
     assert (first.train_rows, first.validation_rows) == (second.train_rows, second.validation_rows)
-    assert np.array_equal(train, read_csv_folder(tmp_path / "t2"))
+    assert np.array_equal(train, read_csv_folder(tmp_path / "t"))
     assert len(validation) == first.validation_rows
 
 
@@ -156,21 +166,23 @@ def test_the_sample_is_deterministic_and_has_the_schemas_columns(tmp_path):
     assert first.read_text().splitlines()[0].split(",") == project_schema().columns
 
 
-def test_training_channels_hold_data_files_only(spark, tmp_path):
+def test_training_channels_hold_data_files_only(reference):
     """SageMaker's XGBoost reads every file of a channel: no _SUCCESS marker (Hadoop's
     committer setting, on Glue too) and no .crc checksums (local Spark; S3 has none)."""
-    source = sample_csv(tmp_path / "raw" / "data.csv", rows=100)
-    run_job(spark, source.parent, tmp_path)
+    folder, _source, _report = reference
     for channel in ("t", "v"):
-        names = [path.name for path in (tmp_path / channel).iterdir()]
+        names = [path.name for path in (folder / channel).iterdir()]
         assert names and all(name.startswith("part-") and name.endswith(".csv") for name in names)
 
 
-def write_with_columns(path, order, rename=None):
-    """The sample with its columns in ``order`` (and some renamed), as a user's file may be."""
-    with sample_csv(path.parent / "sample.csv", rows=200).open() as stream:
+def write_with_columns(path, order, rename=None, source=None):
+    """The sample (or ``source``) with its columns in ``order`` (and some renamed), as a
+    user's file may be."""
+    sample = source or sample_csv(path.parent / "sample.csv", rows=200)
+    with sample.open() as stream:
         rows = list(csv.DictReader(stream))
-    (path.parent / "sample.csv").unlink()
+    if source is None:
+        sample.unlink()
     header = [(rename or {}).get(name, name) for name in order]
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream)
@@ -179,17 +191,16 @@ def write_with_columns(path, order, rename=None):
     return path
 
 
-def test_columns_are_bound_by_header_name_not_position(spark, tmp_path):
+def test_columns_are_bound_by_header_name_not_position(spark, reference, tmp_path):
     """Swapping two same-type columns must not swap the features the model sees."""
     schema = project_schema()
-    reference = sample_csv(tmp_path / "a" / "raw.csv", rows=200)
+    folder, source, _report = reference
     swapped = list(schema.columns)
     first, second = (swapped.index(feature.name) for feature in schema.features[:2])
     swapped[first], swapped[second] = swapped[second], swapped[first]
-    shuffled = write_with_columns(tmp_path / "b" / "raw.csv", swapped)
-    run_job(spark, reference.parent, tmp_path, out="1")
-    run_job(spark, shuffled.parent, tmp_path, out="2")
-    assert np.array_equal(read_csv_folder(tmp_path / "t1"), read_csv_folder(tmp_path / "t2"))
+    shuffled = write_with_columns(tmp_path / "b" / "raw.csv", swapped, source=source)
+    run_job(spark, shuffled.parent, tmp_path)
+    assert np.array_equal(read_csv_folder(folder / "t"), read_csv_folder(tmp_path / "t"))
 
 
 def test_missing_and_unknown_columns_are_refused_with_their_names(spark, tmp_path):

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import tomllib
 
+import pytest
 from project.cli import main
 from project.project_layout import DEFINITION_PATH
 from project.sample_data import generate
@@ -15,6 +16,9 @@ from project.settings import load_settings
 from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
 
 from ..conftest import copy_project
+
+# Spark: this file runs on the test worker that already has it started (make test).
+pytestmark = pytest.mark.xdist_group("spark")
 
 LOANS = DataSchema(
     label="defaulted", positive=("Yes",), negative=("No",), id_column="",

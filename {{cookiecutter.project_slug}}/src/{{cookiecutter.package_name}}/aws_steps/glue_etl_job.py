@@ -226,12 +226,21 @@ def to_xgboost_layout(cleaned: DataFrame) -> DataFrame:
     return cleaned.drop("_split_key")
 
 
+def _in_validation():
+    bucket = F.abs(F.xxhash64(F.col("_split_key"), F.lit(SPLIT_SEED))) % 100
+    return bucket < VALIDATION_PERCENT
+
+
 def split(cleaned: DataFrame) -> tuple[DataFrame, DataFrame]:
     """Train/validation by a hash of the id (or of the whole row): the same entity
     always lands in the same set, whatever the partitioning or the row order."""
-    bucket = F.abs(F.xxhash64(F.col("_split_key"), F.lit(SPLIT_SEED))) % 100
-    in_validation = bucket < VALIDATION_PERCENT
-    return cleaned.where(~in_validation), cleaned.where(in_validation)
+    return cleaned.where(~_in_validation()), cleaned.where(_in_validation())
+
+
+def _split_counts(cleaned: DataFrame) -> tuple[int, int]:
+    """The rows of each set, counted in one pass."""
+    counts = dict(cleaned.groupBy(_in_validation().alias("v")).count().collect())
+    return counts.get(False, 0), counts.get(True, 0)
 
 
 # SageMaker's XGBoost container reads every file of a training channel, and sniffs
@@ -274,7 +283,7 @@ def prepare(
             f"none of the {rows_read} rows at {source_uri} is well-formed ({reasons})"
         )
     train, validation = split(cleaned)
-    train_rows, validation_rows = train.count(), validation.count()
+    train_rows, validation_rows = _split_counts(cleaned)
     if not train_rows or not validation_rows:
         raise SourceError(
             f"the {kept} usable rows at {source_uri} left {train_rows} for training and "

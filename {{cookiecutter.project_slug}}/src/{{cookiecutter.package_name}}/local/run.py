@@ -97,6 +97,10 @@ def spark_session():
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.log.level", "ERROR")
         .config("spark.sql.shuffle.partitions", "2")
+        # Adaptive execution and whole-stage code generation pay off on big data; on
+        # a local sample, re-planning and compiling each query costs more than it saves.
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.driver.host", "127.0.0.1")
         # The JVM's quick (C1) compiler and serial GC start Spark ~30% sooner, which
         # is most of a local run's time on small data.
