@@ -4,7 +4,8 @@ Cookiecutter runs each hook from a temporary copy, so the hooks put this folder 
 ``sys.path`` (found through ``_repo_dir``) and call these functions. The rules
 themselves live in the generated package (``settings/rules.py`` and friends), which is
 loaded here straight from the template folder: the project checks its settings
-with exactly the code that checked the answers. Standard library only; Python 3.9+.
+with exactly the code that checked the answers. Standard library only; Python 3.9+
+(tests/test_hooks_on_older_pythons.py runs them on each older Python it finds).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ without a word. This keeps every such edit: it renders the version the project w
 baked from (with the project's answers), and each moved file that differs from that
 render is copied to .copier-moved-edits/<its old path>, with a line saying where its
 code lives now. Files the team added are kept by copier itself; they are listed, since
-their imports of moved modules need the new paths.
+their imports of moved modules need the new paths (and tests added inside the package
+must move to tests/, where pytest now looks).
 
 Usage (copier.yml's _migrations runs it in the project):
     python copier_migrate_to_layers.py TEMPLATE VERSION_FROM ANSWERS_FILE
@@ -129,14 +130,17 @@ def main(template: str, version_from: str, answers_file: Path) -> int:
                 shutil.copy2(old_path, copy)
                 kept.append((old_path, copy, new.format(package=package)))
         added = sorted(
-            path for path in Path("src", package).rglob("*.py")
-            if not (baked / path).exists() and "/" not in str(path.relative_to("src", package))
+            path for path in Path("src", package).rglob("*.py") if not (baked / path).exists()
         )  # fmt: skip
     for old_path, copy, new in kept:
         print(f"{old_path} had your edits; 1.0.0 moves it to {new}: your version is kept "
               f"in {copy}, re-apply its changes there")  # fmt: skip
     for path in added:
-        print(f"{path} is yours and stays; modules it imports may have moved (see CHANGELOG)")
+        if "tests" in path.parts:
+            print(f"{path} is yours and stays, but tests now live in tests/ (pytest looks "
+                  "only there): move it, and its imports, into the matching folder")  # fmt: skip
+        else:
+            print(f"{path} is yours and stays; modules it imports may have moved (see CHANGELOG)")
     return 0
 
 

@@ -12,9 +12,11 @@ answers with these rules. Standard library only; Python 3.10+.
 
 from __future__ import annotations
 
+import importlib.util
 import keyword
 import re
 import sys
+import sysconfig
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -51,10 +53,21 @@ def package_name(value: str) -> str | None:
         )
     if keyword.iskeyword(value):
         return f"'{value}' is a Python keyword; choose another name"
-    stdlib = getattr(sys, "stdlib_module_names", ())
-    if value in _RESERVED_PACKAGES or value in stdlib:
+    if value in _RESERVED_PACKAGES or _is_standard_library(value):
         return f"'{value}' would shadow the module of the same name; choose another name"
     return None
+
+
+def _is_standard_library(name: str) -> bool:
+    names = getattr(sys, "stdlib_module_names", None)  # Python 3.10+
+    if names is not None:
+        return name in names
+    spec = importlib.util.find_spec(name)  # Python 3.9: where the module would come from
+    origin = (spec.origin or "") if spec else ""
+    stdlib = sysconfig.get_paths()["stdlib"]
+    return origin in ("built-in", "frozen") or (
+        origin.startswith(stdlib) and "site-packages" not in origin
+    )
 
 
 def email(value: str) -> str | None:
@@ -223,7 +236,7 @@ def copier_validators(rules: SimpleNamespace) -> dict[str, str]:
             "beginning and ending with a letter or a digit", optional=True,
         ),
         "metric_threshold": _matches(
-            "metric_threshold", r"^-?[0-9]+(\.[0-9]+)?([eE]-?[0-9]+)?$",
+            "metric_threshold", r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$",
             "is not a number; write it like 0.1",
         ),
         "training_instance_type": _matches(

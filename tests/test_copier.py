@@ -222,6 +222,7 @@ def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
     settings = project / "settings.toml"
     settings.write_text(settings.read_text().replace("max_depth = 5", "max_depth = 7  # ours"))
     (package / "our_features.py").write_text('"""A module the team added."""\n')
+    (package / "tests" / "test_ours.py").write_text("def test_ours():\n    pass\n")
     etl = package / "etl_job.py"
     etl.write_text(etl.read_text() + "\n# a cleaning step of ours\n")
     commit_all(project, "our edits")
@@ -251,6 +252,7 @@ def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
         "src/customer_churn_retraining/aws_steps/glue_etl_job.py" in said
     )
     assert "our_features.py is yours and stays" in said
+    assert "tests/test_ours.py is yours and stays, but tests now live in tests/" in said
     assert "_commit: v1.0.0" in (project / ".copier-answers.yml").read_text()
     leftovers = subprocess.run(
         ["git", "grep", "-l", "-e", "^<<<<<<<", "-e", "^>>>>>>>"], cwd=project,

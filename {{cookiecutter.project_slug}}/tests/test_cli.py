@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from project.cli import main
+from project.settings import fields
 
 from .conftest import clear_account_values, replace_line
 
@@ -37,9 +38,11 @@ def test_check_refuses_a_region_without_the_training_image(settings_path, capsys
 
 def test_show_prints_every_setting(settings_path, capsys):
     assert main(["--settings", str(settings_path), "settings", "show"]) == 0
-    output = capsys.readouterr().out
-    for name in ("aws.region", "aws.artifact_bucket", "iam.glue_role_arn", "quality_gate"):
-        assert name in output
+    lines = capsys.readouterr().out.splitlines()
+    shown = [line.split()[0] for line in lines]
+    assert shown == [row.location for row in fields.FIELDS]  # every row of the table
+    assert any(line.startswith("training.volume_size_gb") and line.endswith(" 30")
+               for line in lines)  # fmt: skip
 
 
 def test_fill_writes_only_empty_values_and_keeps_comments(settings_path, capsys):
@@ -131,3 +134,30 @@ def test_a_settings_path_that_is_a_folder_is_one_line(tmp_path, capsys):
 def test_data_without_local_is_refused(settings_path, capsys):
     assert main(["--settings", str(settings_path), "run", "--data", "x.csv"]) == 2
     assert "--data is for --local runs" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """`graph | head`: the pipe closes before the graph is written (the SDK takes a
+    second to import); no traceback, as with any command-line tool."""
+    import subprocess
+    import sys
+
+    from .project_alias import PACKAGE, PROJECT_ROOT
+
+    command = [sys.executable, "-m", PACKAGE, "--settings", str(PROJECT_ROOT / "settings.toml"),
+               "graph"]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        child.stdout.close()
+        assert child.wait(timeout=60) == 1
+        assert child.stderr.read() == b""
+
+
+def test_the_global_options_work_after_the_command_too(settings_path, capsys):
+    assert main(["settings", "check", "--settings", str(settings_path), "--verbose"]) == 0
+    assert "all settings are valid" in capsys.readouterr().out
+
+
+def test_every_commands_help_lists_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "exit codes: 0 done, 1 the run or check failed" in capsys.readouterr().out

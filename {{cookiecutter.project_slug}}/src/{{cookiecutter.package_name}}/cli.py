@@ -33,42 +33,39 @@ def build_parser() -> argparse.ArgumentParser:
         description="Retraining pipeline: settings, workflow, local runs and deployment.",
         epilog=exit_codes.HELP,
     )
-    parser.add_argument(
-        "--verbose", action="store_true", help="show tracebacks and Spark's own output"
-    )
-    parser.add_argument(
-        "--settings",
-        type=Path,
-        help="settings file (default: settings.toml in this folder or a parent)",
-    )
+    _add_global_options(parser, default=False)
     commands = parser.add_subparsers(dest="command", required=True)
-    settings_parser = commands.add_parser("settings", help="show, check or fill in settings.toml")
+    settings_parser = _command(commands, "settings", help="show, check or fill in settings.toml")
     settings_commands = settings_parser.add_subparsers(dest="settings_command", required=True)
-    settings_commands.add_parser(
-        "show", help="print every setting, derived names included"
+    _command(
+        settings_commands, "show", help="print every setting, derived names included"
     ).set_defaults(handler=_show)
-    check = settings_commands.add_parser("check", help="validate settings.toml")
+    check = _command(settings_commands, "check", help="validate settings.toml")
     check.set_defaults(handler=_check)
-    fill = settings_commands.add_parser(
-        "fill", help="fill in the empty account, bucket and role ARNs from your AWS credentials"
+    fill = _command(
+        settings_commands,
+        "fill",
+        help="fill in the empty account, bucket and role ARNs from your AWS credentials",
     )
     fill.add_argument("--account-id", help="use this account id instead of asking AWS STS")
     fill.set_defaults(handler=_fill)
-    data = commands.add_parser("data", help="your own data: learn a CSV's schema, check a file")
+    data = _command(commands, "data", help="your own data: learn a CSV's schema, check a file")
     data_commands = data.add_subparsers(dest="data_command", required=True)
-    data_init = data_commands.add_parser(
-        "init", help="write [data] in settings.toml from a sample of a CSV (a path, or s3://)"
+    data_init = _command(
+        data_commands,
+        "init",
+        help="write [data] in settings.toml from a sample of a CSV (a path, or s3://)",
     )
     data_init.add_argument("source", help="the CSV: a local path, or s3://bucket/key on AWS")
     data_init.add_argument("--label", help="the label column (default: told from the data)")
     data_init.set_defaults(handler=_data_init)
-    data_check = data_commands.add_parser(
-        "check", help="how a local CSV fits [data]: rows kept, and dropped by reason"
+    data_check = _command(
+        data_commands, "check", help="how a local CSV fits [data]: rows kept, and dropped by reason"
     )
     data_check.add_argument("csv", type=Path, help="the CSV file")
     data_check.set_defaults(handler=_data_check)
-    render = commands.add_parser(
-        "render", help=f"write the state machine definition to {DEFINITION_PATH}"
+    render = _command(
+        commands, "render", help=f"write the state machine definition to {DEFINITION_PATH}"
     )
     render.add_argument(
         "--check",
@@ -76,13 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="only compare: exit 1 if the committed definition differs from the settings",
     )
     render.set_defaults(handler=_render)
-    commands.add_parser("graph", help="print the workflow as a Mermaid diagram").set_defaults(
+    _command(commands, "graph", help="print the workflow as a Mermaid diagram").set_defaults(
         handler=_graph
     )
-    commands.add_parser(
-        "deploy", help="upload the code and create or update the stacks on AWS"
+    _command(
+        commands, "deploy", help="upload the code and create or update the stacks on AWS"
     ).set_defaults(handler=aws_commands.deploy_command)
-    run = commands.add_parser("run", help="run the retraining workflow (on AWS unless --local)")
+    run = _command(commands, "run", help="run the retraining workflow (on AWS unless --local)")
     run.add_argument(
         "--local", action="store_true", help="on this machine: Spark, xgboost, local endpoint"
     )
@@ -95,22 +92,26 @@ def build_parser() -> argparse.ArgumentParser:
         ("status", "how a run on AWS is doing", aws_commands.status_command),
         ("history", "a run's events", aws_commands.history_command),
     ):
-        past = commands.add_parser(name, help=text)
+        past = _command(commands, name, help=text)
         past.add_argument("run", nargs="?", help="run name or execution ARN (default: latest)")
         past.set_defaults(handler=handler)
-    destroy = commands.add_parser(
-        "destroy", help="stop runs, remove the endpoint and stacks, list what is left (asks first)"
+    destroy = _command(
+        commands,
+        "destroy",
+        help="stop runs, remove the endpoint and stacks, list what is left (asks first)",
     )
     destroy.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     destroy.add_argument(
         "--force", action="store_true", help="delete the bucket even when it holds data"
     )
     destroy.set_defaults(handler=aws_commands.destroy_command)
-    commands.add_parser("estimate", help="the cost of one run and of the endpoint").set_defaults(
+    _command(commands, "estimate", help="the cost of one run and of the endpoint").set_defaults(
         handler=_estimate
     )
-    policies = commands.add_parser(
-        "iam-policies", help="print the trust and permission policies each role needs (JSON)"
+    policies = _command(
+        commands,
+        "iam-policies",
+        help="print the trust and permission policies each role needs (JSON)",
     )
     policies.add_argument(
         "--role",
@@ -118,25 +119,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this role (default: every role the project needs)",
     )
     policies.set_defaults(handler=_iam_policies)
-    ci_role = commands.add_parser("ci-role", help="create the role CI assumes (OIDC) to deploy")
+    ci_role = _command(commands, "ci-role", help="create the role CI assumes (OIDC) to deploy")
     ci_role.add_argument("--repository", required=True, help="owner/name or group/project")
     ci_role.add_argument(
         "--provider", choices=("github", "gitlab"), help="default: from the project's CI files"
     )
     ci_role.set_defaults(handler=aws_commands.ci_role_command)
-    upload = commands.add_parser("upload-data", help="upload a raw CSV for runs on AWS")
+    upload = _command(commands, "upload-data", help="upload a raw CSV for runs on AWS")
     upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
     upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
     upload.set_defaults(handler=aws_commands.upload_data_command)
-    serve = commands.add_parser("serve", help="serve the live local model on 127.0.0.1")
+    serve = _command(commands, "serve", help="serve the live local model on 127.0.0.1")
     serve.add_argument("--port", type=_port, default=8080, help="1 to 65535 (default 8080)")
     serve.set_defaults(handler=_serve)
-    sample = commands.add_parser("sample-data", help="write a deterministic sample dataset")
+    sample = _command(commands, "sample-data", help="write a deterministic sample dataset")
     sample.add_argument("--rows", type=_positive, default=1000)
     sample.add_argument("--output", type=Path, default=Path("sample.csv"))
     sample.set_defaults(handler=_sample_data)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    verbose = default if default is argparse.SUPPRESS else False
+    settings = default if default is argparse.SUPPRESS else None
+    parser.add_argument(
+        "--verbose", action="store_true", default=verbose,
+        help="show tracebacks and Spark's own output",
+    )  # fmt: skip
+    parser.add_argument(
+        "--settings", type=Path, default=settings,
+        help="settings file (default: settings.toml in this folder or a parent)",
+    )  # fmt: skip
+
+
+# The global options again, for after a command's name (`run --local --verbose`); left
+# unset there unless given, so that the ones before the command still count.
+_AFTER_THE_COMMAND = argparse.ArgumentParser(add_help=False)
+_add_global_options(_AFTER_THE_COMMAND, default=argparse.SUPPRESS)
+
+
+def _command(group, name: str, **options) -> argparse.ArgumentParser:
+    """A command (or a command's subcommand): it takes the global options too, and its
+    --help lists the exit codes."""
+    return group.add_parser(name, parents=[_AFTER_THE_COMMAND], epilog=exit_codes.HELP, **options)
 
 
 def _port(text: str) -> int:
@@ -193,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.FAILED
     except OSError as error:
         if not error.filename:  # not about a file of the user's: a bug, below
             raise
@@ -223,7 +253,8 @@ def _show(arguments: argparse.Namespace) -> int:
 
 
 def describe(settings: Settings) -> list[tuple[str, str]]:
-    """Each setting with its value, derived values resolved where the account is known."""
+    """Every setting (each row of settings/fields.py, in order) with its value; values
+    derived from the account are resolved where the account is known."""
 
     def derived(compute: Callable[[], str]) -> str:
         try:
@@ -231,48 +262,28 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
         except SettingsError:
             return "(derived once aws.account_id is known: run 'settings fill')"
 
-    rows = [
-        ("project.name", settings.project_name),
-        ("project.slug", settings.slug),
-        ("aws.region", f"{settings.region}  (partition {settings.partition})"),
-        ("aws.account_id", settings.account_id or "(not set)"),
-        (
-            "aws.artifact_bucket",
-            settings.artifact_bucket_setting or derived(lambda: settings.artifact_bucket),
-        ),
-        ("iam.roles", settings.iam_roles),
-    ]
+    shown = {
+        "aws_region": f"{settings.region}  (partition {settings.partition})",
+        "aws_account_id": settings.account_id or "(not set)",
+        "artifact_bucket": settings.artifact_bucket_setting
+        or derived(lambda: settings.artifact_bucket),
+    }
     for role_field in rules.ROLE_FIELDS:
-        value = settings.role_arn_settings[role_field] or derived(
+        shown[role_field] = settings.role_arn_settings[role_field] or derived(
             lambda role_field=role_field: settings.role_arn(role_field)
         )
-        rows.append((fields.DISPLAY_NAMES[role_field], value))
-    gate = settings.quality_gate
-    rows += [
-        ("quality_gate", f"{gate.metric} {gate.direction}, threshold {gate.threshold:g}"),
-        (
-            "training",
-            f"{settings.training_instance_count} x {settings.training_instance_type}, "
-            f"{settings.training_volume_size_gb} GB disk, at most "
-            f"{settings.training_max_runtime_seconds} s",
-        ),
-        (
-            "training.hyperparameters",
-            ", ".join(f"{k}={v}" for k, v in settings.hyperparameters.items()),
-        ),
-        ("endpoint", f"{settings.endpoint_instance_count} x {settings.endpoint_instance_type}"),
-        (
-            "glue",
-            f"Glue {settings.glue_version}, {settings.glue_number_of_workers} x "
-            f"{settings.glue_worker_type}",
-        ),
-        ("schedule.expression", settings.schedule_expression or "none (run on demand)"),
-        ("schedule.timezone", settings.schedule_timezone),
-        ("storage.keep_runs_days", str(settings.keep_runs_days)),
-        ("logs.retention_days", str(settings.log_retention_days)),
-        ("ci.deploy_branch", settings.deploy_branch),
+    return [
+        (row.location, shown.get(row.name) or _as_text(settings.values[row.name]))
+        for row in fields.FIELDS
     ]
-    return rows
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_as_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "|".join(map(str, value)) if value else "(none)"
+    return str(value) if value != "" else '""'
 
 
 def _check(arguments: argparse.Namespace) -> int:

@@ -184,6 +184,7 @@ def write_with_columns(path, order, rename=None, source=None):
     if source is None:
         sample.unlink()
     header = [(rename or {}).get(name, name) for name in order]
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(header)

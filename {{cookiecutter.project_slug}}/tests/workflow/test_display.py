@@ -58,4 +58,9 @@ def test_the_display_follows_whether_the_output_is_a_terminal():
             return True
 
     assert isinstance(display_for(io.StringIO()), PlainDisplay)
-    assert isinstance(display_for(Terminal()), TerminalDisplay)
+    terminal = Terminal()
+    display = display_for(terminal)
+    assert isinstance(display, TerminalDisplay)
+    with display:
+        display.say("to the stream given")
+    assert "to the stream given" in terminal.getvalue()

@@ -1,7 +1,7 @@
 """The deploy half of the committed definition, against scripted DescribeEndpoint answers.
 
 Emulated: every Task is a Python stub (run by the project's ASL interpreter, which
-test_asl_interpreter.py cross-checks against moto's); DescribeEndpoint answers from
+local/test_interpreter.py cross-checks against moto's); DescribeEndpoint answers from
 a script of the statuses SageMaker documents (Creating, Updating, InService, Failed,
 FailureReason after a failed update). What each case proves is the route the
 definition takes, which is what would happen on AWS given those answers.

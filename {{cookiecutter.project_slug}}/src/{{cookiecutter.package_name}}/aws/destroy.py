@@ -11,7 +11,7 @@ The order keeps anything from billing on or coming back:
 
 The bucket counts as the project's only when the storage stack lists it as its own
 resource: a tag can be set by anyone, a stack's resource list cannot. Every S3
-request names the project's account as the bucket's owner (see aws_session.py).
+request names the project's account as the bucket's owner (see session.py).
 Afterwards, what is left is read back from AWS and printed (inventory.py).
 """
 

@@ -6,6 +6,7 @@ dependency is installed, so that a bad answer is refused with the very rule that
 later checks settings.toml.
 """
 
-from .model import QualityGate, Settings, SettingsError, find_settings_file, load_settings
+from .errors import SettingsError
+from .model import QualityGate, Settings, find_settings_file, load_settings
 
 __all__ = ["QualityGate", "Settings", "SettingsError", "find_settings_file", "load_settings"]

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import data_schema, rules
+from .errors import SettingsError
 from .fields import DISPLAY_NAMES, FIELDS, LIST, NUMBER, TABLE, TEXT, WHOLE_NUMBER, validate
 from .toml_file import SETTINGS_FILE_NAME, flatten
 
 SETTINGS_PATH_VARIABLE = "RETRAIN_SETTINGS"
-
-
-class SettingsError(ValueError):
-    """settings.toml is missing, unreadable or holds a value the rules refuse."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +112,8 @@ def find_settings_file(start: Path | None = None) -> Path:
 
 
 def read_document(path: Path) -> dict[str, Any]:
+    import tomllib  # Python 3.11+; imported here so that the hooks load this package on 3.9+
+
     try:
         with path.open("rb") as stream:
             return tomllib.load(stream)

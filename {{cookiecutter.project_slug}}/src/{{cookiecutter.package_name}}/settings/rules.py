@@ -44,8 +44,9 @@ REGION_PARTITION = {
 # The version of SageMaker's built-in XGBoost that the training job and the endpoint
 # run, and the regions above where the sagemaker SDK (2.257, its
 # image_uri_config/xgboost.json) has no image of it, for training or for inference:
-# `deploy` could not name the image there. tests/test_rules.py keeps this list equal
-# to the SDK's data; it is spelt out here because the bake's hooks cannot import the SDK.
+# `deploy` could not name the image there. tests/settings/test_rules.py keeps this list
+# equal to the SDK's data; it is spelt out here because the bake's hooks cannot import
+# the SDK.
 XGBOOST_VERSION = "1.7-1"
 REGIONS_WITHOUT_XGBOOST_IMAGE = (
     "ap-east-2", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "mx-central-1",
@@ -116,7 +117,7 @@ _BUCKET_CHARS = re.compile(r"^[a-z0-9.-]+$")
 _BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
-Rule = Callable[[str], str | None]
+Rule = Callable[[str], str | None]  # Optional, not "| None": the hooks may run on 3.9
 
 
 def _edit_distance(first: str, second: str) -> int:

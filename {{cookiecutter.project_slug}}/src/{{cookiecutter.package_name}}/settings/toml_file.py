@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from .errors import SettingsError
 from .fields import FIELDS
 
 SETTINGS_FILE_NAME = "settings.toml"
@@ -18,13 +19,15 @@ SETTINGS_FILE_NAME = "settings.toml"
 # Each setting's field name -> (table, key) in settings.toml.
 FIELD_LOCATIONS: dict[str, tuple[str, str]] = {row.name: (row.table, row.key) for row in FIELDS}
 
-_TABLE_HEADER = re.compile(r"^\s*\[(?P<name>[A-Za-z0-9_.-]+)\]\s*(#.*)?$")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*(?P<name>[A-Za-z0-9_.-]+)\s*\]\s*(#.*)?$")
+# A basic ("...") or a literal ('...') TOML string: edits write back a basic one.
 _STRING_ASSIGNMENT = re.compile(
-    r'^(?P<lead>\s*(?P<key>[A-Za-z0-9_-]+)\s*=\s*)"(?:[^"\\]|\\.)*"(?P<trail>\s*(#.*)?)$'
+    r"""^(?P<lead>\s*(?P<key>[A-Za-z0-9_-]+)\s*=\s*)(?:"(?:[^"\\]|\\.)*"|'[^']*')"""
+    r"(?P<trail>\s*(#.*)?)$"
 )
 
 
-class SettingsEditError(ValueError):
+class SettingsEditError(SettingsError):
     """A key to edit is not in the file as a plain string value."""
 
 

@@ -65,5 +65,7 @@ class TerminalDisplay:
 def display_for(stream: TextIO = sys.stdout) -> PlainDisplay | TerminalDisplay:
     """A terminal display when ``stream`` is a terminal, plain lines otherwise."""
     if stream.isatty():
-        return TerminalDisplay()
+        from rich.console import Console
+
+        return TerminalDisplay(Console(file=stream, highlight=False))
     return PlainDisplay(lambda line: print(line, file=stream, flush=True))
