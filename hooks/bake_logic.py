@@ -17,7 +17,7 @@ import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
 import questions
@@ -36,8 +36,9 @@ SHARED_MODULES = {
 _ALIAS = "_retrain_template_project"
 
 ANSWERS_FILE_NAME = ".cookiecutter.json"
-# Keys cookiecutter adds to the context while it runs: not answers, not kept.
-_RUNTIME_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+# Keys cookiecutter adds to the context while it runs, and the template's own settings
+# for cookiecutter: not answers, not kept.
+_RUNTIME_KEYS = ("_output_dir", "_repo_dir", "_checkout", "_copy_without_render")
 _JINJA_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 # Files and folders that only some answers keep, with the test that keeps them.
@@ -60,8 +61,23 @@ def is_yes(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "y", "on")
 
 
-def load_shared_modules(repo_dir: Path) -> SimpleNamespace:
-    """Import the generated package's standard-library modules from the template."""
+class SharedModules:
+    """The generated package's settings modules, each imported on first use: each of a
+    bake's hooks is a process of its own, and loads only what it needs."""
+
+    def __init__(self, alias: str):
+        self._alias = alias
+
+    def __getattr__(self, name: str) -> ModuleType:
+        if name not in SHARED_MODULES:
+            raise AttributeError(name)
+        module = importlib.import_module(f"{self._alias}.{SHARED_MODULES[name]}")
+        setattr(self, name, module)  # found directly from now on
+        return module
+
+
+def load_shared_modules(repo_dir: Path) -> SharedModules:
+    """The generated package's standard-library modules, from the template."""
     package_dir = Path(repo_dir) / PACKAGE_TEMPLATE_DIR
     # Bytecode caches written into the template folder would be baked into the next
     # project (and break rendering): the template stays as it was checked out.
@@ -73,11 +89,7 @@ def load_shared_modules(repo_dir: Path) -> SimpleNamespace:
         package = importlib.util.module_from_spec(spec)
         sys.modules[_ALIAS] = package
         spec.loader.exec_module(package)
-    modules: dict[str, ModuleType] = {
-        name: importlib.import_module(f"{_ALIAS}.{module}")
-        for name, module in SHARED_MODULES.items()
-    }
-    return SimpleNamespace(**modules)
+    return SharedModules(_ALIAS)
 
 
 def public_answers(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,7 +97,7 @@ def public_answers(context: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in context.items() if not key.startswith("_")}
 
 
-def check_answers(context: Mapping[str, Any], shared: SimpleNamespace) -> list[str]:
+def check_answers(context: Mapping[str, Any], shared: SharedModules) -> list[str]:
     """Every problem with the answers, one line each, naming the field and the fix."""
     answers = public_answers(context)
     problems = []
@@ -125,7 +137,7 @@ def prune(project_dir: Path, answers: Mapping[str, Any]) -> list[str]:
 
 
 def fill_in_settings(
-    project_dir: Path, answers: Mapping[str, Any], shared: SimpleNamespace, lookup=None
+    project_dir: Path, answers: Mapping[str, Any], shared: SharedModules, lookup=None
 ) -> list[str]:
     """Fill in account, bucket and role ARNs; return lines telling the user what happened."""
     lookup = lookup or shared.aws_account.lookup_account_id

@@ -19,7 +19,8 @@ import sys
 import sysconfig
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from types import ModuleType
+from typing import Any
 
 Rule = Callable[[str], "str | None"]
 
@@ -95,7 +96,7 @@ class BakeOnly:
     extra: dict = field(default_factory=dict)
 
 
-def bake_only_questions(rules: SimpleNamespace) -> tuple[BakeOnly, ...]:
+def bake_only_questions(rules: ModuleType) -> tuple[BakeOnly, ...]:
     """``rules``: the generated package's settings/rules.py (for its shared helpers)."""
     return (
         BakeOnly(Question("package_name", "Python import name of the project's package",
@@ -120,7 +121,7 @@ def bake_only_questions(rules: SimpleNamespace) -> tuple[BakeOnly, ...]:
     )  # fmt: skip
 
 
-def all_questions(shared: SimpleNamespace) -> list[Question]:
+def all_questions(shared: Any) -> list[Question]:
     """Every question, in the order asked: the asked settings in fields.py's order,
     each answer only a bake needs right after the question it follows."""
     asked = [
@@ -149,7 +150,7 @@ def _insert_followers(ordered: list[Question], pending: list[BakeOnly]) -> None:
                 placed = True
 
 
-def bake_rules(shared: SimpleNamespace) -> Mapping[str, Rule]:
+def bake_rules(shared: Any) -> Mapping[str, Rule]:
     """The rules of the answers that are not settings (the settings' rules are in fields.py)."""
     return {
         row.question.name: row.question.rule
@@ -196,7 +197,7 @@ def _matches(name: str, pattern: str, message: str, optional: bool = False) -> s
     )
 
 
-def copier_validators(rules: SimpleNamespace) -> dict[str, str]:
+def copier_validators(rules: ModuleType) -> dict[str, str]:
     """copier checks answers as they are typed, in Jinja: these catch the common
     mistakes there and then. The post-copy task applies every rule afterwards
     (hooks/copier_post_copy.py), so these need not be complete, only never stricter."""

@@ -60,6 +60,38 @@ _migrations:
 """
 
 
+JINJA_DELIMITERS = (b"{{", b"{%", b"{#")
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+
+
+def _is_plain(path: Path) -> bool:
+    return not any(delimiter in path.read_bytes() for delimiter in JINJA_DELIMITERS)
+
+
+def copy_without_render(project: Path = PROJECT_TEMPLATE) -> list[str]:
+    """What cookiecutter may copy as is: the folders whose files hold no template syntax
+    (nor do the names below them), and the other such files. Most of the project is
+    plain Python, and rendering it file by file made most of a bake's time."""
+    files = [p for p in project.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    templated = {p for p in files if not _is_plain(p)}
+
+    def plain_below(folder: Path) -> bool:
+        inside = [p for p in files if folder in p.parents]
+        names = [p.relative_to(folder) for p in inside]
+        return not any(p in templated for p in inside) and not any(
+            "{{" in str(name) or "{%" in str(name) for name in names
+        )
+
+    listed: list[Path] = []
+    for path in sorted({p.parent for p in files} | set(files)):
+        if path == project or any(folder in path.parents for folder in listed):
+            continue
+        plain = plain_below(path) if path.is_dir() else path not in templated
+        if plain:
+            listed.append(path)
+    return sorted(str(path.relative_to(project)) for path in listed)
+
+
 def _default(question: questions.Question, generator: str):
     if question.default is None:
         return questions.COMPUTED_DEFAULTS[question.name][generator]
@@ -70,7 +102,7 @@ def _labelled(question: questions.Question) -> bool:
     return any(value != meaning for value, meaning in question.choices)
 
 
-def cookiecutter_json(asked: list[questions.Question]) -> str:
+def cookiecutter_json(asked: list[questions.Question], copy_as_is: list[str]) -> str:
     document: dict = {}
     prompts: dict = {}
     for question in asked:
@@ -86,6 +118,7 @@ def cookiecutter_json(asked: list[questions.Question]) -> str:
             if _labelled(question)
             else question.text
         )
+    document["_copy_without_render"] = copy_as_is
     document["__prompts__"] = prompts
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -121,7 +154,7 @@ def generated_files() -> dict[Path, str]:
     shared = bake_logic.load_shared_modules(TEMPLATE_DIR)
     asked = questions.all_questions(shared)
     return {
-        TEMPLATE_DIR / "cookiecutter.json": cookiecutter_json(asked),
+        TEMPLATE_DIR / "cookiecutter.json": cookiecutter_json(asked, copy_without_render()),
         TEMPLATE_DIR / "copier.yml": copier_yml(asked, questions.copier_validators(shared.rules)),
     }
 

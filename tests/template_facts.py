@@ -19,7 +19,15 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 HOOKS_DIR = TEMPLATE_DIR / "hooks"
 sys.path.insert(0, str(HOOKS_DIR))  # the hooks' logic module, tested directly
 
-DEFAULTS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+# The questions and their defaults (cookiecutter's private keys, such as
+# _copy_without_render, are settings of cookiecutter, not questions).
+DEFAULTS = {
+    name: value
+    for name, value in json.loads(
+        (TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8")
+    ).items()
+    if not name.startswith("_")
+}
 
 EXISTING_ROLES = {
     "iam_roles": "existing",
@@ -164,6 +172,7 @@ _COMMON_FILES = (
     "src/{package}/settings/__init__.py",
     "src/{package}/settings/aws_account.py",
     "src/{package}/settings/data_schema.py",
+    "src/{package}/settings/errors.py",
     "src/{package}/settings/fields.py",
     "src/{package}/settings/fill_in.py",
     "src/{package}/settings/model.py",

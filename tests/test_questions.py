@@ -45,7 +45,7 @@ def test_one_new_row_of_fields_py_is_asked_by_both_generators(monkeypatch):
     )  # fmt: skip
     monkeypatch.setattr(shared.fields, "FIELDS", (*shared.fields.FIELDS, row))
     asked = questions.all_questions(shared)
-    cookiecutter = json.loads(generate_questions.cookiecutter_json(asked))
+    cookiecutter = json.loads(generate_questions.cookiecutter_json(asked, []))
     copier = yaml.safe_load(
         generate_questions.copier_yml(asked, questions.copier_validators(shared.rules))
     )

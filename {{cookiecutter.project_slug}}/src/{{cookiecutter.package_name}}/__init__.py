@@ -7,7 +7,8 @@ The folders say which rules a file lives under:
 - ``aws_steps/``  the Glue job's script and the evaluator Lambda, uploaded on their own;
 - ``workflow/``   the state machine (Step Functions Data Science SDK), graph, progress;
 - ``aws/``        the commands that act on AWS (deploy, run, destroy, ...);
-- ``local/``      local mode: the definition run on this machine, and a local endpoint.
+- ``local/``      local mode: the definition run on this machine, and a local endpoint;
+- ``dataset/``    your own data: `data init` learns a CSV's schema, `data check` a file.
 
 The names below are the package's public API, for notebooks and scripts. Each loads
 on first use, so that importing the package costs nothing.

@@ -7,6 +7,16 @@ later checks settings.toml.
 """
 
 from .errors import SettingsError
-from .model import QualityGate, Settings, find_settings_file, load_settings
 
 __all__ = ["QualityGate", "Settings", "SettingsError", "find_settings_file", "load_settings"]
+_FROM_MODEL = {"QualityGate", "Settings", "find_settings_file", "load_settings"}
+
+
+def __getattr__(name: str):
+    """The reading of settings.toml, imported on first use: a hook that needs only the
+    rules does not pay for it (each of a bake's hooks is a process of its own)."""
+    if name in _FROM_MODEL:
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
