@@ -118,7 +118,7 @@ _BUCKET_CHARS = re.compile(r"^[a-z0-9.-]+$")
 _BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
-Rule = Callable[[str], Optional[str]]  # noqa: UP007 ("str | None" fails on 3.9, in the hooks)
+Rule = Callable[[str], Optional[str]]  # noqa: UP045 ("str | None" fails on 3.9, in the hooks)
 
 
 def _edit_distance(first: str, second: str) -> int:
