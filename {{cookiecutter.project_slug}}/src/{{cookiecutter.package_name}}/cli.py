@@ -370,6 +370,11 @@ def _data_check(arguments: argparse.Namespace) -> int:
     from .local.run import LOCAL_FOLDER, check_java, quiet_spark_session, spark_session
 
     settings = load_settings(arguments.settings)
+    if str(arguments.csv).startswith("s3:"):
+        raise SettingsError(
+            "data check reads a local file (on local Spark); copy a sample of the S3 "
+            "object here first (aws s3 cp ...)"
+        )
     check_java()
     log = settings.path.parent / LOCAL_FOLDER / "logs" / "spark.log"
     spark = spark_session if arguments.verbose else functools.partial(quiet_spark_session, log)

@@ -223,3 +223,23 @@ def test_too_few_rows_to_split_is_a_clear_error(spark, tmp_path):
     source = sample_csv(tmp_path / "raw" / "data.csv", rows=3)
     with pytest.raises(SourceError, match="for validation; give more rows"):
         run_job(spark, source.parent, tmp_path)
+
+
+def test_quoted_quotes_and_dotted_names_are_read_as_data_init_reads_them(spark, tmp_path):
+    """RFC 4180 (and Python's csv): a quote in a quoted field is doubled; a dot belongs to
+    the column's name (R writes Sepal.Length), not to a struct field."""
+    schema = DataSchema(
+        label="bought", positive=("yes",), negative=("no",), id_column="",
+        features=(Feature("Sepal.Length", NUMERIC),
+                  Feature("product", CATEGORICAL, ('15" monitor', "laptop"))),
+        ignore=(),
+    )  # fmt: skip
+    source = tmp_path / "raw" / "shop.csv"
+    source.parent.mkdir()
+    with source.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(schema.columns)
+        writer.writerows([["yes" if i % 3 else "no", str(i), '15" monitor' if i % 2 else "laptop"]
+                          for i in range(60)])  # fmt: skip
+    report = run_job(spark, source.parent, tmp_path, schema=schema)
+    assert report.rows_dropped == 0 and report.train_rows + report.validation_rows == 60

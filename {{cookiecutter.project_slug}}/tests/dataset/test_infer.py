@@ -20,8 +20,7 @@ LOANS = DataSchema(
 
 
 def learned(text: str, label: str | None = None):
-    names, rows = read_sample(text, "data.csv")
-    return infer(names, rows, "data.csv", label)
+    return infer(read_sample(text, "data.csv"), "data.csv", label)
 
 
 def csv_text(header, rows) -> str:
@@ -71,7 +70,7 @@ def test_a_label_whose_positive_class_cannot_be_told_is_a_decision_to_make():
 
 def test_a_label_with_more_than_two_values_is_refused_with_the_pointer():
     rows = [[str(i % 3), str(i)] for i in range(30)]
-    with pytest.raises(DataInitError, match=r"binary classifier .*'Other tasks'"):
+    with pytest.raises(DataInitError, match=r"binary classifier.*'Other tasks'"):
         learned(csv_text(["grade", "x"], rows), label="grade")
 
 
@@ -108,3 +107,53 @@ def test_missing_values_are_reported_per_column():
 def test_a_file_that_cannot_be_read_as_a_table_is_one_line(text, message):
     with pytest.raises(DataInitError, match=message):
         read_sample(text, "data.csv")
+
+
+def test_a_column_with_a_few_stray_texts_stays_numeric_and_the_strays_are_named():
+    rows = [["yes" if i % 2 else "no", "n/a" if i % 25 == 0 else str(i)] for i in range(100)]
+    result = learned(csv_text(["paid", "income"], rows), label="paid")
+    assert result.schema.features == (Feature("income", NUMERIC),)
+    assert any(line.startswith("decide: income is numeric but 4 sampled values are not "
+                               "numbers ('n/a')") for line in result.decisions)  # fmt: skip
+
+
+def test_an_id_by_its_name_splits_even_when_it_repeats():
+    rows = [[f"C{i % 10}", "yes" if i % 3 else "no", str(i)] for i in range(60)]
+    for name in ("customer_id", "CustomerID"):
+        result = learned(csv_text([name, "churned", "spend"], rows), label="churned")
+        assert result.schema.id_column == name
+        assert not any(f.name == name for f in result.schema.features)
+
+
+def test_a_column_of_distinct_values_not_named_as_an_id_is_a_decision():
+    rows = [[str(i), "yes" if i % 3 else "no", str(i % 7)] for i in range(60)]
+    result = learned(csv_text(["row", "churned", "calls"], rows), label="churned")
+    assert any(line.startswith("decide: every value of row is distinct")
+               for line in result.decisions)  # fmt: skip
+
+
+def test_the_gate_against_the_majority_answer_is_said():
+    rows = [["yes" if i % 20 == 0 else "no", str(i)] for i in range(100)]
+    result = learned(csv_text(["paid", "x"], rows), label="paid")
+    assert any("validation error of about 0.050" in line for line in result.decisions)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a;b;c\n1;2;3\n", "not comma-separated"),
+        ("Radius,radius,y\n1,2,yes\n", r"repeated columns Radius, radius \(Spark"),
+    ],
+)
+def test_headers_spark_would_read_otherwise_are_refused(text, message):
+    with pytest.raises(DataInitError, match=message):
+        read_sample(text, "data.csv")
+
+
+def test_a_label_with_one_value_or_three_names_what_it_saw():
+    one = [["no", str(i)] for i in range(10)]
+    with pytest.raises(DataInitError, match="1 distinct value in the 10 rows sampled"):
+        learned(csv_text(["paid", "x"], one), label="paid")
+    three = [["yes" if i % 2 else "no", str(i)] for i in range(10)] + [["N/A", "1"]]
+    with pytest.raises(DataInitError, match=r"3 distinct values \('no' \(5\), 'yes' \(5\)"):
+        learned(csv_text(["paid", "x"], three), label="paid")

@@ -76,3 +76,14 @@ def test_data_check_counts_what_a_run_would_drop_by_column(tmp_path, capsys):
     other = generate(tmp_path / "other.csv", dataclasses.replace(LOANS, label="late"), rows=20)
     assert main(["--settings", str(settings_path), "data", "check", str(other)]) == 1
     assert "missing defaulted" in capsys.readouterr().out
+
+
+def test_a_second_init_keeps_the_first_backup(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    original = settings_path.read_text()
+    source = generate(tmp_path / "loans.csv", LOANS, rows=200)
+    for _ in range(2):
+        command = ["--settings", str(settings_path), "data", "init", str(source)]
+        assert main([*command, "--label", "defaulted"]) == 0
+    assert (tmp_path / "settings.toml.bak").read_text() == original
+    assert "(the previous file: settings.toml.bak2)" in capsys.readouterr().out

@@ -110,7 +110,7 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
     and parsed by ``drop_reason``, so that a bad value is counted against its column;
     rows of the wrong length are kept aside in _corrupt_record, not dropped silently.
     """
-    header = spark.read.option("header", True).csv(source_uri).columns
+    header = _csv_reader(spark).csv(source_uri).columns
     expected = schema.columns
     if header:
         _check_columns(source_uri, header, expected)
@@ -120,14 +120,26 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
         + [T.StructField(_CORRUPT, T.StringType())]
     )
     return (
-        spark.read.option("header", True)
+        _csv_reader(spark)
         .option("enforceSchema", False)
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", _CORRUPT)
         .schema(text_schema)
         .csv(source_uri)
-        .select(*expected, _CORRUPT)
+        .select(*[by_name(name) for name in expected], _CORRUPT)
     )
+
+
+def _csv_reader(spark: SparkSession):
+    """CSV as RFC 4180 writes it (and Python's csv module, which `data init` reads with):
+    a header line, and a quote inside a quoted field doubled ("15"" monitor")."""
+    return spark.read.option("header", True).option("quote", '"').option("escape", '"')
+
+
+def by_name(name: str):
+    """A column by its exact name: a dot in it is part of the name (Sepal.Length), not
+    a field of a struct, as Spark would otherwise read it."""
+    return F.col("`" + name.replace("`", "``") + "`")
 
 
 def _check_columns(source_uri: str, header: list[str], expected: list[str]) -> None:
@@ -148,14 +160,14 @@ def _check_columns(source_uri: str, header: list[str], expected: list[str]) -> N
         )
 
 
-def _text(column: str):
-    return F.lower(F.trim(F.col(column)))
+def _text(name: str):
+    return F.lower(F.trim(by_name(name)))
 
 
-def _number(column: str):
+def _number(name: str):
     """The value as a finite double, or null. SQL's try_cast (Spark 3.2+, so Glue 4.0 and
     5.0) gives null for a non-number, whether or not Spark runs in ANSI mode."""
-    quoted = column.replace("`", "``")
+    quoted = name.replace("`", "``")
     value = F.expr(f"try_cast(trim(`{quoted}`) AS DOUBLE)")
     return F.when(F.isnan(value) | value.isin(float("inf"), float("-inf")), None).otherwise(value)
 
@@ -217,8 +229,8 @@ def clean(raw: DataFrame, schema: Schema) -> DataFrame:
 def _split_key(schema: Schema):
     """What decides a row's set: its id, or (without one) the whole raw row."""
     if schema.id_column:
-        return F.col(schema.id_column)
-    return F.concat_ws("\u001f", *[F.coalesce(F.col(name), F.lit("")) for name in schema.columns])
+        return by_name(schema.id_column)
+    return F.concat_ws("\u001f", *[F.coalesce(by_name(name), F.lit("")) for name in schema.columns])
 
 
 def to_xgboost_layout(cleaned: DataFrame) -> DataFrame:

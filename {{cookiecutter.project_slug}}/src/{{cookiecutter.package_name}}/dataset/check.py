@@ -37,5 +37,8 @@ def check(settings: Settings, source: Path, spark_session) -> CheckResult:
     lines = [f"{source}: {rows} rows, {rows - dropped} fit [data], {dropped} would be dropped"]
     lines += [f"  {count:>8} {reason}" for reason, count in reasons.items()]
     if rows - dropped == 0:
-        lines.append("no row fits: `data init` writes a [data] table from this file")
+        lines.append(
+            "no row fits [data]: the reasons above say which column; fix the file, or edit "
+            "[data] (`data init` writes it from a file)"
+        )
     return CheckResult(rows - dropped > 0 and rows > 0, lines)

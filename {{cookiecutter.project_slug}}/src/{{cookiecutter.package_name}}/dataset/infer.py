@@ -18,6 +18,7 @@ from ..settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Fe
 
 SAMPLE_ROWS = 20_000  # enough to see the values of each column; a file may be larger
 MAX_INFERRED_CATEGORIES = 20  # more distinct texts than this: a person decides
+NON_NUMBERS_TOLERATED = 0.05  # a numeric column with up to 5% stray texts ('n/a', '-')
 LABEL_NAMES = ("label", "target", "class", "y", "outcome")
 TRUE_VALUES, FALSE_VALUES = ("yes", "true", "1"), ("no", "false", "0")
 OTHER_TASKS = "README's 'Other tasks' says what to change for regression or multi-class"
@@ -34,33 +35,50 @@ class Inferred:
     decisions: tuple[str, ...]  # what a person should confirm or change
 
 
-def read_sample(text: str, source: str) -> tuple[list[str], list[list[str]]]:
+@dataclass(frozen=True)
+class Sample:
+    names: list[str]
+    rows: list[list[str]]
+    left_out: int  # rows with another number of fields than the header
+
+
+def read_sample(text: str, source: str) -> Sample:
     """The header and up to SAMPLE_ROWS rows of CSV ``text`` (a last partial line,
     from a ranged read, is left out by the caller)."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header or not any(name.strip() for name in header):
         raise DataInitError(f"{source} is empty or has no header line")
-    names = [name.strip() for name in header]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated or "" in names:
+    names = list(header)  # exactly as written: Spark binds columns by these names
+    if len(names) == 1 and any(separator in names[0] for separator in ";\t|"):
+        raise DataInitError(
+            f"{source}'s header reads as one column ({names[0][:60]!r}): the file is not "
+            "comma-separated, as the Glue job reads it; save it with commas"
+        )
+    lowered = [name.lower() for name in names]
+    repeated = sorted({name for name in names if lowered.count(name.lower()) > 1})
+    if repeated or any(not name.strip() for name in names):
         raise DataInitError(
             f"{source}'s header has "
-            + (f"repeated columns {', '.join(repeated)}" if repeated else "an unnamed column")
+            + (f"repeated columns {', '.join(repeated)} (Spark, on Glue too, ignores case)"
+               if repeated else "an unnamed column")
             + "; give each column its own name"
-        )
-    rows = []
+        )  # fmt: skip
+    rows, ragged = [], 0
     for row in reader:
         if len(row) == len(names):
             rows.append([value.strip() for value in row])
+        else:
+            ragged += 1
         if len(rows) >= SAMPLE_ROWS:
             break
     if not rows:
         raise DataInitError(f"{source} has no row with all {len(names)} columns")
-    return names, rows
+    return Sample(names, rows, ragged)
 
 
-def infer(names: list[str], rows: list[list[str]], source: str, label: str | None) -> Inferred:
+def infer(sample: Sample, source: str, label: str | None) -> Inferred:
+    names, rows = sample.names, sample.rows
     columns = {name: [row[index] for row in rows] for index, name in enumerate(names)}
     decisions: list[str] = []
     label = _label_column(columns, source, label, decisions)
@@ -77,7 +95,18 @@ def infer(names: list[str], rows: list[list[str]], source: str, label: str | Non
             features.append(feature)
     if not features:
         raise DataInitError(f"{source} has no column usable as a feature besides {label}")
+    if sample.left_out:
+        decisions.append(
+            f"{sample.left_out} rows of {source} have a different number of fields and "
+            "were left out of the sample; a run drops them too (`data check` counts them)"
+        )
     schema = DataSchema(label, positive, negative, identity, tuple(features), tuple(ignore))
+    share = sum(value.lower() in positive for value in columns[label]) / len(rows)
+    decisions.append(
+        f"the positive class is {share:.1%} of the sampled rows: a model that always answers "
+        f"the majority class has a validation error of about {min(share, 1 - share):.3f}; set "
+        "[quality_gate] so that such a model fails it (a lower error threshold, or auc)"
+    )
     return Inferred(schema, len(rows), tuple(decisions))
 
 
@@ -105,10 +134,18 @@ def _label_column(columns, source: str, given: str | None, decisions: list[str])
 
 def _label_values(label: str, values: list[str], decisions: list[str]):
     counts = Counter(value.lower() for value in values if value)
-    if len(counts) != 2:
+    if len(counts) < 2:
         raise DataInitError(
-            f"{label} has {len(counts)} distinct values, and this template trains a binary "
-            f"classifier (two values); {OTHER_TASKS}"
+            f"{label} has {len(counts)} distinct value in the {len(values)} rows sampled (the "
+            "first of the file): a label needs two; if the file is sorted by label, shuffle it"
+        )
+    if len(counts) > 2:
+        shown = ", ".join(f"{value!r} ({n})" for value, n in counts.most_common(5))
+        more = ", ..." if len(counts) > 5 else ""
+        raise DataInitError(
+            f"{label} has {len(counts)} distinct values ({shown}{more}), and this template "
+            "trains a binary classifier: if only two are labels, write data.positive and "
+            f"data.negative yourself (rows with other values are dropped); {OTHER_TASKS}"
         )
     first, second = sorted(counts)
     if {first, second} <= {*TRUE_VALUES, *FALSE_VALUES} and (first in TRUE_VALUES) != (
@@ -126,14 +163,32 @@ def _label_values(label: str, values: list[str], decisions: list[str]):
     return (rarer,), (commoner,)
 
 
+def _looks_like_id(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        lowered in ("id", "key", "uuid")
+        or lowered.endswith(("_id", "-id", " id", ".id", "_key", "_uuid"))
+        or (name.endswith(("ID", "Id")) and len(name) > 2)  # CustomerID, userId
+    )
+
+
 def _id_column(columns, label: str, decisions: list[str]) -> str:
     for name, values in columns.items():
-        lowered = name.lower()
-        looks_like_id = lowered == "id" or lowered.endswith(("_id", "-id", " id"))
-        if name != label and looks_like_id and len(set(values)) == len(values):
-            decisions.append(f"id column: {name} (all values distinct): splits by it")
+        if name != label and _looks_like_id(name):
+            distinct = len(set(values))
+            decisions.append(
+                f"id column: {name}, by its name ({distinct} distinct values in {len(values)} "
+                "rows): all rows of one id go to the same one of train and validation"
+            )
             return name
     decisions.append("no id column: train/validation is split on a hash of the whole row")
+    for name, values in columns.items():
+        if name != label and len(values) > 1 and len(set(values)) == len(values):
+            decisions.append(
+                f"decide: every value of {name} is distinct: if it identifies a row (an "
+                "index, a key), set data.id_column to it or list it in data.ignore; as a "
+                "feature it would only let the model memorize rows"
+            )
     return ""
 
 
@@ -152,7 +207,16 @@ def _feature(name: str, values: list[str], decisions: list[str]) -> Feature | No
     one_sided = distinct <= set(TRUE_VALUES) or distinct <= set(FALSE_VALUES)
     if len(distinct) <= 2 and (one_sided or _is_pair(distinct)):
         return Feature(name, BOOLEAN)
-    if all(_is_number(value) for value in present):
+    not_numbers = [value for value in present if not _is_number(value)]
+    if not not_numbers:
+        return Feature(name, NUMERIC)
+    if len(not_numbers) <= NON_NUMBERS_TOLERATED * len(present):
+        examples = ", ".join(repr(value) for value in sorted(set(not_numbers))[:3])
+        decisions.append(
+            f"decide: {name} is numeric but {len(not_numbers)} sampled values are not numbers "
+            f"({examples}): rows with them are dropped; clean them (a missing value, a "
+            "thousands separator) or list the column in data.ignore"
+        )
         return Feature(name, NUMERIC)
     first_spelling = {}  # the ETL matches categories in any case: one per lowercase form
     for value in present:

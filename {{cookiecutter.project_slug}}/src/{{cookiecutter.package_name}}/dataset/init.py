@@ -7,6 +7,7 @@ data could not settle is printed for a person to confirm.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -32,7 +33,8 @@ def read_source(settings: Settings, source: str) -> str:
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(2, "no such file", str(path))
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
+        opener = gzip.open if path.name.endswith(".gz") else open  # as Spark reads .gz
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as stream:
             text = stream.read(SAMPLE_BYTES)
             complete = not stream.read(1)
     return text if complete else text[: text.rfind("\n") + 1]
@@ -66,10 +68,9 @@ def schema_table(inferred: Inferred, source: str) -> str:
 def init(settings: Settings, source: str, label: str | None) -> tuple[DataSchema, list[str]]:
     """Write the [data] table for ``source`` into settings.toml; return the schema and
     the lines that tell the user what happened and what to decide."""
-    names, rows = read_sample(read_source(settings, source), source)
-    inferred = infer(names, rows, source, label)
+    inferred = infer(read_sample(read_source(settings, source), source), source, label)
     path = settings.path
-    backup = path.with_name(path.name + ".bak")
+    backup = _free_backup_name(path)
     shutil.copyfile(path, backup)
     text = path.read_text(encoding="utf-8")
     path.write_text(replace_table(text, "data", schema_table(inferred, source)), encoding="utf-8")
@@ -82,6 +83,15 @@ def init(settings: Settings, source: str, label: str | None) -> tuple[DataSchema
             f"(the previous file: {backup.name})"]  # fmt: skip
     said += [f"  {decision}" for decision in inferred.decisions]
     return updated.data, said
+
+
+def _free_backup_name(path: Path) -> Path:
+    """settings.toml.bak, or .bak2, .bak3, ...: an earlier backup is never overwritten."""
+    candidate, number = path.with_name(path.name + ".bak"), 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.bak{number}")
+    return candidate
 
 
 def _string(value: str) -> str:

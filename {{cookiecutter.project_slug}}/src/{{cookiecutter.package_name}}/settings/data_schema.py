@@ -77,8 +77,13 @@ def problems_of(table: Mapping[str, Any]) -> list[str]:
         return [*problems, "[data.features] is empty; list each feature column and its kind"]
     for name, kind in features.items():
         if isinstance(kind, list):
-            if not _strings(kind) or not kind:
+            if not kind:
                 problems.append(f"data.features.{name} lists no categories; give its values")
+            elif not _strings(kind):
+                problems.append(
+                    f"data.features.{name} lists an empty or non-text category; "
+                    'write each as a quoted, non-empty string, like ["north", "south"]'
+                )
             elif len({value.lower() for value in kind}) != len(kind):
                 problems.append(f"data.features.{name} lists a category twice")
             elif len(kind) > MAX_CATEGORIES:
