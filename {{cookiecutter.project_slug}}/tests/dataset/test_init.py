@@ -87,3 +87,26 @@ def test_a_second_init_keeps_the_first_backup(tmp_path, capsys):
         assert main([*command, "--label", "defaulted"]) == 0
     assert (tmp_path / "settings.toml.bak").read_text() == original
     assert "(the previous file: settings.toml.bak2)" in capsys.readouterr().out
+
+
+def test_data_init_reads_the_start_of_an_s3_object(tmp_path, capsys, monkeypatch):
+    """Emulated by moto (in process): GetObject with a Range, as on S3; the project's
+    account must be the credentials' (moto's 123456789012)."""
+    import boto3
+    from moto import mock_aws
+
+    from ..conftest import replace_line
+
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    source = generate(tmp_path / "loans.csv", LOANS, rows=300)
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="team-data")
+        s3.upload_file(str(source), "team-data", "raw/loans.csv")
+        command = ["--settings", str(settings_path), "data", "init", "s3://team-data/raw/loans.csv"]
+        assert main([*command, "--label", "defaulted"]) == 0
+    assert "from 300 rows of s3://team-data/raw/loans.csv" in capsys.readouterr().out
+    assert tomllib.loads(settings_path.read_text())["data"]["label"] == "defaulted"
