@@ -62,6 +62,8 @@ _migrations:
 
 JINJA_DELIMITERS = (b"{{", b"{%", b"{#")
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+# The release (VERSION): a baked project records it in its pyproject.toml.
+TEMPLATE_VERSION = (TEMPLATE_DIR / "VERSION").read_text(encoding="utf-8").strip()
 
 
 def _is_plain(path: Path) -> bool:
@@ -118,6 +120,7 @@ def cookiecutter_json(asked: list[questions.Question], copy_as_is: list[str]) ->
             if _labelled(question)
             else question.text
         )
+    document["_template_version"] = TEMPLATE_VERSION
     document["_copy_without_render"] = copy_as_is
     document["__prompts__"] = prompts
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -141,6 +144,7 @@ def copier_yml(asked: list[questions.Question], validators: dict[str, str]) -> s
             lines.append(f"  validator: {_yaml(validators[question.name])}")
         blocks.append("\n".join(lines) + "\n")
     mapping = ", ".join(f"'{question.name}': {question.name}" for question in asked)
+    mapping += f", '_template_version': '{TEMPLATE_VERSION}'"
     blocks.append(
         "# The answers as one mapping named `cookiecutter`, so the shared files' "
         "{{ cookiecutter.x }}\n# resolve under copier too. Never asked.\n"
