@@ -38,6 +38,14 @@ def problems_of(path: Path) -> list[str]:
     asked = {question.name: question for question in questions.all_questions(shared)}
     values = team_values(path)
     unknown = [f"{name} is not a question of the template" for name in values if name not in asked]
+    # cookiecutter keeps a default only when it is of the question's type (a choice must
+    # be one of its strings): otherwise it warns, and drops it and every key after it.
+    unknown += [
+        f"{name} is {value!r}; write it as "
+        + ("true or false" if asked[name].is_yes_no else f'a quoted string, "{value}"')
+        for name, value in values.items()
+        if name in asked and not isinstance(value, bool if asked[name].is_yes_no else str)
+    ]
     answers = {
         name: question.default if question.default is not None else _COMPUTED.get(name)
         for name, question in asked.items()

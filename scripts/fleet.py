@@ -17,7 +17,10 @@ v<major>.<minor>.<patch> tag; --template defaults to this repository.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
+import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,27 +38,32 @@ class Report:
     project: str
     version: str = "?"
     latest: str = "?"
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] | None = field(default_factory=list)
     outcome: str = ""
+    state: str = ""  # instead of behind / up to date, when that cannot be told
 
     @property
     def behind(self) -> bool:
-        return _key(self.version) < _key(self.latest)
+        return (-1,) < _key(self.version) < _key(self.latest)
 
     def line(self) -> str:
         state = f"behind ({self.version} < {self.latest})" if self.behind else "up to date"
-        if self.version == "?":
-            state = "no copier answers"
+        if self.state:
+            state = self.state
         changed = ", ".join(self.changed) if self.changed else "none"
+        if self.changed is None:
+            changed = "not compared"
         text = f"{self.project}: {self.version}, {state}; changed by its owners: {changed}"
         return text + (f"; update: {self.outcome}" if self.outcome else "")
 
 
+_RELEASE = re.compile(r"^v?([0-9]+)\.([0-9]+)\.([0-9]+)")
+
+
 def _key(version: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in version.lstrip("v").split("."))
-    except ValueError:
-        return (-1,)
+    """The release a version names (v1.1.0-3-gabc, a commit past v1.1.0, is v1.1.0)."""
+    match = _RELEASE.match(version)
+    return tuple(int(part) for part in match.groups()) if match else (-1,)
 
 
 def git(*arguments: str, cwd: Path) -> str:
@@ -84,15 +92,33 @@ def answers_of(project: Path) -> dict | None:
 
 
 def changed_files(project: Path, template: str, answers: dict) -> list[str]:
-    """Files that differ from what the project's release bakes with its answers."""
+    """Files git tracks that differ from what the project's release bakes with its
+    answers (untracked and ignored files, .venv say, are not the owners' changes)."""
     from copier import run_copy
 
     data = {key: value for key, value in answers.items() if not key.startswith("_")}
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, _quiet_stdout():
         baked = Path(scratch) / project.name
-        run_copy(template, baked, data=data, vcs_ref=answers.get("_commit"), defaults=True,
+        run_copy(template, baked, data=data, vcs_ref=answers["_commit"], defaults=True,
                  quiet=True, unsafe=True)  # fmt: skip
-        return sorted(_differences(project, baked))
+        tracked = set(git("ls-files", cwd=project).splitlines())
+        return sorted(name for name in _differences(project, baked) if name in tracked
+                      or ((baked / name).is_file() and not (project / name).exists()))  # fmt: skip
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """The template's post-copy task prints what it filled in; that is not the report's."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def _differences(ours: Path, baked: Path) -> set[str]:
@@ -112,7 +138,12 @@ def update(project: Path, latest: str) -> str:
     """copier update to ``latest``, from the template the project's answers name."""
     from copier import run_update
 
-    git("checkout", "-q", "-b", f"template-update-{latest}", cwd=project)
+    branch = f"template-update-{latest}"
+    if git("status", "--porcelain", cwd=project).strip():
+        return "not updated: uncommitted changes (commit or stash them first)"
+    if git("branch", "--list", branch, cwd=project).strip():
+        return f"not updated: branch {branch} exists (from an earlier run)"
+    git("checkout", "-q", "-b", branch, cwd=project)
     run_update(project, vcs_ref=latest, defaults=True, overwrite=True,
                unsafe=True, quiet=True, conflict="inline")  # fmt: skip
     conflicted = sorted(
@@ -136,14 +167,31 @@ def _has_markers(path: Path) -> bool:
     return any(line.startswith(CONFLICT_MARKERS) for line in text.splitlines())
 
 
+def recorded_release(project: Path) -> str:
+    """The release in pyproject.toml's [tool.retrain-template], for any project."""
+    import tomllib
+
+    try:
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return "?"
+    return str(pyproject.get("tool", {}).get("retrain-template", {}).get("version", "?"))
+
+
 def report_on(project: Path, label: str, template: str, latest: str, do_update: bool) -> Report:
     report = Report(label, latest=latest)
+    if not (project / ".git").exists():
+        report.version, report.changed = recorded_release(project), None
+        report.state = "not a git repository"
+        return report
     answers = answers_of(project)
-    if answers is None:
+    if answers is None or "_commit" not in answers:
+        report.version, report.changed = recorded_release(project), None
+        report.state = "no copier answers" if answers is None else "no _commit in its answers"
         if do_update:
             report.outcome = "not adoptable: no .copier-answers.yml (scripts/adopt_copier.py)"
         return report
-    report.version = str(answers.get("_commit", "?"))
+    report.version = str(answers["_commit"])
     report.changed = changed_files(project, template, answers)
     if do_update:
         report.outcome = update(project, latest) if report.behind else "nothing to do"
@@ -156,15 +204,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--template", default=str(TEMPLATE_DIR), help="the template's repo")
     parser.add_argument("--update", action="store_true", help="copier update, on a new branch")
     arguments = parser.parse_args(argv)
+    if arguments.update and any(not Path(given).is_dir() for given in arguments.projects):
+        parser.error("--update works on project folders (a branch must stay somewhere): "
+                     "clone the repositories first")  # fmt: skip
     latest = latest_release(arguments.template)
     with tempfile.TemporaryDirectory() as clones:
         for given in arguments.projects:
             project = Path(given)
-            if not project.is_dir():
-                project = Path(clones) / Path(given.rstrip("/")).stem
-                git("clone", "-q", given, str(project), cwd=Path(clones))
-            report = report_on(project, given, arguments.template, latest, arguments.update)
-            print(report.line(), flush=True)
+            try:
+                if not project.is_dir():
+                    project = Path(tempfile.mkdtemp(dir=clones)) / "project"
+                    git("clone", "-q", given, str(project), cwd=Path(clones))
+                report = report_on(project, given, arguments.template, latest, arguments.update)
+                print(report.line(), flush=True)
+            except Exception as error:  # one project's failure is its line; the rest go on
+                detail = getattr(error, "stderr", None) or str(error)
+                print(f"{given}: error: {str(detail).strip().splitlines()[-1]}", flush=True)
     return 0
 
 

@@ -31,6 +31,9 @@ def test_the_fleet_report_then_an_update_of_each_project(tmp_path, capsys, monke
     current = copied_project(template, tmp_path / "current")
     baked = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "cc"),
                               config_file=str(user_config(tmp_path))))  # fmt: skip
+    commit_all(baked, "baked with cookiecutter")
+    (edited / ".venv").mkdir()
+    (edited / ".venv" / "python").write_text("")  # untracked: not an owners' change
     fleet_of = [str(behind), str(edited), str(current), str(baked)]
 
     assert fleet.main([*fleet_of, "--template", str(template)]) == 0
@@ -39,7 +42,7 @@ def test_the_fleet_report_then_an_update_of_each_project(tmp_path, capsys, monke
         f"{behind}: v1.0.0, behind (v1.0.0 < v1.1.0); changed by its owners: none",
         f"{edited}: v1.0.0, behind (v1.0.0 < v1.1.0); changed by its owners: .gitignore",
         f"{current}: v1.1.0, up to date; changed by its owners: none",
-        f"{baked}: ?, no copier answers; changed by its owners: none",
+        f"{baked}: 1.0.0, no copier answers; changed by its owners: not compared",
     ]
 
     assert fleet.main([*fleet_of, "--template", str(template), "--update"]) == 0
@@ -50,6 +53,7 @@ def test_the_fleet_report_then_an_update_of_each_project(tmp_path, capsys, monke
         "nothing to do",
         "not adoptable: no .copier-answers.yml (scripts/adopt_copier.py)",
     ]
+
     assert "# theirs" in (behind / ".gitignore").read_text()
     merged = ignore.read_text()
     assert "# ours" in merged and "# theirs" in merged and "<<<<<<<" in merged

@@ -78,3 +78,17 @@ def test_a_bad_value_in_the_team_file_is_refused_in_one_line_and_the_checker_nam
     for good in ("cookiecutter.yaml", "copier.yml"):
         assert subprocess.run([sys.executable, TEMPLATE_DIR / "scripts" / "check_team_defaults.py",
                                TEAM / good], capture_output=True).returncode == 0  # fmt: skip
+
+
+def test_the_checker_refuses_what_cookiecutter_would_drop_with_a_warning(tmp_path):
+    typed = tmp_path / "team.yaml"
+    typed.write_text("default_context:\n  glue_version: 4.0\n  aws_regoin: eu-west-1\n")
+    checked = subprocess.run(
+        [sys.executable, TEMPLATE_DIR / "scripts" / "check_team_defaults.py", typed],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 1
+    assert checked.stderr.splitlines() == [
+        f"{typed}: aws_regoin is not a question of the template",
+        f'{typed}: glue_version is 4.0; write it as a quoted string, "4.0"',
+    ]

@@ -95,10 +95,12 @@ def test_data_init_reads_the_start_of_an_s3_object(tmp_path, capsys, monkeypatch
     import boto3
     from moto import mock_aws
 
-    from ..conftest import replace_line
+    from ..conftest import clear_account_values, replace_line
 
     settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    clear_account_values(settings_path)  # every configuration: moto's account and region
     replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
+    replace_line(settings_path, "region =", 'region = "us-east-1"')
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     source = generate(tmp_path / "loans.csv", LOANS, rows=300)
