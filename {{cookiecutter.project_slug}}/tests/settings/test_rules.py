@@ -76,6 +76,7 @@ def test_good_values_pass(rule, value):
         (rules.schedule_expression, "cron(* 3 ? * MON *)", "give one minute"),
         (rules.schedule_timezone, "Europe/Pariss", "did you mean 'Europe/Paris'?"),
         (rules.schedule_timezone, "CEST", "not an IANA time zone"),
+        (rules.schedule_timezone, "../zoneinfo/UTC", "not an IANA time zone"),
         (rules.log_retention_days, "45", "choose one of 1, 3, 5"),
         (rules.number, "abc", "not a number"),
         (rules.number, "nan", "finite"),

@@ -446,8 +446,26 @@ def _time_zones() -> frozenset[str]:
 _TIME_ZONE_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 
 
+# Files of the time zone database that available_timezones() does not list as zones.
+_NOT_ZONES = frozenset({"posixrules"})
+
+
+def _loads_as_a_zone(value: str) -> bool:
+    """Whether the database has a zone of this name: one file read, where listing every
+    name (as the hint below does) walks the whole database, most of a bake hook's time."""
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(value)
+    except Exception:  # ImportError, ValueError (a path), ZoneInfoNotFoundError, ...
+        return False
+    return value not in _NOT_ZONES and bool(_TIME_ZONE_SHAPE.match(value))
+
+
 def schedule_timezone(value: str) -> str | None:
     """An IANA time zone name, which EventBridge Scheduler takes for the schedule."""
+    if _loads_as_a_zone(value):
+        return None
     known = _time_zones()
     if value in known or (not known and _TIME_ZONE_SHAPE.match(value)):
         return None  # without a database (Windows without tzdata) only the shape is checked
