@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import json
 import os
 import signal
@@ -367,7 +366,7 @@ def _data_init(arguments: argparse.Namespace) -> int:
 
 def _data_check(arguments: argparse.Namespace) -> int:
     from .dataset.check import check
-    from .local.run import LOCAL_FOLDER, check_java, quiet_spark_session, spark_session
+    from .local.run import LOCAL_FOLDER, check_java, spark_starter
 
     settings = load_settings(arguments.settings)
     if str(arguments.csv).startswith("s3:"):
@@ -376,8 +375,7 @@ def _data_check(arguments: argparse.Namespace) -> int:
             "object here first (aws s3 cp ...)"
         )
     check_java()
-    log = settings.path.parent / LOCAL_FOLDER / "logs" / "spark.log"
-    spark = spark_session if arguments.verbose else functools.partial(quiet_spark_session, log)
+    spark = spark_starter(settings.path.parent / LOCAL_FOLDER, arguments.verbose)
     result = check(settings, arguments.csv, spark)
     print("\n".join(result.lines))
     return exit_codes.DONE if result.fits else exit_codes.FAILED

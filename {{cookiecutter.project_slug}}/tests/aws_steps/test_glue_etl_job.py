@@ -243,3 +243,17 @@ def test_quoted_quotes_and_dotted_names_are_read_as_data_init_reads_them(spark, 
                           for i in range(60)])  # fmt: skip
     report = run_job(spark, source.parent, tmp_path, schema=schema)
     assert report.rows_dropped == 0 and report.train_rows + report.validation_rows == 60
+
+
+def test_the_job_and_data_init_spell_booleans_alike():
+    """The job is uploaded alone, so it holds its own copy of the spellings."""
+    from project.aws_steps import glue_etl_job
+    from project.settings import data_schema
+
+    assert glue_etl_job.BOOLEAN_TRUE == data_schema.BOOLEAN_TRUE
+    assert glue_etl_job.BOOLEAN_FALSE == data_schema.BOOLEAN_FALSE
+
+
+def test_the_job_reads_the_columns_settings_gives_it():
+    assert job_schema().columns == project_schema().columns
+    assert job_schema(LOANS).columns == LOANS.columns

@@ -136,10 +136,15 @@ def _csv_reader(spark: SparkSession):
     return spark.read.option("header", True).option("quote", '"').option("escape", '"')
 
 
+def _quoted(name: str) -> str:
+    """A column's name as Spark SQL reads it exactly: a dot in it is part of the name
+    (Sepal.Length), not a field of a struct."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 def by_name(name: str):
-    """A column by its exact name: a dot in it is part of the name (Sepal.Length), not
-    a field of a struct, as Spark would otherwise read it."""
-    return F.col("`" + name.replace("`", "``") + "`")
+    """A column by its exact name (see _quoted)."""
+    return F.col(_quoted(name))
 
 
 def _check_columns(source_uri: str, header: list[str], expected: list[str]) -> None:
@@ -167,8 +172,7 @@ def _text(name: str):
 def _number(name: str):
     """The value as a finite double, or null. SQL's try_cast (Spark 3.2+, so Glue 4.0 and
     5.0) gives null for a non-number, whether or not Spark runs in ANSI mode."""
-    quoted = name.replace("`", "``")
-    value = F.expr(f"try_cast(trim(`{quoted}`) AS DOUBLE)")
+    value = F.expr(f"try_cast(trim({_quoted(name)}) AS DOUBLE)")
     return F.when(F.isnan(value) | value.isin(float("inf"), float("-inf")), None).otherwise(value)
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from ..settings import SettingsError
 from ..settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
+from ..settings.data_schema import BOOLEAN_FALSE as FALSE_VALUES
+from ..settings.data_schema import BOOLEAN_TRUE as TRUE_VALUES
 
 SAMPLE_ROWS = 20_000  # enough to see the values of each column; a file may be larger
 MAX_INFERRED_CATEGORIES = 20  # more distinct texts than this: a person decides
 NON_NUMBERS_TOLERATED = 0.05  # a numeric column with up to 5% stray texts ('n/a', '-')
 LABEL_NAMES = ("label", "target", "class", "y", "outcome")
-TRUE_VALUES, FALSE_VALUES = ("yes", "true", "1"), ("no", "false", "0")
 OTHER_TASKS = "README's 'Other tasks' says what to change for regression or multi-class"
 
 

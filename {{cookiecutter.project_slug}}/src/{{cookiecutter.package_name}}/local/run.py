@@ -158,6 +158,14 @@ def quiet_spark_session(log: Path):
             os.close(terminal)
 
 
+def spark_starter(workspace_root: Path, verbose: bool) -> Callable[[], Any]:
+    """What starts local Spark: with --verbose as is, else with the JVM's output in
+    <workspace>/logs/spark.log (local mode and `data check` share the session)."""
+    if verbose:
+        return spark_session
+    return functools.partial(quiet_spark_session, workspace_root / "logs" / "spark.log")
+
+
 @contextlib.contextmanager
 def _library_logs_to(log: Path | None) -> Iterator[None]:
     """Send what libraries log (py4j's tracebacks when a run is interrupted, say) to
@@ -192,7 +200,7 @@ def run_locally(
     definition = load_definition(settings, project_root)
     workspace = Workspace(project_root / LOCAL_FOLDER)
     logs = workspace.root / "logs"
-    spark = spark_session if verbose else functools.partial(quiet_spark_session, logs / "spark.log")
+    spark = spark_starter(workspace.root, verbose)
     with (
         interrupts_never_swallowed(),
         exclusive_run(workspace.root),

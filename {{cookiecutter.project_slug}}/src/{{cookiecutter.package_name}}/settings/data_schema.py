@@ -15,6 +15,9 @@ from typing import Any
 NUMERIC, BOOLEAN, CATEGORICAL = "numeric", "boolean", "categorical"
 KINDS_HELP = '"numeric", "boolean" (yes/no, true/false, 1/0) or a list of its categories'
 MAX_CATEGORIES = 50  # one-hot columns per feature: beyond this, encode it yourself
+# The spellings of a boolean feature (any case). The Glue job, uploaded on its own, holds
+# the same two tuples (BOOLEAN_TRUE/BOOLEAN_FALSE); a test keeps them equal.
+BOOLEAN_TRUE, BOOLEAN_FALSE = ("yes", "true", "1"), ("no", "false", "0")
 
 
 @dataclass(frozen=True)
