@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from . import rules
 
-TEXT, NUMBER, WHOLE_NUMBER, LIST, TABLE = "text", "number", "whole number", "list", "table"
+TEXT, NUMBER, WHOLE_NUMBER, BOOLEAN, LIST, TABLE = (
+    "text",
+    "number",
+    "whole number",
+    "boolean",
+    "list",
+    "table",
+)
 _SAME_AS_NAME = "="
 
 
@@ -25,7 +32,7 @@ _SAME_AS_NAME = "="
 class Field:
     name: str  # as the bake asks it and as messages of the bake name it
     location: str  # table.key in settings.toml
-    kind: str  # TEXT, NUMBER, WHOLE_NUMBER, LIST or TABLE: the TOML type it must have
+    kind: str  # TEXT, NUMBER, WHOLE_NUMBER, BOOLEAN, LIST or TABLE: the TOML type it must have
     rule: rules.Rule | None  # None: checked as a whole by its own code (a table, a list)
     # The Settings attribute that carries the value as it is; None when the value
     # is one part of a richer attribute (the quality gate, the role ARNs).
@@ -89,6 +96,13 @@ FIELDS: tuple[Field, ...] = (
                    "(lower-is-better / higher-is-better)"),
     Field("metric_threshold", "quality_gate.threshold", NUMBER, rules.number, attribute=None,
           question="Threshold a new model must beat to be deployed"),
+    Field("compare_with_live", "quality_gate.compare_with_live", BOOLEAN, None),
+    Field("min_improvement", "quality_gate.min_improvement", NUMBER,
+          rules.non_negative_number, attribute=None),
+    Field("scoring_instance_type", "quality_gate.scoring_instance_type", TEXT,
+          rules.instance_type(rules.TRANSFORM_FAMILIES)),
+    Field("approval", "registry.approval", TEXT,
+          rules.choice(rules.APPROVAL_MODES, "an approval mode")),
     Field("training_instance_type", "training.instance_type", TEXT,
           rules.instance_type(rules.TRAINING_FAMILIES),
           question="SageMaker training instance type", default="ml.m5.xlarge"),
@@ -104,6 +118,18 @@ FIELDS: tuple[Field, ...] = (
           question="SageMaker endpoint instance type", default="ml.m5.large"),
     Field("endpoint_instance_count", "endpoint.instance_count", WHOLE_NUMBER,
           rules.whole_number(1, 20)),
+    Field("rollout_strategy", "rollout.strategy", TEXT,
+          rules.choice(rules.ROLLOUT_STRATEGIES, "a rollout strategy")),
+    Field("rollout_step_percent", "rollout.step_percent", WHOLE_NUMBER,
+          rules.whole_number(10, 50)),  # canary: at most 50%; a linear step: 10-50%
+    Field("rollout_wait_seconds", "rollout.wait_seconds", WHOLE_NUMBER,
+          rules.whole_number(0, 3600)),  # WaitIntervalInSeconds
+    Field("rollout_final_bake_seconds", "rollout.final_bake_seconds", WHOLE_NUMBER,
+          rules.whole_number(0, 3600)),  # TerminationWaitInSeconds
+    Field("alarm_5xx_errors", "rollout.alarm_5xx_errors", WHOLE_NUMBER,
+          rules.whole_number(1, 1_000_000)),
+    Field("alarm_latency_ms", "rollout.alarm_latency_ms", WHOLE_NUMBER,
+          rules.whole_number(1, 3_600_000)),
     Field("glue_version", "glue.version", TEXT,
           rules.choice(rules.GLUE_VERSIONS, "a supported Glue version"),
           question="AWS Glue version", default=rules.GLUE_VERSIONS[0],

@@ -16,7 +16,17 @@ from typing import Any
 
 from . import data_schema, rules
 from .errors import SettingsError
-from .fields import DISPLAY_NAMES, FIELDS, LIST, NUMBER, TABLE, TEXT, WHOLE_NUMBER, validate
+from .fields import (
+    BOOLEAN,
+    DISPLAY_NAMES,
+    FIELDS,
+    LIST,
+    NUMBER,
+    TABLE,
+    TEXT,
+    WHOLE_NUMBER,
+    validate,
+)
 from .toml_file import SETTINGS_FILE_NAME, flatten
 
 SETTINGS_PATH_VARIABLE = "RETRAIN_SETTINGS"
@@ -32,9 +42,19 @@ class QualityGate:
     def lower_is_better(self) -> bool:
         return self.direction == "lower-is-better"
 
+    min_improvement: float = 0.0
+
     def passes(self, value: float) -> bool:
         """Whether a model whose metric is ``value`` may be deployed."""
         return value < self.threshold if self.lower_is_better else value > self.threshold
+
+    def improvement(self, challenger: float, champion: float) -> float:
+        """How much better the challenger is (negative: worse), in the metric's units."""
+        return champion - challenger if self.lower_is_better else challenger - champion
+
+    def beats(self, challenger: float, champion: float) -> bool:
+        """Whether the challenger beats the champion by at least ``min_improvement``."""
+        return self.improvement(challenger, champion) >= self.min_improvement
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,9 @@ class Settings:
     iam_roles: str
     role_arn_settings: dict[str, str]
     quality_gate: QualityGate
+    compare_with_live: bool
+    scoring_instance_type: str
+    approval: str
     training_instance_type: str
     training_instance_count: int
     training_max_runtime_seconds: int
@@ -57,6 +80,12 @@ class Settings:
     hyperparameters: dict[str, Any]
     endpoint_instance_type: str
     endpoint_instance_count: int
+    rollout_strategy: str
+    rollout_step_percent: int
+    rollout_wait_seconds: int
+    rollout_final_bake_seconds: int
+    alarm_5xx_errors: int
+    alarm_latency_ms: int
     glue_version: str
     glue_worker_type: str
     glue_number_of_workers: int
@@ -157,6 +186,7 @@ def load_settings(path: Path | None = None) -> Settings:
             metric=values["quality_metric"],
             direction=values["metric_direction"],
             threshold=float(values["metric_threshold"]),
+            min_improvement=float(values["min_improvement"]),
         ),
         schedule_expression=None if schedule == "none" else schedule,
         data=data_schema.from_table(data_table),
@@ -186,6 +216,7 @@ _TOML_TYPES = {
     TEXT: (str, "a quoted string"),
     NUMBER: ((int, float), "a number"),
     WHOLE_NUMBER: (int, "a whole number"),
+    BOOLEAN: (bool, "true or false"),
     LIST: (list, 'a list, like ["a", "b"]'),
     TABLE: (dict, "a table"),
 }
@@ -200,7 +231,7 @@ def _wrong_types(document: dict[str, Any]) -> list[str]:
             continue
         value = section[row.key]
         expected, kind = _TOML_TYPES[row.kind]
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and row.kind != BOOLEAN) or not isinstance(value, expected):
             problems.append(f"{row.location} is {value!r}; it must be {kind}")
     return problems
 

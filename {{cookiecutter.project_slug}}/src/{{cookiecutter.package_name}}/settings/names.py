@@ -23,6 +23,21 @@ def endpoint_name(settings: Settings) -> str:
     return f"{settings.slug}-endpoint"
 
 
+def model_package_group_name(settings: Settings) -> str:
+    """The registry: one SageMaker Model Package Group per project."""
+    return settings.slug
+
+
+def rollback_alarm_names(settings: Settings) -> tuple[str, str]:
+    """The pipeline stack's CloudWatch alarms that roll an endpoint update back."""
+    return f"{settings.slug}-endpoint-5xx-errors", f"{settings.slug}-endpoint-model-latency"
+
+
+def approval_rule_name(settings: Settings) -> str:
+    """The EventBridge rule that deploys a version approved in the registry."""
+    return f"{settings.slug}-model-approved"
+
+
 def state_machine_name(settings: Settings) -> str:
     return f"{settings.slug}-retraining"
 

@@ -69,6 +69,11 @@ METRIC_RANGES = {
     "validation:aucpr": (0.0, 1.0),
 }
 DIRECTIONS = ("lower-is-better", "higher-is-better")
+# "automatic": the gate's decision approves (or rejects) a version; "manual": a
+# version that passes waits as PendingManualApproval until someone approves it.
+APPROVAL_MODES = ("automatic", "manual")
+# SageMaker's blue/green traffic routing types (TrafficRoutingConfig.Type), as settings.
+ROLLOUT_STRATEGIES = ("all-at-once", "canary", "linear")
 IAM_ROLE_MODES = ("create", "existing")
 ROLE_FIELDS = (
     "sagemaker_role_arn",
@@ -97,6 +102,10 @@ TRAINING_FAMILIES = (
 HOSTING_FAMILIES = (
     "m5", "t2", "t3", "m4", "m5d", "m6i", "m7i", "c5", "c4", "c5d", "c6i", "c7i",
     "r5", "r5d", "r6i", "r7i", "g4dn", "g5", "g6", "inf1", "inf2",
+)
+# Families that batch transform offers (it has no burstable t2/t3), for scoring models.
+TRANSFORM_FAMILIES = (
+    "m5", "m4", "m6i", "m7i", "c5", "c4", "c6i", "c7i", "r5", "r6i", "g4dn", "g5", "p3",
 )
 # fmt: on
 _INSTANCE_TYPE = re.compile(r"^ml\.([a-z][a-z0-9]*)\.(medium|large|xlarge|[1-9][0-9]*xlarge)$")
@@ -363,6 +372,13 @@ def number(value: str) -> str | None:
     return None
 
 
+def non_negative_number(value: str) -> str | None:
+    problem = number(value)
+    if problem is None and float(value) < 0:
+        return f"'{value}' must be 0 or more"
+    return problem
+
+
 def whole_number(low: int, high: int) -> Rule:
     def rule(value: str) -> str | None:
         text = str(value)
@@ -577,6 +593,14 @@ def contradictions(values: Mapping[str, str], name: Callable[[str], str]) -> lis
         problems.append(
             f"{name('glue_number_of_workers')} {workers} exceeds Glue's maximum of "
             f"{GLUE_MAX_WORKERS[worker_type]} for {worker_type}; lower it"
+        )
+    strategy, instances = values.get("rollout_strategy"), values.get("endpoint_instance_count")
+    if strategy in ("canary", "linear") and str(instances) == "1":
+        # SageMaker shifts traffic by instances: a canary or a linear step is at most
+        # half of the variant's instances (TrafficRoutingConfig), none of one instance.
+        problems.append(
+            f"{name('rollout_strategy')} '{strategy}' shifts traffic by instances and needs "
+            f"{name('endpoint_instance_count')} 2 or more; raise it or use 'all-at-once'"
         )
     return problems
 

@@ -30,7 +30,13 @@ from typing import Any
 
 from ..project_layout import DEFINITION_PATH
 from ..settings import Settings, SettingsError, rules
-from ..settings.names import endpoint_name, evaluator_function_name, glue_job_name
+from ..settings.names import (
+    endpoint_name,
+    evaluator_function_name,
+    glue_job_name,
+    model_package_group_name,
+    rollback_alarm_names,
+)
 from .state_names import State
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
@@ -48,7 +54,6 @@ import sagemaker  # noqa: E402
 sys.excepthook = sys.__excepthook__
 from sagemaker import image_uris  # noqa: E402
 from sagemaker.estimator import Estimator  # noqa: E402
-from stepfunctions.inputs import StepInput  # noqa: E402
 from stepfunctions.steps import (  # noqa: E402
     Catch,
     Chain,
@@ -71,6 +76,7 @@ from stepfunctions.steps.choice_rule import ChoiceRule  # noqa: E402
 from .asl_fields import (  # noqa: E402
     FailWithPaths,
     LambdaStepWithResultSelector,
+    TaskWithResultSelector,
     is_present,
 )
 
@@ -79,6 +85,10 @@ PLACEHOLDERS = {
     "ArtifactBucket": "${ArtifactBucket}",
     "SageMakerRoleArn": "${SageMakerRoleArn}",
     "TrainingImageUri": "${TrainingImageUri}",
+    # The code artifacts' keys, which end in a hash of their content (aws/artifacts.py):
+    # each registered model version records the code that produced it.
+    "GlueScriptKey": "${GlueScriptKey}",
+    "EvaluatorCodeKey": "${EvaluatorCodeKey}",
 }
 XGBOOST_VERSION = rules.XGBOOST_VERSION
 
@@ -106,13 +116,27 @@ TIMEOUT_SECONDS = {
     State.CHECK_FOR_ENDPOINT: 60,
     State.CREATE_ENDPOINT: 300,
     State.UPDATE_ENDPOINT: 300,
+    State.DESCRIBE_APPROVED_VERSION: 60,
+    State.FIND_LIVE_MODEL: 60,
+    State.DESCRIBE_LIVE_CONFIG: 60,
+    # A batch transform of the validation set: minutes to start an instance, seconds to score.
+    State.SCORE_LIVE_MODEL: 3600,
+    State.SCORE_NEW_MODEL: 3600,
+    State.COMPARE_MODELS: 300,
+    State.REGISTER_MODEL: 60,
+    State.MARK_VERSION_NOT_DEPLOYED: 60,
 }
 
 
 # CreateEndpoint and UpdateEndpoint return at once; the endpoint serves the new model
-# (or fails to) minutes later. The run checks every 30 s, for at most 45 minutes.
+# (or fails to, or is rolled back) minutes later. The run checks every 30 s, for 45
+# minutes plus the rollout's bake times (``endpoint_max_checks``).
 ENDPOINT_CHECK_INTERVAL_SECONDS = 30
-ENDPOINT_MAX_CHECKS = 90
+ENDPOINT_PROVISIONING_CHECKS = 90
+# SageMaker's TrafficRoutingConfig types, by the settings' rollout.strategy.
+TRAFFIC_ROUTING_TYPES = {"all-at-once": "ALL_AT_ONCE", "canary": "CANARY", "linear": "LINEAR"}
+# Where batch transform writes each model's predictions of this run's validation set.
+SCORES_PREFIXES = {"live": "scores/live/", "new": "scores/new/"}
 # DescribeEndpoint's answer for a name that does not exist (a ValidationException
 # whose message says so): the only failure that may lead to creating the endpoint.
 ENDPOINT_NOT_FOUND_PATTERN = "*Could not find endpoint*"
@@ -126,14 +150,25 @@ def build_definition(settings: Settings) -> Graph:
         error_path=f"{FAILURE_PATH}.Error",
         cause_path=f"{FAILURE_PATH}.Cause",
     )
-    naming, plan = _naming(settings)
     with _sdk_partition(settings.partition):
+        describe_approved = _describe_approved_version(settings)
+        naming, plan = _naming(settings, describe_approved)
         tasks, check = _tasks(settings, plan)
+        tasks.update(_registry_tasks(settings))
+        tasks.update(_scoring_tasks(settings) if settings.compare_with_live else {})
+    tasks[State.DESCRIBE_APPROVED_VERSION] = describe_approved
     for name, task in tasks.items():
         task.add_retry(_retry_for(name))
-        task.add_catch(_catch_all(failed))
-    deploy = _deploy_branch(tasks, check, failed)
-    gate = _quality_gate(settings, deploy)
+        if name not in (State.FIND_LIVE_MODEL, State.MARK_VERSION_NOT_DEPLOYED):
+            task.add_catch(_catch_all(failed))
+    deploy = _deploy_branch(settings, tasks, check, failed)
+    _approved_version_entry(tasks, deploy)
+    accept, reject_not_better = _registration(settings, tasks, deploy)
+    gate = _quality_gate(
+        settings,
+        _comparison(settings, tasks, accept, reject_not_better, failed),
+        reject_below_threshold=_reject_below_threshold(settings, tasks),
+    )
     Chain(
         [
             plan,
@@ -191,8 +226,9 @@ def training_image_uri(settings: Settings) -> str:
     return image_uris.retrieve("xgboost", region=settings.region, version=XGBOOST_VERSION)
 
 
-def _naming(settings: Settings) -> tuple[Choice, Pass]:
-    """Unique, SageMaker-valid names for this run, unless the caller gave one."""
+def _naming(settings: Settings, describe_approved: Task) -> tuple[Choice, Pass]:
+    """Unique, SageMaker-valid names for this run, unless the caller gave one; or,
+    for a version approved in the registry, straight to deploying it."""
     plan = Pass(
         State.PLAN_LOCATIONS,
         comment="A run's data goes under s3://<bucket>/runs/<run name>/ (which expires), "
@@ -220,8 +256,10 @@ def _naming(settings: Settings) -> tuple[Choice, Pass]:
     generated.next(plan)
     choose = Choice(
         State.NAME_THE_RUN,
-        comment="A scheduled run has no name: generate one. A caller may pass RunName.",
+        comment="A scheduled run has no name: generate one. A caller may pass RunName. "
+        "The registry's approval event passes ApprovedModelPackageArn: deploy that version.",
     )
+    choose.add_choice(is_present("$.ApprovedModelPackageArn"), describe_approved)
     choose.add_choice(is_present("$.RunName"), given)
     choose.default_choice(generated)
     return choose, plan
@@ -313,13 +351,17 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
     )
     create_config = EndpointConfigStep(
         State.CREATE_ENDPOINT_CONFIG,
-        endpoint_config_name=StepInput()["Run"]["Name"],
-        model_name=StepInput()["Run"]["Name"],
+        endpoint_config_name="$.Run.Name",
+        model_name="$.Run.Name",
         initial_instance_count=settings.endpoint_instance_count,
         instance_type=settings.endpoint_instance_type,
         result_path="$.EndpointConfig",
         timeout_seconds=TIMEOUT_SECONDS[State.CREATE_ENDPOINT_CONFIG],
     )
+    # Reached from the gate and from an approved version's entry, so named by path
+    # (the SDK accepts a placeholder only from the one state before).
+    _by_path(create_config.fields["parameters"], "EndpointConfigName")
+    _by_path(create_config.fields["parameters"]["ProductionVariants"][0], "ModelName")
     check = Task(
         State.CHECK_FOR_ENDPOINT,
         comment=(
@@ -342,10 +384,16 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
         result_path="$.Deployment",
         timeout_seconds=TIMEOUT_SECONDS[State.CREATE_ENDPOINT],
     )
-    update_endpoint = EndpointStep(
+    update_endpoint = Task(
         State.UPDATE_ENDPOINT,
-        **endpoint,
-        update=True,
+        comment="Blue/green, with traffic shifted as rollout.strategy says and rolled back "
+        "by SageMaker when one of the stack's alarms fires (deployment guardrails).",
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:updateEndpoint",
+        parameters={
+            "EndpointName": endpoint["endpoint_name"],
+            "EndpointConfigName.$": "$.Run.Name",
+            "DeploymentConfig": deployment_config(settings),
+        },
         result_path="$.Deployment",
         timeout_seconds=TIMEOUT_SECONDS[State.UPDATE_ENDPOINT],
     )
@@ -360,12 +408,387 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
     }, check
 
 
-def _deploy_branch(tasks: dict[State, Any], check: Task, failed: Any) -> Any:
+def _describe_approved_version(settings: Settings) -> Task:
+    return TaskWithResultSelector(
+        State.DESCRIBE_APPROVED_VERSION,
+        comment="A version approved in the registry (the approve command, or SageMaker "
+        "Studio): its run's model was created by that run; deploy it.",
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:describeModelPackage",
+        parameters={"ModelPackageName.$": "$.ApprovedModelPackageArn"},
+        result_selector={
+            "ModelPackageArn.$": "$.ModelPackageArn",
+            "Version.$": "$.ModelPackageVersion",
+            "Status.$": "$.ModelApprovalStatus",
+            "RunName.$": "$.CustomerMetadataProperties.RunName",
+        },
+        result_path="$.Registered",
+        timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_APPROVED_VERSION],
+    )
+
+
+def _approved_version_entry(tasks: dict[State, Any], deploy: Any) -> None:
+    approved = Choice(State.IS_IT_APPROVED)
+    use_run = Pass(
+        State.USE_APPROVED_RUN,
+        parameters={"Name.$": "$.Registered.RunName"},
+        result_path="$.Run",
+    )
+    use_run.next(deploy)
+    approved.add_choice(ChoiceRule.StringEquals("$.Registered.Status", "Approved"), use_run)
+    approved.default_choice(
+        FailWithPaths(
+            State.VERSION_NOT_APPROVED,
+            error="VersionNotApproved",
+            cause_path=_states_format(
+                "model version {} is {}, not Approved: nothing was deployed",
+                "$.Registered.Version", "$.Registered.Status",
+            ),
+        )
+    )  # fmt: skip
+    tasks[State.DESCRIBE_APPROVED_VERSION].next(approved)
+
+
+def _registry_tasks(settings: Settings) -> dict[State, Any]:
+    """Register this run's model as a new version, with what produced it; and, when
+    its deployment fails or is rolled back, mark that version so."""
+    bucket = PLACEHOLDERS["ArtifactBucket"]
+    register = TaskWithResultSelector(
+        State.REGISTER_MODEL,
+        comment="Every run that reaches the gate registers its model; the gate's decision "
+        "is the approval status.",
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:createModelPackage",
+        parameters={
+            "ModelPackageGroupName": model_package_group_name(settings),
+            "ModelPackageDescription.$": "$.Decision.Reason",
+            "ModelApprovalStatus.$": "$.Decision.Status",
+            "InferenceSpecification": {
+                "Containers": [
+                    {
+                        "Image": PLACEHOLDERS["TrainingImageUri"],
+                        "ModelDataUrl.$": "$.Training.ModelArtifacts.S3ModelArtifacts",
+                    }
+                ],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+            "CustomerMetadataProperties": {
+                "RunName.$": "$.Run.Name",
+                "Execution.$": "$$.Execution.Id",
+                "TrainingJob.$": "$.Training.TrainingJobName",
+                "Metric": settings.quality_gate.metric,
+                "MetricValue.$": _states_format("{}", "$.Evaluation.Value"),
+                "NewModelScore.$": _states_format("{}", "$.Decision.NewModelScore"),
+                "LiveModelScore.$": _states_format("{}", "$.Decision.LiveModelScore"),
+                "LiveModel.$": "$.Decision.LiveModel",
+                "Decision.$": "$.Decision.Error",
+                "Approval": settings.approval,
+                "RawDataUri": f"s3://{bucket}/data/raw/",
+                "TrainUri.$": "$.Run.TrainUri",
+                "ValidationUri.$": "$.Run.ValidationUri",
+                "GlueScript": PLACEHOLDERS["GlueScriptKey"],
+                "EvaluatorCode": PLACEHOLDERS["EvaluatorCodeKey"],
+            },
+        },
+        result_selector={"ModelPackageArn.$": "$.ModelPackageArn"},
+        result_path="$.Registered",
+        timeout_seconds=TIMEOUT_SECONDS[State.REGISTER_MODEL],
+    )
+    mark = Task(
+        State.MARK_VERSION_NOT_DEPLOYED,
+        comment="The version did not go live: Rejected, with the reason.",
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:updateModelPackage",
+        parameters={
+            "ModelPackageArn.$": "$.Registered.ModelPackageArn",
+            "ModelApprovalStatus": "Rejected",
+            "ApprovalDescription.$": "$.Decision.Reason",
+        },
+        result_path="$.Marked",
+        timeout_seconds=TIMEOUT_SECONDS[State.MARK_VERSION_NOT_DEPLOYED],
+    )
+    return {State.REGISTER_MODEL: register, State.MARK_VERSION_NOT_DEPLOYED: mark}
+
+
+def _scoring_tasks(settings: Settings) -> dict[State, Any]:
+    """The champion/challenger comparison: both models predict this run's validation
+    set by batch transform, and the evaluator scores both predictions the same way."""
+    find_live = TaskWithResultSelector(
+        State.FIND_LIVE_MODEL,
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:describeEndpoint",
+        parameters={"EndpointName": endpoint_name(settings)},
+        result_selector={
+            "EndpointConfigName.$": "$.EndpointConfigName",
+            "EndpointStatus.$": "$.EndpointStatus",
+        },
+        result_path="$.Live",
+        timeout_seconds=TIMEOUT_SECONDS[State.FIND_LIVE_MODEL],
+    )
+    describe_config = TaskWithResultSelector(
+        State.DESCRIBE_LIVE_CONFIG,
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:describeEndpointConfig",
+        parameters={"EndpointConfigName.$": "$.Live.EndpointConfigName"},
+        result_selector={"ModelName.$": "$.ProductionVariants[0].ModelName"},
+        result_path="$.LiveModel",
+        timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_LIVE_CONFIG],
+    )
+    score_live = _batch_transform(settings, State.SCORE_LIVE_MODEL, "$.LiveModel.ModelName",
+                                  "live", "$.LiveScoring")  # fmt: skip
+    score_new = _batch_transform(settings, State.SCORE_NEW_MODEL, "$.Run.Name", "new",
+                                 "$.NewScoring")  # fmt: skip
+    compare = LambdaStepWithResultSelector(
+        State.COMPARE_MODELS,
+        parameters={
+            "FunctionName": evaluator_function_name(settings),
+            "Payload": {
+                "Action": "CompareModels",
+                "MetricName": settings.quality_gate.metric,
+                "LowerIsBetter": settings.quality_gate.lower_is_better,
+                "MinImprovement": settings.quality_gate.min_improvement,
+                "NewScoresUri.$": _run_uri(SCORES_PREFIXES["new"]),
+                "LiveScoresUri.$": _run_uri(SCORES_PREFIXES["live"]),
+                "LiveModel.$": "$.LiveModel.ModelName",
+            },
+        },
+        result_selector={
+            "NewModelScore.$": "$.Payload.new_model_score",
+            "LiveModelScore.$": "$.Payload.live_model_score",
+            "Improvement.$": "$.Payload.improvement",
+            "BeatsLiveModel.$": "$.Payload.beats_live_model",
+            "Rows.$": "$.Payload.rows",
+            "LiveModel.$": "$.Payload.live_model",
+            "Summary.$": "$.Payload.summary",
+        },
+        result_path="$.Comparison",
+        timeout_seconds=TIMEOUT_SECONDS[State.COMPARE_MODELS],
+    )
+    return {
+        State.FIND_LIVE_MODEL: find_live,
+        State.DESCRIBE_LIVE_CONFIG: describe_config,
+        State.SCORE_LIVE_MODEL: score_live,
+        State.SCORE_NEW_MODEL: score_new,
+        State.COMPARE_MODELS: compare,
+    }
+
+
+def _batch_transform(settings: Settings, name: State, model_path: str, which: str,
+                     result_path: str) -> Task:  # fmt: skip
+    """Predictions of the validation channel (label first): the label is filtered out
+    of the model's input and joined back to its output, one 'label,prediction' line
+    per row (SageMaker's InputFilter, JoinSource and OutputFilter)."""
+    return Task(
+        name,
+        resource=f"arn:{settings.partition}:states:::sagemaker:createTransformJob.sync",
+        parameters={
+            # Transform jobs have their own names: the slug (26) and a UUID fit in 63.
+            "TransformJobName.$": _states_format("{}-{}", f"'{settings.slug}'", "States.UUID()"),
+            "ModelName.$": model_path,
+            "TransformInput": {
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri.$": "$.Run.ValidationUri"}
+                },
+                "ContentType": "text/csv",
+                "SplitType": "Line",
+            },
+            "TransformOutput": {
+                "S3OutputPath.$": _run_uri(SCORES_PREFIXES[which]),
+                "Accept": "text/csv",
+                "AssembleWith": "Line",
+            },
+            "TransformResources": {
+                "InstanceType": settings.scoring_instance_type,
+                "InstanceCount": 1,
+            },
+            "DataProcessing": {
+                "InputFilter": "$[1:]",
+                "JoinSource": "Input",
+                "OutputFilter": "$[0,-1]",
+            },
+        },
+        result_path=result_path,
+        timeout_seconds=TIMEOUT_SECONDS[name],
+    )
+
+
+def _comparison(settings: Settings, tasks: dict[State, Any], accept: Pass,
+                reject_not_better: Pass, failed: Any) -> Any:  # fmt: skip
+    """What follows a passed threshold: the champion/challenger comparison, or, with
+    compare_with_live = false or no live model, acceptance on the threshold alone."""
+    no_live = Pass(
+        State.NO_LIVE_MODEL,
+        comment="The first run (or compare_with_live = false): the threshold alone decides.",
+        result={
+            "NewModelScore": "not scored",
+            "LiveModelScore": "none",
+            "LiveModel": "none",
+            "Summary": "no live model to compare with"
+            if settings.compare_with_live
+            else "not compared with the live model (compare_with_live = false)",
+        },
+        result_path="$.Comparison",
+    )
+    no_live.next(accept)
+    if not settings.compare_with_live:
+        return no_live
+    find_live = tasks[State.FIND_LIVE_MODEL]
+    missing = Choice(
+        State.IS_THERE_A_LIVE_ENDPOINT,
+        comment="Only 'this endpoint does not exist' means there is no live model.",
+    )
+    missing.add_choice(
+        ChoiceRule.StringMatches(f"{FAILURE_PATH}.Cause", ENDPOINT_NOT_FOUND_PATTERN), no_live
+    )
+    missing.default_choice(failed)
+    find_live.add_catch(
+        Catch(error_equals=["States.TaskFailed"], next_step=missing, result_path=FAILURE_PATH)
+    )
+    find_live.add_catch(_catch_all(failed))
+    status = Choice(
+        State.LIVE_ENDPOINT_STATUS,
+        comment="A Failed endpoint (its first model never served) has no live model.",
+    )
+    status.add_choice(ChoiceRule.StringEquals("$.Live.EndpointStatus", "Failed"), no_live)
+    status.default_choice(tasks[State.DESCRIBE_LIVE_CONFIG])
+    find_live.next(status)
+    Chain([
+        tasks[State.DESCRIBE_LIVE_CONFIG], tasks[State.SCORE_LIVE_MODEL],
+        tasks[State.SCORE_NEW_MODEL], tasks[State.COMPARE_MODELS],
+    ])  # fmt: skip
+    better = Choice(
+        State.CHAMPION_GATE,
+        comment=f"Deploy only a model at least {settings.quality_gate.min_improvement:g} "
+        "better than the live one, both scored on this run's validation data.",
+    )
+    better.add_choice(ChoiceRule.BooleanEquals("$.Comparison.BeatsLiveModel", True), accept)
+    better.default_choice(reject_not_better)
+    tasks[State.COMPARE_MODELS].next(better)
+    return find_live
+
+
+def _decision(name: State, status: str, error: str, reason: Any, comparison: bool) -> Pass:
+    """The gate's decision as the registry records it, and as a rejection reports it."""
+    scores = {
+        "NewModelScore.$": "$.Comparison.NewModelScore",
+        "LiveModelScore.$": "$.Comparison.LiveModelScore",
+        "LiveModel.$": "$.Comparison.LiveModel",
+    } if comparison else {
+        "NewModelScore": "not scored", "LiveModelScore": "not scored", "LiveModel": "none",
+    }  # fmt: skip
+    return Pass(
+        name,
+        parameters={"Status": status, "Error": error, "Reason.$": reason, **scores},
+        result_path="$.Decision",
+    )
+
+
+def _gate_words(settings: Settings) -> tuple[str, str]:
+    gate = settings.quality_gate
+    return gate.metric, "below" if gate.lower_is_better else "above"
+
+
+def _reject_below_threshold(settings: Settings, tasks: dict[State, Any]) -> Pass:
+    metric, comparison = _gate_words(settings)
+    threshold = settings.quality_gate.threshold
+    reject = _decision(
+        State.REJECT_BELOW_THRESHOLD, "Rejected", "QualityGateFailed",
+        _states_format(
+            f"{metric} = " + "{}" + f" is not {comparison} the threshold {threshold:g}; "
+            "the endpoint keeps its current model",
+            "$.Evaluation.Value",
+        ),
+        comparison=False,
+    )  # fmt: skip
+    reject.next(tasks[State.REGISTER_MODEL])
+    return reject
+
+
+def _registration(settings: Settings, tasks: dict[State, Any], deploy: Any) -> tuple[Pass, Pass]:
+    """Accept or reject, register the version with that status, then act on it."""
+    metric, comparison = _gate_words(settings)
+    threshold = settings.quality_gate.threshold
+    passed = "PendingManualApproval" if settings.approval == "manual" else "Approved"
+    accept = _decision(
+        State.ACCEPT_MODEL, passed, "none",
+        _states_format(
+            f"{metric} = " + "{}" + f" is {comparison} the threshold {threshold:g}; " + "{}",
+            "$.Evaluation.Value", "$.Comparison.Summary",
+        ),
+        comparison=True,
+    )  # fmt: skip
+    reject_not_better = _decision(
+        State.REJECT_NOT_BETTER, "Rejected", "NotBetterThanLiveModel",
+        _states_format("{}; the endpoint keeps its current model", "$.Comparison.Summary"),
+        comparison=True,
+    )  # fmt: skip
+    register = tasks[State.REGISTER_MODEL]
+    accept.next(register)
+    reject_not_better.next(register)
+    status = Choice(State.APPROVAL_STATUS)
+    status.add_choice(ChoiceRule.StringEquals("$.Decision.Status", "Approved"), deploy)
+    status.add_choice(
+        ChoiceRule.StringEquals("$.Decision.Status", "PendingManualApproval"),
+        Succeed(
+            State.AWAITING_APPROVAL,
+            comment="Approving the version (approve command, or SageMaker Studio) deploys it.",
+        ),
+    )
+    status.default_choice(
+        FailWithPaths(
+            State.MODEL_REJECTED,
+            comment="Registered as Rejected, with the reason.",
+            error_path="$.Decision.Error",
+            cause_path="$.Decision.Reason",
+        )
+    )
+    register.next(status)
+    return accept, reject_not_better
+
+
+def deployment_config(settings: Settings) -> dict[str, Any]:
+    """UpdateEndpoint's DeploymentConfig: blue/green traffic shifting, rolled back by
+    SageMaker when one of the stack's alarms fires during the bake times."""
+    routing: dict[str, Any] = {
+        "Type": TRAFFIC_ROUTING_TYPES[settings.rollout_strategy],
+        "WaitIntervalInSeconds": settings.rollout_wait_seconds,
+    }
+    step = {"Type": "CAPACITY_PERCENT", "Value": settings.rollout_step_percent}
+    if settings.rollout_strategy == "canary":
+        routing["CanarySize"] = step
+    elif settings.rollout_strategy == "linear":
+        routing["LinearStepSize"] = step
+    return {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": routing,
+            "TerminationWaitInSeconds": settings.rollout_final_bake_seconds,
+            # SageMaker's bounds: 600 s to 8 h.
+            "MaximumExecutionTimeoutInSeconds": min(28800, max(600, _rollout_seconds(settings))),
+        },
+        "AutoRollbackConfiguration": {
+            "Alarms": [{"AlarmName": name} for name in rollback_alarm_names(settings)]
+        },
+    }
+
+
+def _rollout_seconds(settings: Settings) -> int:
+    """An upper bound of a rollout: provisioning, each traffic step's bake, the last bake."""
+    steps = {"all-at-once": 1, "canary": 2}.get(
+        settings.rollout_strategy, -(-100 // settings.rollout_step_percent)
+    )
+    provisioning = ENDPOINT_PROVISIONING_CHECKS * ENDPOINT_CHECK_INTERVAL_SECONDS
+    return (
+        provisioning + steps * settings.rollout_wait_seconds + settings.rollout_final_bake_seconds
+    )
+
+
+def endpoint_max_checks(settings: Settings) -> int:
+    return -(-_rollout_seconds(settings) // ENDPOINT_CHECK_INTERVAL_SECONDS)
+
+
+def _deploy_branch(settings: Settings, tasks: dict[State, Any], check: Task, failed: Any) -> Any:
     """Endpoint config, then create the endpoint (first run) or update it (when it is
     InService), then check until it serves this run's model, bounded in time."""
+    max_checks = endpoint_max_checks(settings)
     start = Pass(
         State.START_ENDPOINT_CHECKS,
-        comment=f"At most {ENDPOINT_MAX_CHECKS} checks, {ENDPOINT_CHECK_INTERVAL_SECONDS} s apart.",
+        comment=f"At most {max_checks} checks, {ENDPOINT_CHECK_INTERVAL_SECONDS} s apart.",
         result={"Checks": 0},
         result_path="$.EndpointChecks",
     )
@@ -396,9 +819,20 @@ def _deploy_branch(tasks: dict[State, Any], check: Task, failed: Any) -> Any:
         Catch(error_equals=["States.TaskFailed"], next_step=missing, result_path=FAILURE_PATH)
     )
     check.add_catch(_catch_all(failed))
+    deployment_failed = FailWithPaths(
+        State.DEPLOYMENT_FAILED,
+        comment="The new model does not serve; the registry version says why.",
+        error_path="$.Decision.Error",
+        cause_path="$.Decision.Reason",
+    )
+    mark = tasks[State.MARK_VERSION_NOT_DEPLOYED]
+    mark.add_catch(
+        Catch(error_equals=["States.ALL"], next_step=deployment_failed, result_path="$.MarkFailure")
+    )
+    mark.next(deployment_failed)
     tasks[State.CREATE_ENDPOINT_CONFIG].next(start)
     start.next(check)
-    check.next(_endpoint_status(tasks, count))
+    check.next(_endpoint_status(tasks, count, mark, deployment_failed, max_checks))
     tasks[State.CREATE_ENDPOINT].next(count)
     tasks[State.UPDATE_ENDPOINT].next(count)
     count.next(wait)
@@ -406,13 +840,15 @@ def _deploy_branch(tasks: dict[State, Any], check: Task, failed: Any) -> Any:
     return tasks[State.CREATE_ENDPOINT_CONFIG]
 
 
-def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
+def _endpoint_status(tasks: dict[State, Any], count: Pass, mark: Task, not_ready: Any,
+                     max_checks: int) -> Choice:  # fmt: skip
     """Where the endpoint stands, read from DescribeEndpoint as AWS documents it.
 
     Before this run deploys ($.Deployment absent): update an InService endpoint;
     wait while it is Creating/Updating/SystemUpdating/RollingBack/Deleting. After:
-    done when it is InService with this run's config. A failed update leaves the
-    endpoint InService with its previous config and sets only FailureReason.
+    done when it is InService with this run's config. A failed or rolled-back update
+    leaves the endpoint InService with its previous config (and may set
+    FailureReason); the version is then marked Rejected with the reason.
     """
     status, endpoint = "$.Endpoint.EndpointStatus", "$.Endpoint.EndpointName"
     deploying = is_present("$.Deployment")
@@ -428,7 +864,7 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
     choice.add_choice(
         ChoiceRule.And([deploying, in_service, is_present("$.Endpoint.FailureReason")]),
         _endpoint_failure(
-            State.ENDPOINT_KEPT_OLD_MODEL,
+            State.ENDPOINT_KEPT_OLD_MODEL, mark,
             "EndpointUpdateFailed",
             "endpoint {} did not take endpoint config {} and still serves {}: {}",
             endpoint, "$.Run.Name", "$.Endpoint.EndpointConfigName", "$.Endpoint.FailureReason",
@@ -438,7 +874,7 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
     choice.add_choice(
         ChoiceRule.And([deploying, in_service]),
         _endpoint_failure(
-            State.ENDPOINT_SERVES_ANOTHER_CONFIG,
+            State.ENDPOINT_SERVES_ANOTHER_CONFIG, mark,
             "EndpointUpdateFailed",
             "endpoint {} serves endpoint config {}, not {} of this run: the update failed "
             "or was rolled back (SageMaker gave no FailureReason), or another deployment "
@@ -450,7 +886,7 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
     choice.add_choice(
         ChoiceRule.StringEquals(status, "Failed"),
         _endpoint_failure(
-            State.ENDPOINT_FAILED,
+            State.ENDPOINT_FAILED, mark,
             "EndpointFailed",
             "endpoint {} is Failed: {}. Delete it with aws sagemaker delete-endpoint "
             "--endpoint-name {} and run again: the next run creates it anew",
@@ -458,9 +894,18 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
         ),
     )  # fmt: skip
     choice.add_choice(
-        ChoiceRule.NumericGreaterThanEquals("$.EndpointChecks.Checks", ENDPOINT_MAX_CHECKS),
+        ChoiceRule.StringEquals(status, "UpdateRollbackFailed"),
         _endpoint_failure(
-            State.ENDPOINT_NOT_READY,
+            State.ENDPOINT_ROLLBACK_FAILED, mark,
+            "EndpointRollbackFailed",
+            "endpoint {} could not roll back the update to {}: {}",
+            endpoint, "$.Run.Name", "$.Endpoint.FailureReason",
+        ),
+    )  # fmt: skip
+    choice.add_choice(
+        ChoiceRule.NumericGreaterThanEquals("$.EndpointChecks.Checks", max_checks),
+        _endpoint_failure(
+            State.ENDPOINT_NOT_READY, not_ready,  # it may still go live: not marked
             "EndpointNotReady",
             "endpoint {} was still {} after {} checks "
             f"{ENDPOINT_CHECK_INTERVAL_SECONDS} s apart",
@@ -471,30 +916,31 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass) -> Choice:
     return choice
 
 
-def _endpoint_failure(name: State, error: str, template: str, *paths: str) -> FailWithPaths:
-    return FailWithPaths(name, error=error, cause_path=_states_format(template, *paths))
-
-
-def _quality_gate(settings: Settings, deploy: Any) -> Choice:
-    gate = settings.quality_gate
-    comparison = "below" if gate.lower_is_better else "above"
-    rule = ChoiceRule.NumericLessThan if gate.lower_is_better else ChoiceRule.NumericGreaterThan
-    failed = FailWithPaths(
-        State.QUALITY_GATE_FAILED,
-        error="QualityGateFailed",
-        cause_path=_states_format(
-            f"{gate.metric} = " + "{}" + f" is not {comparison} the threshold "
-            f"{gate.threshold:g}; the endpoint keeps its current model",
-            "$.Evaluation.Value",
-        ),
+def _endpoint_failure(name: State, then: Any, error: str, template: str, *paths: str) -> Pass:
+    failure = Pass(
+        name,
+        parameters={"Error": error, "Reason.$": _states_format(template, *paths)},
+        result_path="$.Decision",
     )
+    failure.next(then)
+    return failure
+
+
+def _quality_gate(settings: Settings, passed: Any, reject_below_threshold: Pass) -> Choice:
+    metric, comparison = _gate_words(settings)
+    gate = settings.quality_gate
+    rule = ChoiceRule.NumericLessThan if gate.lower_is_better else ChoiceRule.NumericGreaterThan
     choice = Choice(
         State.QUALITY_GATE,
-        comment=f"Deploy only when {gate.metric} is {comparison} {gate.threshold:g}.",
+        comment=f"Deploy only when {metric} is {comparison} {gate.threshold:g}.",
     )
-    choice.add_choice(rule(variable="$.Evaluation.Value", value=gate.threshold), deploy)
-    choice.default_choice(failed)
+    choice.add_choice(rule(variable="$.Evaluation.Value", value=gate.threshold), passed)
+    choice.default_choice(reject_below_threshold)
     return choice
+
+
+def _by_path(parameters: dict[str, Any], key: str) -> None:
+    parameters[f"{key}.$"] = parameters.pop(key)
 
 
 def _csv_channel(name: str, uri: Any) -> dict[str, Any]:
@@ -534,11 +980,20 @@ def _sdk_partition(partition: str) -> Iterator[None]:
         integration_resources.get_aws_partition = original
 
 
+_SDK_INTEGRATIONS = (
+    State.UPDATE_ENDPOINT, State.DESCRIBE_APPROVED_VERSION, State.FIND_LIVE_MODEL,
+    State.DESCRIBE_LIVE_CONFIG, State.REGISTER_MODEL, State.MARK_VERSION_NOT_DEPLOYED,
+)  # fmt: skip
+
+
 def _retry_for(state: State) -> Retry:
     errors = {
         State.PREPARE_DATA: GLUE_TRANSIENT_ERRORS,
         State.EVALUATE_MODEL: LAMBDA_TRANSIENT_ERRORS,
+        State.COMPARE_MODELS: LAMBDA_TRANSIENT_ERRORS,
     }.get(state, SAGEMAKER_TRANSIENT_ERRORS)
+    if state in _SDK_INTEGRATIONS:  # AWS SDK integrations name errors after the API's
+        errors = SAGEMAKER_SDK_THROTTLING
     return Retry(error_equals=errors, interval_seconds=5, max_attempts=3, backoff_rate=2.0)
 
 

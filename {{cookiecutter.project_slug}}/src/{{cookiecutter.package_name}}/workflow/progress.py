@@ -17,8 +17,13 @@ from .state_names import State
 
 # Where the run goes after the gate says which way it decided.
 _GATE_OUTCOMES = {
-    State.CREATE_ENDPOINT_CONFIG: "deploy",
-    State.QUALITY_GATE_FAILED: "keep the live model",
+    State.FIND_LIVE_MODEL: "compare with the live model",
+    State.NO_LIVE_MODEL: "register it",
+    State.REJECT_BELOW_THRESHOLD: "reject it, keep the live model",
+}
+_ABSENCE_EXPECTED = {
+    State.CHECK_FOR_ENDPOINT: "no endpoint yet, it will be created",
+    State.FIND_LIVE_MODEL: "no endpoint yet, so no live model to compare with",
 }
 _NOT_FOUND = "Could not find endpoint"
 
@@ -64,6 +69,12 @@ class Progress:
                 self.evaluation = output.get("Evaluation")
             if name == State.QUALITY_GATE:
                 self._gate_decided = True
+            if name == State.COMPARE_MODELS and "Summary" in output.get("Comparison", {}):
+                self.say(f"     {output['Comparison']['Summary']}")
+            if name == State.REGISTER_MODEL and "ModelPackageArn" in output.get("Registered", {}):
+                version = output["Registered"]["ModelPackageArn"].rsplit("/", 1)[-1]
+                status = output.get("Decision", {}).get("Status", "?")
+                self.say(f"     registered as version {version}: {status}")
         elif event_type == "TaskFailed":
             self._failure = (str(details.get("error")), str(details.get("cause")))
         elif event_type == "ExecutionFailed" and self._failure:
@@ -75,16 +86,16 @@ class Progress:
         if self._failure is None:
             self.say(f"  ok {name} ({seconds:.1f} s)")
         elif self._expected_absence():
-            self.say(f"  .. {name}: no endpoint yet, it will be created ({seconds:.1f} s)")
+            self.say(f"  .. {name}: {_ABSENCE_EXPECTED[name]} ({seconds:.1f} s)")
         else:
             error, cause = self._failure
             self.say(f"  !! {name} failed ({seconds:.1f} s): {error}: {cause}")
         self._failure = None
 
     def _expected_absence(self) -> bool:
-        """A first run's endpoint check: the endpoint does not exist yet, as expected."""
+        """A first run's endpoint checks: the endpoint does not exist yet, as expected."""
         return (
-            self._last_entered() == State.CHECK_FOR_ENDPOINT
+            self._last_entered() in _ABSENCE_EXPECTED
             and self._failure is not None
             and _NOT_FOUND in self._failure[1]
         )
@@ -102,7 +113,8 @@ class Progress:
         comparison = "<" if gate.lower_is_better else ">"
         shown = f"{value:.4f}" if isinstance(value, int | float) else str(value)
         outcome = _GATE_OUTCOMES.get(next_state, f"went to {next_state}")
-        relation = comparison if outcome == "deploy" else f"is not {comparison}"
+        rejected = next_state == State.REJECT_BELOW_THRESHOLD
+        relation = f"is not {comparison}" if rejected else comparison
         self.say(
             f"     quality gate: {gate.metric} = {shown} {relation} {gate.threshold:g}, {outcome}"
         )
