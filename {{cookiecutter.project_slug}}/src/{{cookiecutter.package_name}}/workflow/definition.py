@@ -420,6 +420,8 @@ def _describe_approved_version(settings: Settings) -> Task:
             "Version.$": "$.ModelPackageVersion",
             "Status.$": "$.ModelApprovalStatus",
             "RunName.$": "$.CustomerMetadataProperties.RunName",
+            "Approval.$": "$.CustomerMetadataProperties.Approval",
+            "Decision.$": "$.CustomerMetadataProperties.Decision",
         },
         result_path="$.Registered",
         timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_APPROVED_VERSION],
@@ -434,7 +436,18 @@ def _approved_version_entry(tasks: dict[State, Any], deploy: Any) -> None:
         result_path="$.Run",
     )
     use_run.next(deploy)
-    approved.add_choice(ChoiceRule.StringEquals("$.Registered.Status", "Approved"), use_run)
+    is_approved = ChoiceRule.StringEquals("$.Registered.Status", "Approved")
+    # A version the gate approved is deployed by its own run; its registration raises
+    # the same approval event, which must not deploy it a second time meanwhile.
+    approved.add_choice(
+        ChoiceRule.And([
+            is_approved,
+            ChoiceRule.StringEquals("$.Registered.Approval", "automatic"),
+            ChoiceRule.StringEquals("$.Registered.Decision", "none"),
+        ]),
+        Succeed(State.DEPLOYED_BY_ITS_RUN),
+    )  # fmt: skip
+    approved.add_choice(is_approved, use_run)
     approved.default_choice(
         FailWithPaths(
             State.VERSION_NOT_APPROVED,

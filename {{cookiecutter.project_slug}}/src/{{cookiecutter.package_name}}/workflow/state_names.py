@@ -13,6 +13,7 @@ class State(StrEnum):
     IS_IT_APPROVED = "Is the version approved?"
     USE_APPROVED_RUN = "Deploy the approved version's model"
     VERSION_NOT_APPROVED = "Version not approved"
+    DEPLOYED_BY_ITS_RUN = "Deployed by the run that registered it"
     USE_GIVEN_NAME = "Use the given run name"
     GENERATE_NAME = "Generate a run name"
     PLAN_LOCATIONS = "Plan the run's S3 locations"
