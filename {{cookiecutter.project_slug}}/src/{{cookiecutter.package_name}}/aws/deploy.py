@@ -101,6 +101,9 @@ def pipeline_parameters(
         "PermissionsBoundaryArn": permissions_boundary,
         "ScheduleTimezone": settings.schedule_timezone,
         "LogRetentionDays": str(settings.log_retention_days),
+        # The rollback alarms' thresholds; SageMaker reports ModelLatency in microseconds.
+        "Alarm5xxErrors": str(settings.alarm_5xx_errors),
+        "AlarmModelLatencyMicroseconds": str(settings.alarm_latency_ms * 1000),
         **keys,
     }
 

@@ -18,13 +18,15 @@ from ..settings.names import stack_role_arn, state_machine_name
 from .cfn_template import Resolver, load_template, pseudo_parameters
 
 # Each role: its logical id in pipeline.yaml, and the setting that names it (None:
-# the stack always creates it).
+# the stack creates it whatever iam.roles says: the scheduler's, with a schedule, and
+# the one EventBridge assumes to deploy a version approved in the registry).
 ROLES: dict[str, tuple[str, str | None]] = {
     "sagemaker": ("SageMakerExecutionRole", "sagemaker_role_arn"),
     "stepfunctions": ("StepFunctionsRole", "stepfunctions_role_arn"),
     "glue": ("GlueRole", "glue_role_arn"),
     "lambda": ("EvaluatorRole", "lambda_role_arn"),
     "scheduler": ("SchedulerRole", None),
+    "approval": ("ApprovalRuleRole", None),
 }
 
 

@@ -1,9 +1,14 @@
-"""The evaluator Lambda: a training job's metric, by name, as a plain number.
+"""The evaluator Lambda: a training job's metric, by name, as a plain number; and
+the champion/challenger comparison of two models' predictions.
 
 The state machine's quality gate compares that number with the threshold, so the
 handler must return a JSON scalar and fail loudly, with an error the state machine
 can tell apart, when it cannot: the reference notebook read ``trainingMetrics[0]``
 by position and, on error, indexed into a string.
+
+With ``"Action": "CompareModels"`` it reads the batch transform outputs of the live
+and the new model on the same validation rows (``label,prediction`` lines) and
+scores both with the same code, so neither number comes from other data.
 
 Deployed as-is (``handler``); tested locally against SageMaker emulated by moto.
 Needs only boto3, which the Lambda runtime provides.
@@ -12,6 +17,7 @@ Needs only boto3, which the Lambda runtime provides.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -38,6 +44,14 @@ class TrainingJobNotCompleted(EvaluatorError):
 
 class MetricNotFound(EvaluatorError):
     """The job finished without reporting the metric the gate needs."""
+
+
+class ScoresNotFound(EvaluatorError):
+    """A batch transform left no predictions where the comparison reads them."""
+
+
+class ScoresUnreadable(EvaluatorError):
+    """Predictions that are not 'label,prediction' lines, or that do not pair up."""
 
 
 def read_metric(description: dict[str, Any], metric_name: str) -> dict[str, Any]:
@@ -86,10 +100,155 @@ def _is_not_found(error: ClientError) -> bool:
     return code == "ResourceNotFound" or (code == "ValidationException" and "not found" in message)
 
 
-def handler(event: dict[str, Any], context: Any = None, sagemaker_client: Any = None) -> dict:
-    """Lambda entry point. ``sagemaker_client`` is injected by tests and local mode."""
-    if sagemaker_client is None:
-        import boto3
+# -- Champion/challenger --------------------------------------------------------
+# Each metric of the gate, computed from (label, predicted probability) pairs as
+# xgboost defines it for binary:logistic (its documentation of eval_metric).
 
-        sagemaker_client = boto3.client("sagemaker")
-    return evaluate(event, sagemaker_client)
+
+def _error(pairs: list[tuple[float, float]]) -> float:
+    """The share of rows whose prediction, read as positive above 0.5, is wrong."""
+    return sum((prediction > 0.5) != (label > 0.5) for label, prediction in pairs) / len(pairs)
+
+
+def _logloss(pairs: list[tuple[float, float]]) -> float:
+    eps = 1e-16  # xgboost clips probabilities to [eps, 1 - eps]
+    total = 0.0
+    for label, prediction in pairs:
+        p = min(max(prediction, eps), 1 - eps)
+        total -= label * math.log(p) + (1 - label) * math.log(1 - p)
+    return total / len(pairs)
+
+
+def _ranked_by_prediction(pairs):
+    """Groups of tied predictions, highest first, as (positives, negatives) counts."""
+    groups: dict[float, list[int]] = {}
+    for label, prediction in pairs:
+        counts = groups.setdefault(prediction, [0, 0])
+        counts[0 if label > 0.5 else 1] += 1
+    return [groups[p] for p in sorted(groups, reverse=True)]
+
+
+def _auc(pairs: list[tuple[float, float]]) -> float:
+    """Area under the ROC curve; tied predictions count half (trapezoids)."""
+    positives = sum(label > 0.5 for label, _ in pairs)
+    negatives = len(pairs) - positives
+    if positives == 0 or negatives == 0:
+        raise ScoresUnreadable("AUC needs both classes in the validation rows")
+    area, true_positives = 0.0, 0
+    for group_positives, group_negatives in _ranked_by_prediction(pairs):
+        area += group_negatives * (true_positives + group_positives / 2)
+        true_positives += group_positives
+    return area / (positives * negatives)
+
+
+def _aucpr(pairs: list[tuple[float, float]]) -> float:
+    """Area under the precision-recall curve, by trapezoids between thresholds."""
+    positives = sum(label > 0.5 for label, _ in pairs)
+    if positives == 0:
+        raise ScoresUnreadable("AUCPR needs positive rows in the validation set")
+    area, true_positives, seen = 0.0, 0, 0
+    last_recall, last_precision = 0.0, 1.0
+    for group_positives, group_negatives in _ranked_by_prediction(pairs):
+        true_positives += group_positives
+        seen += group_positives + group_negatives
+        recall, precision = true_positives / positives, true_positives / seen
+        area += (recall - last_recall) * (precision + last_precision) / 2
+        last_recall, last_precision = recall, precision
+    return area
+
+
+METRICS: dict[str, Callable[[list[tuple[float, float]]], float]] = {
+    "validation:error": _error,
+    "validation:logloss": _logloss,
+    "validation:auc": _auc,
+    "validation:aucpr": _aucpr,
+}
+
+
+def parse_scores(lines: Iterable[str], where: str) -> list[tuple[float, float]]:
+    """'label,prediction' lines (batch transform with JoinSource=Input and
+    OutputFilter '$[0,-1]') as pairs; blank lines are skipped."""
+    pairs = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        fields = line.strip().split(",")
+        try:
+            label, prediction = float(fields[0]), float(fields[-1])
+        except ValueError:
+            raise ScoresUnreadable(f"{where} line {number} is not 'label,prediction': "
+                                   f"{line.strip()[:80]!r}") from None  # fmt: skip
+        if len(fields) != 2 or not (math.isfinite(label) and math.isfinite(prediction)):
+            raise ScoresUnreadable(f"{where} line {number} is not 'label,prediction': "
+                                   f"{line.strip()[:80]!r}")  # fmt: skip
+        pairs.append((label, prediction))
+    return pairs
+
+
+def read_scores(s3_client: Any, uri: str) -> list[tuple[float, float]]:
+    """Every ``.out`` object under the prefix (one per input file), in key order: the
+    same order for both models, since both read the same input files."""
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    keys = []
+    for page in s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys += [item["Key"] for item in page.get("Contents", []) if item["Key"].endswith(".out")]
+    if not keys:
+        raise ScoresNotFound(f"no batch transform output (*.out) under {uri}")
+    lines: list[str] = []
+    for key in sorted(keys):
+        body = s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        lines += body.decode("utf-8").splitlines()
+    return parse_scores(lines, uri)
+
+
+def compare(event: dict[str, Any], s3_client: Any) -> dict[str, Any]:
+    """Score the new and the live model on the same rows; say whether the new one wins."""
+    metric_name = event["MetricName"]
+    if metric_name not in METRICS:
+        raise MetricNotFound(f"the comparison cannot compute {metric_name}")
+    new = read_scores(s3_client, event["NewScoresUri"])
+    live = read_scores(s3_client, event["LiveScoresUri"])
+    if len(new) != len(live) or any(a[0] != b[0] for a, b in zip(new, live, strict=False)):
+        raise ScoresUnreadable(
+            f"the two models' predictions do not pair up ({len(new)} and {len(live)} rows "
+            "with their labels): they must come from the same validation files"
+        )
+    if not new:
+        raise ScoresNotFound(f"the batch transform outputs under {event['NewScoresUri']} are empty")
+    metric = METRICS[metric_name]
+    new_score, live_score = metric(new), metric(live)
+    lower_is_better = bool(event["LowerIsBetter"])
+    improvement = live_score - new_score if lower_is_better else new_score - live_score
+    minimum = float(event.get("MinImprovement", 0.0))
+    beats = improvement >= minimum
+    live_model = event.get("LiveModel", "?")
+    verdict = "at least" if beats else "less than"
+    summary = (
+        f"on this run's {len(new)} validation rows, {metric_name} of the new model is "
+        f"{new_score:.6g} and of the live model ({live_model}) {live_score:.6g}: "
+        f"an improvement of {improvement:.6g}, {verdict} min_improvement {minimum:g}"
+    )
+    return {
+        "new_model_score": new_score,
+        "live_model_score": live_score,
+        "improvement": improvement,
+        "beats_live_model": beats,
+        "rows": len(new),
+        "live_model": live_model,
+        "summary": summary,
+    }
+
+
+def handler(
+    event: dict[str, Any], context: Any = None, sagemaker_client: Any = None, s3_client: Any = None
+) -> dict:
+    """Lambda entry point. The clients are injected by tests and local mode."""
+    if event.get("Action") == "CompareModels":
+        return compare(event, s3_client or _client("s3"))
+    return evaluate(event, sagemaker_client or _client("sagemaker"))
+
+
+def _client(service: str) -> Any:
+    import boto3  # the Lambda runtime provides it
+
+    return boto3.client(service)

@@ -149,6 +149,7 @@ class Interpreter:
         tasks: Mapping[str, TaskHandler],
         listener: Listener | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        state_machine_arn: str = "arn:aws:states:local:000000000000:stateMachine:local",
     ):
         validate(definition)
         missing = {
@@ -160,11 +161,13 @@ class Interpreter:
             raise DefinitionError(f"no local implementation for {sorted(missing)}")
         self.definition, self.tasks = definition, tasks
         self.listener, self.sleep = listener, sleep
+        self.state_machine_arn = state_machine_arn
 
     def run(self, execution_input: Any, execution_name: str | None = None) -> Execution:
         execution = Execution()
         name = execution_name or str(uuid.uuid4())
-        context = {"Execution": {"Name": name, "Input": execution_input,
+        execution_arn = f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+        context = {"Execution": {"Id": execution_arn, "Name": name, "Input": execution_input,
                                  "StartTime": datetime.now(UTC).isoformat()}}  # fmt: skip
         self._emit(execution, "ExecutionStarted", {"input": execution_input, "name": name})
         state_name, data = self.definition["StartAt"], execution_input

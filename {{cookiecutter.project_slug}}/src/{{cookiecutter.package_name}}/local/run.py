@@ -26,14 +26,20 @@ from typing import Any
 
 from .. import sample_data
 from ..settings import Settings
-from ..settings.names import endpoint_name
+from ..settings.names import (
+    endpoint_name,
+    model_package_group_name,
+    rollback_alarm_names,
+    state_machine_name,
+)
+from ..workflow.state_names import State
 from ..workflow.definition import PLACEHOLDERS, read_committed_definition
 from ..workflow.display import Display, PlainDisplay
 from ..workflow.progress import Progress
 from .inputs import LocalModeError, exclusive_run, run_input
 from .interpreter import Event, Execution, Interpreter
 from .interrupts import interrupts_never_swallowed
-from .services import LOCAL_ACCOUNT, LOCAL_BUCKET, LocalServices, Workspace
+from .services import LOCAL_ACCOUNT, LOCAL_BUCKET, Alarm, LocalServices, Workspace
 
 LOCAL_FOLDER = ".local"
 MINIMUM_JAVA = 17
@@ -56,7 +62,34 @@ def local_values(settings: Settings) -> dict[str, str]:
         PLACEHOLDERS["ArtifactBucket"]: LOCAL_BUCKET,
         PLACEHOLDERS["SageMakerRoleArn"]: f"arn:aws:iam::{LOCAL_ACCOUNT}:role/local",
         PLACEHOLDERS["TrainingImageUri"]: "local/sagemaker-xgboost:1.7-1",
+        PLACEHOLDERS["GlueScriptKey"]: _code_key("GlueScriptKey"),
+        PLACEHOLDERS["EvaluatorCodeKey"]: _code_key("EvaluatorCodeKey"),
     }
+
+
+def _code_key(parameter: str) -> str:
+    """The S3 key a deploy would give the code artifact: it names the content's hash."""
+    from ..aws.artifacts import build_artifacts
+
+    return build_artifacts("")[parameter].key
+
+
+def local_alarms(settings: Settings) -> dict[str, Alarm]:
+    """The rollback alarms the pipeline stack creates, with the settings' thresholds."""
+    errors, latency = rollback_alarm_names(settings)
+    return {
+        errors: Alarm("Invocation5XXErrors", settings.alarm_5xx_errors),
+        latency: Alarm("ModelLatency", settings.alarm_latency_ms * 1000),  # microseconds
+    }
+
+
+def local_services(settings: Settings, workspace: Workspace, spark=None, folder=None,
+                   label=None) -> LocalServices:  # fmt: skip
+    """The local stand-ins, with what the project's stacks create on AWS."""
+    return LocalServices(
+        workspace, settings.region, spark, folder, label,
+        alarms=local_alarms(settings), registry_group=model_package_group_name(settings),
+    )  # fmt: skip
 
 
 def load_definition(settings: Settings, project_root: Path) -> dict[str, Any]:
@@ -193,6 +226,7 @@ def run_locally(
     say: Callable[[str], None] = print,
     verbose: bool = False,
     display: Display | None = None,
+    approved_version_arn: str | None = None,
 ) -> LocalRun:
     """Run the committed definition locally; ``display`` (default: plain lines through
     ``say``) shows its progress."""
@@ -209,8 +243,8 @@ def run_locally(
         display or PlainDisplay(say) as display,
     ):
         display.say(given.description)
-        services = LocalServices(
-            workspace, settings.region, spark, given.folder, str(data) if data else None
+        services = local_services(
+            settings, workspace, spark, given.folder, str(data) if data else None
         )
         progress = Progress(settings, display)
 
@@ -219,8 +253,15 @@ def run_locally(
 
         # Local stand-ins change state when asked, not with time: no Wait is waited out.
         handlers = local_handlers(definition, services)
-        interpreter = Interpreter(definition, handlers, listener=listen, sleep=_no_wait)
-        execution = interpreter.run({"RunName": run_name} if run_name else {})
+        interpreter = Interpreter(
+            definition, handlers, listener=listen, sleep=_no_wait,
+            state_machine_arn=f"arn:aws:states:{settings.region}:{LOCAL_ACCOUNT}:stateMachine:"
+            f"{state_machine_name(settings)}",
+        )  # fmt: skip
+        execution_input = {"RunName": run_name} if run_name else {}
+        if approved_version_arn:  # what the registry's approval event starts on AWS
+            execution_input = {"ApprovedModelPackageArn": approved_version_arn}
+        execution = interpreter.run(execution_input)
     name = (execution.output or {}).get("Run", {}).get("Name") or progress.run_name
     history = _new_history_file(workspace.root / "executions", name or "unnamed")
     with history.open("w", encoding="utf-8") as stream:
@@ -231,10 +272,24 @@ def run_locally(
     return LocalRun(execution, history, name)
 
 
+def _last_state(execution: Execution) -> str | None:
+    entered = [e.details.get("name") for e in execution.events if e.type.endswith("StateEntered")]
+    return entered[-1] if entered else None
+
+
 def _summarize(
     settings: Settings, execution: Execution, workspace: Workspace, history: Path, say
 ) -> None:
-    if execution.status == "SUCCEEDED":
+    last_state = _last_state(execution)
+    if execution.status == "SUCCEEDED" and last_state == State.AWAITING_APPROVAL:
+        version = (execution.output or {}).get("Registered", {}).get("ModelPackageArn", "")
+        number = version.rsplit("/", 1)[-1]
+        say(f"SUCCEEDED: version {number} awaits manual approval; the endpoint is unchanged")
+        say(f"  approve it: {settings.slug} approve {number} --local")
+        say(f"  history: {history}")
+    elif execution.status == "SUCCEEDED" and last_state == State.DEPLOYED_BY_ITS_RUN:
+        say("SUCCEEDED: nothing to do, the run that registered this version deployed it")
+    elif execution.status == "SUCCEEDED":
         endpoint = endpoint_name(settings)
         record = workspace.load("endpoints", endpoint) or {}
         model = workspace.path_of(record["ModelDataUrl"]) if record else None

@@ -8,6 +8,7 @@ data, as on AWS; ``Workspace`` maps them to files under the project's .local/.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import uuid
@@ -21,7 +22,9 @@ from botocore.exceptions import ClientError
 from ..aws_steps import glue_etl_job as etl_job
 from ..aws_steps import lambda_evaluator as evaluator
 from . import training as local_training
+from . import transform as local_transform
 from .interpreter import TaskFailure, caused_by_interrupt
+from .registry import LocalRegistry, validation_error
 
 LOCAL_BUCKET = "local-artifacts"
 LOCAL_ACCOUNT = "000000000000"
@@ -34,6 +37,8 @@ HEALTH_CHECK_FAILURE = (
 # A new or updated endpoint answers this many DescribeEndpoint calls with Creating or
 # Updating before it settles, so the workflow's wait loop runs locally too.
 CHECKS_BEFORE_SETTLED = 1
+# How many validation rows a local update's bake period sends to the new model.
+BAKE_REQUEST_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,34 @@ class LocalSageMaker:
         return record
 
 
+class LocalS3:
+    """The two S3 calls the evaluator's comparison makes, answered from the workspace."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def get_paginator(self, operation: str) -> LocalS3:
+        assert operation == "list_objects_v2"
+        return self
+
+    def paginate(self, Bucket: str, Prefix: str):
+        folder = self.workspace.path_of(f"s3://{Bucket}/{Prefix}")
+        base = self.workspace.path_of(f"s3://{Bucket}/")
+        files = sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
+        yield {"Contents": [{"Key": path.relative_to(base).as_posix()} for path in files]}
+
+    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+        return {"Body": io.BytesIO(self.workspace.path_of(f"s3://{Bucket}/{Key}").read_bytes())}
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A rollback alarm as the pipeline stack creates it: per minute, >= threshold."""
+
+    metric: str  # "Invocation5XXErrors" (a count) or "ModelLatency" (microseconds)
+    threshold: float
+
+
 class LocalServices:
     """The Task implementations, keyed by integration (the Resource after 'states:::')."""
 
@@ -97,8 +130,15 @@ class LocalServices:
         spark_session,
         raw_data: Path | None = None,
         raw_data_label: str | None = None,
+        alarms: dict[str, Alarm] | None = None,
+        registry_group: str | None = None,
     ):
         self.workspace, self.region = workspace, region
+        # What the pipeline stack creates on AWS: the rollback alarms, the registry.
+        self.alarms = alarms or {}
+        self.registry = LocalRegistry(workspace, region, LOCAL_ACCOUNT)
+        if registry_group:
+            self.registry.create_group(registry_group)
         self._spark_session = spark_session  # created on first use: it takes seconds
         # The run's own copy of its input stands for the raw-data prefix on S3; errors
         # name what the user gave (raw_data_label), not the copy.
@@ -113,7 +153,12 @@ class LocalServices:
             "sagemaker:createEndpointConfig": self.create_endpoint_config,
             "aws-sdk:sagemaker:describeEndpoint": self.describe_endpoint,
             "sagemaker:createEndpoint": self.create_endpoint,
-            "sagemaker:updateEndpoint": self.update_endpoint,
+            "aws-sdk:sagemaker:updateEndpoint": self.update_endpoint,
+            "aws-sdk:sagemaker:describeEndpointConfig": self.describe_endpoint_config,
+            "sagemaker:createTransformJob.sync": self.create_transform_job,
+            "aws-sdk:sagemaker:createModelPackage": self.registry.create_model_package,
+            "aws-sdk:sagemaker:updateModelPackage": self.registry.update_model_package,
+            "aws-sdk:sagemaker:describeModelPackage": self.registry.describe_model_package,
         }
 
     def start_glue_job_run(self, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -211,7 +256,10 @@ class LocalServices:
     def invoke_lambda(self, parameters: dict[str, Any]) -> dict[str, Any]:
         client = LocalSageMaker(self.workspace)
         try:
-            payload = evaluator.handler(parameters["Payload"], None, sagemaker_client=client)
+            payload = evaluator.handler(
+                parameters["Payload"], None, sagemaker_client=client,
+                s3_client=LocalS3(self.workspace),
+            )  # fmt: skip
         except evaluator.EvaluatorError as error:
             # Lambda reports a function's exception by its class name.
             raise TaskFailure(type(error).__name__, str(error)) from error
@@ -267,23 +315,93 @@ class LocalServices:
         return {"EndpointArn": record["EndpointArn"]}
 
     def update_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """UpdateEndpoint (AWS SDK integration), with deployment guardrails: the alarms
+        named for automatic rollback must exist, as SageMaker checks."""
         name = parameters["EndpointName"]
         record = self.workspace.load("endpoints", name)
         if record is None:
-            raise TaskFailure(
-                "SageMaker.AmazonSageMakerException",
-                f'Could not find endpoint "{self._arn("endpoint", name)}".',
-            )
+            raise validation_error(f'Could not find endpoint "{self._arn("endpoint", name)}".')
         if record["EndpointStatus"] != "InService":
-            raise TaskFailure(
-                "SageMaker.AmazonSageMakerException",
-                f'Cannot update in-progress endpoint "{record["EndpointArn"]}".',
-            )
+            raise validation_error(f'Cannot update in-progress endpoint "{record["EndpointArn"]}".')
+        deployment = parameters.get("DeploymentConfig", {})
+        for alarm in deployment.get("AutoRollbackConfiguration", {}).get("Alarms", []):
+            if alarm["AlarmName"] not in self.alarms:
+                raise validation_error(
+                    f"The alarm {alarm['AlarmName']} for AutoRollbackConfiguration does not "
+                    "exist (the pipeline stack creates it)"
+                )
         config = self._config(parameters["EndpointConfigName"])
         record.pop("FailureReason", None)
-        record.update(EndpointStatus="Updating", Pending=config, ChecksLeft=CHECKS_BEFORE_SETTLED)
+        record.pop("RolledBackBy", None)
+        record.update(EndpointStatus="Updating", Pending=config, ChecksLeft=CHECKS_BEFORE_SETTLED,
+                      DeploymentConfig=deployment)  # fmt: skip
         self.workspace.save("endpoints", name, record)
         return {"EndpointArn": record["EndpointArn"]}
+
+    def describe_endpoint_config(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        name = parameters["EndpointConfigName"]
+        config = self.workspace.load("endpoint-configs", name)
+        if config is None:
+            raise validation_error(
+                f'Could not find endpoint configuration "{self._arn("endpoint-config", name)}".'
+            )
+        return {
+            "EndpointConfigName": name,
+            "EndpointConfigArn": self._arn("endpoint-config", name),
+            "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": config["ModelName"]}],
+        }
+
+    def create_transform_job(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """CreateTransformJob, run to its end (.sync): every input file's records through
+        the model, joined and filtered as DataProcessing says."""
+        name = parameters["TransformJobName"]
+        if self.workspace.load("transform-jobs", name) is not None:
+            raise TaskFailure(
+                "SageMaker.ResourceInUseException",
+                f"Transform job names must be unique within an AWS account and region, and "
+                f"a transform job with this name already exists ({self._arn('transform-job', name)})",
+            )
+        model = self.workspace.load("models", parameters["ModelName"])
+        if model is None:
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f'Could not find model "{self._arn("model", parameters["ModelName"])}".',
+            )
+        source = self.workspace.path_of(
+            parameters["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
+        )
+        output_uri = parameters["TransformOutput"]["S3OutputPath"].rstrip("/")
+        output = self.workspace.path_of(output_uri)
+        processing = parameters.get("DataProcessing", {})
+        files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else []
+        try:
+            if not files:
+                raise local_transform.TransformError(f"no input files under {source}")
+            booster = local_training.load_model(self.workspace.path_of(model["ModelDataUrl"]))
+            output.mkdir(parents=True, exist_ok=True)
+            records = sum(
+                local_transform.transform_file(
+                    booster, path, output / f"{path.relative_to(source).as_posix()}.out",
+                    processing.get("InputFilter", "$"), processing.get("JoinSource", "None"),
+                    processing.get("OutputFilter", "$"),
+                )
+                for path in files
+            )  # fmt: skip
+        except (local_transform.TransformError, local_training.TrainingDataError, OSError) as error:
+            # A failed job, as .sync reports it: States.TaskFailed with the job's reason.
+            raise TaskFailure(
+                "States.TaskFailed", f"transform job {name} failed: ClientError: {error}"
+            ) from error
+        description = {
+            "TransformJobName": name,
+            "TransformJobArn": self._arn("transform-job", name),
+            "TransformJobStatus": "Completed",
+            "ModelName": parameters["ModelName"],
+            "TransformOutput": parameters["TransformOutput"],
+            "Records": records,
+        }
+        self.workspace.save("transform-jobs", name, description)
+        return description
 
     def _config(self, config_name: str) -> dict[str, Any]:
         config = self.workspace.load("endpoint-configs", config_name)
@@ -307,19 +425,52 @@ class LocalServices:
                 record["FailureReason"] = HEALTH_CHECK_FAILURE
                 record["EndpointStatus"] = "Failed" if not record["History"] else "InService"
             else:
-                entry = {**pending, "DeployedAt": datetime.now(UTC).isoformat()}
-                record.update(
-                    pending, EndpointStatus="InService", History=[*record["History"], entry]
-                )
+                tripped = self._alarms_during_bake(pending, record.pop("DeploymentConfig", {}))
+                if tripped and record["History"]:
+                    # SageMaker's automatic rollback: all traffic back to the old fleet.
+                    record.update(EndpointStatus="InService", RolledBackBy=tripped)
+                else:
+                    entry = {**pending, "DeployedAt": datetime.now(UTC).isoformat()}
+                    record.update(
+                        pending, EndpointStatus="InService", History=[*record["History"], entry]
+                    )
         self.workspace.save("endpoints", record["EndpointName"], record)
         return record
+
+    def _alarms_during_bake(self, pending: dict[str, Any], deployment: dict[str, Any]) -> list[str]:
+        """The rollback alarms that fire while the new model takes the bake traffic: the
+        run's validation rows (features only), as clients' requests."""
+        names = [a["AlarmName"] for a in deployment.get("AutoRollbackConfiguration", {}).get(
+            "Alarms", [])]  # fmt: skip
+        if not names:
+            return []
+        validation = self.workspace.path_of(
+            f"s3://{LOCAL_BUCKET}/runs/{pending['ModelName']}/validation/"
+        )
+        rows = []
+        for path in sorted(validation.rglob("*")) if validation.is_dir() else []:
+            if path.is_file():
+                lines = path.read_text(encoding="utf-8").splitlines()
+                rows += [line.split(",", 1)[1] for line in lines if "," in line]
+        traffic = local_transform.bake_traffic(
+            self.workspace.path_of(pending["ModelDataUrl"]), rows[:BAKE_REQUEST_ROWS]
+        )
+        measured = {
+            "Invocation5XXErrors": traffic.errors_5xx,
+            "ModelLatency": traffic.average_latency_ms * 1000,  # microseconds, as CloudWatch
+        }
+        return [
+            name for name in names
+            if measured[self.alarms[name].metric] >= self.alarms[name].threshold
+        ]  # fmt: skip
 
     def _arn(self, kind: str, name: str) -> str:
         return f"arn:aws:sagemaker:{self.region}:{LOCAL_ACCOUNT}:{kind}/{name}"
 
 
 # Bookkeeping of the local endpoint that DescribeEndpoint does not return.
-_LOCAL_ONLY = ("Pending", "ChecksLeft", "History", "ModelName", "ModelDataUrl", "DeployedAt")
+_LOCAL_ONLY = ("Pending", "ChecksLeft", "History", "ModelName", "ModelDataUrl", "DeployedAt",
+               "DeploymentConfig", "RolledBackBy")  # fmt: skip
 
 
 def live_model(workspace: Workspace, endpoint_name: str) -> tuple[dict[str, Any], Path]:

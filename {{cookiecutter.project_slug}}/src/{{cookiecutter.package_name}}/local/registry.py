@@ -1,0 +1,144 @@
+"""The local model registry: SageMaker's model package API, answered from .local/.
+
+Versions are numbered 1, 2, ... within a group, as SageMaker numbers the versions of a
+Model Package Group; each is a JSON record shaped like DescribeModelPackage's answer,
+so the `models`, `approve` and `rollback` commands read local and AWS records alike.
+The limits checked are SageMaker's (API_CreateModelPackage, API_UpdateModelPackage):
+see FIDELITY.md.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from .interpreter import TaskFailure
+
+APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
+MAX_METADATA_ENTRIES = 50
+MAX_METADATA_KEY = 128
+MAX_METADATA_VALUE = 256
+MAX_DESCRIPTION = 1024
+_PACKAGE_ARN = re.compile(r"^arn:[^:]+:sagemaker:[^:]*:[0-9]*:model-package/(?P<group>[^/]+)/(?P<version>[0-9]+)$")
+
+
+def validation_error(message: str) -> TaskFailure:
+    """SageMaker's ValidationException, as an AWS SDK integration names it."""
+    return TaskFailure("SageMaker.SageMakerException",
+                       f"{message} (Service: SageMaker, Status Code: 400, "
+                       "Error Code: ValidationException)")  # fmt: skip
+
+
+class LocalRegistry:
+    def __init__(self, workspace, region: str, account: str):
+        self.workspace, self.region, self.account = workspace, region, account
+
+    def create_group(self, group: str) -> None:
+        """What the pipeline stack's AWS::SageMaker::ModelPackageGroup does on AWS."""
+        if self.workspace.load("model-package-groups", group) is None:
+            self.workspace.save("model-package-groups", group, {
+                "ModelPackageGroupName": group,
+                "ModelPackageGroupArn": self._arn(f"model-package-group/{group}"),
+                "CreationTime": _now(),
+            })  # fmt: skip
+
+    def create_model_package(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        group = parameters.get("ModelPackageGroupName", "")
+        if self.workspace.load("model-package-groups", group) is None:
+            raise validation_error(f"Model Package Group {group} does not exist.")
+        status = parameters.get("ModelApprovalStatus", "PendingManualApproval")
+        _check_status(status)
+        _check_text("ModelPackageDescription", parameters.get("ModelPackageDescription", ""))
+        _check_metadata(parameters.get("CustomerMetadataProperties", {}))
+        version = len(self.list_model_packages(group)) + 1
+        arn = self._arn(f"model-package/{group}/{version}")
+        record = {
+            "ModelPackageGroupName": group,
+            "ModelPackageVersion": version,
+            "ModelPackageArn": arn,
+            "ModelPackageDescription": parameters.get("ModelPackageDescription", ""),
+            "ModelApprovalStatus": status,
+            "InferenceSpecification": parameters.get("InferenceSpecification", {}),
+            "CustomerMetadataProperties": parameters.get("CustomerMetadataProperties", {}),
+            "CreationTime": _now(),
+            "ModelPackageStatus": "Completed",
+        }
+        self.workspace.save("model-packages", _key(group, version), record)
+        return {"ModelPackageArn": arn}
+
+    def update_model_package(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        record = self.describe_model_package({"ModelPackageName": parameters["ModelPackageArn"]})
+        if "ModelApprovalStatus" in parameters:
+            _check_status(parameters["ModelApprovalStatus"])
+            record["ModelApprovalStatus"] = parameters["ModelApprovalStatus"]
+        if "ApprovalDescription" in parameters:
+            _check_text("ApprovalDescription", parameters["ApprovalDescription"])
+            record["ApprovalDescription"] = parameters["ApprovalDescription"]
+        record["LastModifiedTime"] = _now()
+        group, version = record["ModelPackageGroupName"], record["ModelPackageVersion"]
+        self.workspace.save("model-packages", _key(group, version), record)
+        return {"ModelPackageArn": record["ModelPackageArn"]}
+
+    def describe_model_package(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        name = parameters["ModelPackageName"]
+        match = _PACKAGE_ARN.match(name)
+        record = (
+            self.workspace.load("model-packages", _key(match["group"], int(match["version"])))
+            if match
+            else None
+        )
+        if record is None:
+            raise validation_error(f"ModelPackage {name} does not exist.")
+        return record
+
+    def list_model_packages(self, group: str) -> list[dict[str, Any]]:
+        """Every version of the group, oldest first."""
+        folder = self.workspace.root / "sagemaker" / "model-packages"
+        records = []
+        for path in folder.glob(f"{group}--*.json") if folder.is_dir() else ():
+            version = int(path.stem.rsplit("--", 1)[1])
+            records.append(self.workspace.load("model-packages", _key(group, version)))
+        return sorted(records, key=lambda record: record["ModelPackageVersion"])
+
+    def _arn(self, resource: str) -> str:
+        return f"arn:aws:sagemaker:{self.region}:{self.account}:{resource}"
+
+
+def _key(group: str, version: int) -> str:
+    return f"{group}--{version}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _check_status(status: str) -> None:
+    if status not in APPROVAL_STATUSES:
+        raise validation_error(
+            f"1 validation error detected: Value '{status}' at 'modelApprovalStatus' failed to "
+            f"satisfy constraint: Member must satisfy enum value set: {list(APPROVAL_STATUSES)}"
+        )
+
+
+def _check_text(field: str, text: str) -> None:
+    if len(text) > MAX_DESCRIPTION:
+        raise validation_error(
+            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_DESCRIPTION}"
+        )
+
+
+def _check_metadata(metadata: dict[str, Any]) -> None:
+    if len(metadata) > MAX_METADATA_ENTRIES:
+        raise validation_error(f"CustomerMetadataProperties has more than {MAX_METADATA_ENTRIES} entries")
+    for key, value in metadata.items():
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_METADATA_VALUE:
+            raise validation_error(
+                f"1 validation error detected: Value at 'customerMetadataProperties' failed to "
+                f"satisfy constraint: Map value must satisfy constraint: [Member must have "
+                f"length less than or equal to {MAX_METADATA_VALUE}, Member must have length "
+                f"greater than or equal to 1] (key {key})"
+            )
+        if not 1 <= len(key) <= MAX_METADATA_KEY:
+            raise validation_error(f"CustomerMetadataProperties key {key[:40]!r} is too long")
