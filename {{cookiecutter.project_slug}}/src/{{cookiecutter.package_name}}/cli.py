@@ -104,9 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="delete the bucket even when it holds data"
     )
     destroy.set_defaults(handler=aws_commands.destroy_command)
-    _command(commands, "estimate", help="the cost of one run and of the endpoint").set_defaults(
-        handler=_estimate
+    estimate = _command(
+        commands,
+        "estimate",
+        help="the cost of a run and of the endpoint (current AWS prices when credentials allow)",
     )
+    estimate.add_argument(
+        "--offline", action="store_true", help="use the dated price table; do not ask AWS"
+    )
+    estimate.set_defaults(handler=_estimate)
     policies = _command(
         commands,
         "iam-policies",
@@ -458,9 +464,12 @@ def _iam_policies(arguments: argparse.Namespace) -> int:
 
 
 def _estimate(arguments: argparse.Namespace) -> int:
-    from .aws.estimate import report
+    from .aws.estimate import current_prices, report, table_prices
 
-    print("\n".join(report(load_settings(arguments.settings))))
+    settings = load_settings(arguments.settings)
+    offline = arguments.offline
+    prices = table_prices(settings, "--offline") if offline else current_prices(settings)
+    print("\n".join(report(settings, prices)))
     return exit_codes.DONE
 
 

@@ -259,11 +259,13 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
     endpoints = settings.endpoint_instance_count
     shifting = rollout_steps(settings) * settings.rollout_wait_seconds
     bake = settings.rollout_final_bake_seconds
+    typical_hours = (TYPICAL_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600
+    max_hours = (MAX_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600
     lines.append(
         Line(
             "Rollout",
-            _times(hosting, endpoints, (TYPICAL_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600),
-            _times(hosting, endpoints, (MAX_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600),
+            _times(hosting, endpoints, typical_hours),
+            _times(hosting, endpoints, max_hours),
             f"blue/green ({settings.rollout_strategy}): a second fleet of {endpoints} x "
             f"{settings.endpoint_instance_type} for ~{TYPICAL_PROVISIONING_MINUTES} min to start, "
             f"{shifting:g} s of traffic shifting and a {bake:g} s bake; only when a run "
