@@ -135,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
     upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
     upload.set_defaults(handler=aws_commands.upload_data_command)
+    invoke = _command(
+        commands, "invoke", help="send CSV rows to the live endpoint; one prediction per row"
+    )
+    invoke.add_argument(
+        "csv", nargs="?", type=Path,
+        help="rows of the model's encoded features, optionally under a header (default: stdin)",
+    )  # fmt: skip
+    invoke.add_argument("--local", action="store_true", help="the live local model")
+    invoke.set_defaults(handler=_invoke)
     serve = _command(commands, "serve", help="serve the live local model on 127.0.0.1")
     serve.add_argument("--port", type=_port, default=8080, help="1 to 65535 (default 8080)")
     serve.set_defaults(handler=_serve)
@@ -453,6 +462,21 @@ def _serve(arguments: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
+    return exit_codes.DONE
+
+
+def _invoke(arguments: argparse.Namespace) -> int:
+    from .invoke import predict_locally, predict_on_aws
+
+    settings = load_settings(arguments.settings)
+    source = arguments.csv or "stdin"
+    data = sys.stdin.buffer.read() if arguments.csv is None else arguments.csv.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")  # a spreadsheet's BOM is not part of the header
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{source} is not UTF-8 text (byte {error.start})") from None
+    predict = predict_locally if arguments.local else predict_on_aws
+    print("\n".join(predict(settings, text)))
     return exit_codes.DONE
 
 
