@@ -3,8 +3,16 @@
 `deploy`, `upload-data`, `run`, `status`, `history` and `destroy` run unchanged; only
 AWS_ENDPOINT_URL points boto3 at the emulator. What moto does NOT cover, so what
 this rehearsal cannot show:
-- its CloudFormation skips AWS::Glue::Job, AWS::S3::BucketPolicy and
-  AWS::Scheduler::Schedule (cfn-lint and checkov check those statically);
+- its CloudFormation skips AWS::Glue::Job, AWS::S3::BucketPolicy,
+  AWS::Scheduler::Schedule, AWS::SageMaker::ModelPackageGroup and
+  AWS::CloudWatch::Alarm (cfn-lint and checkov check those statically, and
+  test_lifecycle_templates.py what the alarms watch); it creates AWS::Events::Rule
+  with its targets, but its EventBridge delivers to no Step Functions target and
+  does not implement TestEventPattern: the approval rule's pattern and input are
+  rehearsed through a queue given the same InputTransformer;
+- its SageMaker has no DeleteModelPackage: destroy's deletion of the registry's
+  versions is rehearsed with that one call answered as the API reference documents
+  (test_destroy_rehearsal.py);
 - it ignores DefinitionS3Location: the state machine is created without the
   uploaded definition, so the test checks the uploaded object instead;
 - it skips AWS::IAM::OIDCProvider, and its change sets leave the stack's Outputs
@@ -25,6 +33,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 from project.cli import main
 from project.settings import load_settings
+from project.settings.names import approval_rule_name, model_package_group_name
 
 from ..conftest import PROJECT_ROOT, clear_account_values, copy_project, replace_line
 
@@ -117,6 +126,15 @@ def test_deploy_creates_both_stacks_and_uploads_the_code(project, emulator, caps
     assert [machine["name"] for machine in machines] == [f"{settings.slug}-retraining"]
     roles = {role["RoleName"] for role in aws["iam"].list_roles()["Roles"]}
     assert {f"{settings.slug}-{kind}-role" for kind in ("sagemaker", "glue", "lambda")} <= roles
+    events = boto3.client("events", region_name=REGION)
+    rule = events.describe_rule(Name=approval_rule_name(settings))
+    assert json.loads(rule["EventPattern"])["detail"] == {
+        "ModelPackageGroupName": [model_package_group_name(settings)],
+        "ModelApprovalStatus": ["Approved"],
+    }
+    (target,) = events.list_targets_by_rule(Rule=approval_rule_name(settings))["Targets"]
+    assert target["Arn"] == machines[0]["stateMachineArn"]
+    assert target["RoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/{settings.slug}-approval-role"
 
 
 def test_a_second_deploy_without_changes_is_a_no_op_that_says_so(project, capsys):
@@ -232,11 +250,11 @@ def test_existing_roles_are_used_and_none_is_created(project, emulator, capsys):
     created = {role["RoleName"] for role in aws["iam"].list_roles()["Roles"]} - {
         f"{kind}-runner" for kind in SERVICES
     }
-    # EventBridge Scheduler needs a role it may assume; the stack makes that one alone.
+    # EventBridge Scheduler, and EventBridge for the approval rule, need a role they may
+    # assume; the stack makes those alone.
     settings = load_settings(project)
-    assert created == (
-        {f"{settings.slug}-scheduler-role"} if settings.schedule_expression else set()
-    )
+    scheduler = {f"{settings.slug}-scheduler-role"} if settings.schedule_expression else set()
+    assert created == {f"{settings.slug}-approval-role", *scheduler}
     slug = load_settings(project).slug
     machine = aws["stepfunctions"].describe_state_machine(
         stateMachineArn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{slug}-retraining"
@@ -334,3 +352,54 @@ def test_iam_policies_prints_what_the_stack_created(project, emulator, capsys):
             if isinstance(document, str):
                 document = ast.literal_eval(document)
             assert document == policy["PolicyDocument"], name
+
+
+def model_package_event(settings, status, group=None):
+    """A "SageMaker Model Package State Change" event as SageMaker sends it (the
+    example in "Events that Amazon SageMaker sends to Amazon EventBridge")."""
+    group = group or model_package_group_name(settings)
+    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/{group}/2"
+    return {
+        "Source": "aws.sagemaker",
+        "DetailType": "SageMaker Model Package State Change",
+        "Resources": [arn],
+        "Detail": json.dumps({
+            "ModelPackageGroupName": group, "ModelPackageVersion": 2,
+            "ModelPackageArn": arn, "ModelPackageStatus": "Completed",
+            "ModelApprovalStatus": status,
+        }),
+    }  # fmt: skip
+
+
+def test_an_approval_in_the_registry_reaches_the_state_machine_as_its_input(
+    project, emulator, capsys
+):
+    """moto's EventBridge matches the deployed rule's pattern and applies the target's
+    InputTransformer, but cannot deliver to a state machine (it raises for the target):
+    a queue given the same transformer replaces the target, to show what StartExecution
+    would get. (Only AWS services may put events with an aws.* source; moto lets a test
+    do so.)"""
+    assert cli(project, "deploy") == 0
+    settings = load_settings(project)
+    events = boto3.client("events", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    name = approval_rule_name(settings)
+    (target,) = events.list_targets_by_rule(Rule=name)["Targets"]
+    queue = sqs.create_queue(QueueName="approval-rehearsal")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    events.remove_targets(Rule=name, Ids=[target["Id"]])
+    events.put_targets(Rule=name, Targets=[{
+        "Id": "rehearsal", "Arn": queue_arn["Attributes"]["QueueArn"],
+        "InputTransformer": target["InputTransformer"],
+    }])  # fmt: skip
+    approved = model_package_event(settings, "Approved")
+    events.put_events(Entries=[
+        model_package_event(settings, "Rejected"),
+        model_package_event(settings, "PendingManualApproval"),
+        model_package_event(settings, "Approved", group=f"{settings.slug}-other"),
+        approved,
+    ])  # fmt: skip
+    received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(message["Body"]) for message in received] == [
+        {"ApprovedModelPackageArn": json.loads(approved["Detail"])["ModelPackageArn"]}
+    ]

@@ -1,20 +1,25 @@
 """`destroy` rehearsed against moto in server mode, like test_deploy_rehearsal.py.
 
-What moto cannot show here: its CloudFormation skips AWS::S3::BucketPolicy and
-AWS::Scheduler::Schedule (so the kept policy is shown by the kept stack, and the
-schedule is created directly), its training jobs are Completed at once (stopping
-one is tested with stubs in test_stop_runs.py), and it does not check
-ExpectedBucketOwner (the requests are checked for it instead).
+What moto cannot show here: its CloudFormation skips AWS::S3::BucketPolicy,
+AWS::Scheduler::Schedule and AWS::SageMaker::ModelPackageGroup (so the kept policy
+is shown by the kept stack, and the schedule and the registry are created directly),
+its SageMaker has no DeleteModelPackage (answered as the API reference documents:
+HTTP 200, no body), its training jobs are Completed at once (stopping one is tested
+with stubs in test_stop_runs.py), and it does not check ExpectedBucketOwner (the
+requests are checked for it instead). That CloudFormation refuses to delete a model
+package group that holds versions is AWS's behaviour, not moto's: not shown here.
 """
 
 from __future__ import annotations
 
 import json
+import types
 
 import boto3
 import pytest
 from project.aws.session import AwsSession
 from project.settings import load_settings
+from project.settings.names import model_package_group_name
 
 from . import test_deploy_rehearsal as rehearsal
 from .test_deploy_rehearsal import ACCOUNT, REGION, cli, clients
@@ -191,3 +196,70 @@ def test_status_of_an_unknown_run_says_so_on_one_line(project, capsys):
     error = capsys.readouterr().err
     assert f"{slug}-retraining has no run named {slug}-d32c5kddcf5bb8c3" in error
     assert error.count("\n") == 1
+
+
+@pytest.fixture
+def deleted_model_packages(monkeypatch):
+    """DeleteModelPackage, which moto lacks, answered as AWS documents it (HTTP 200
+    with an empty body): the names sent are recorded, nothing is deleted in moto."""
+    deleted: list[str] = []
+    original = AwsSession.client
+
+    def answer(model, params, **_):
+        if model.name != "DeleteModelPackage":
+            return None  # sent to moto
+        deleted.append(json.loads(params["body"])["ModelPackageName"])
+        return types.SimpleNamespace(status_code=200, headers={}), {}
+
+    def client(self, service):
+        new = service not in self._clients
+        made = original(self, service)
+        if new and service == "sagemaker":
+            # On "before-call" like the requests fixture's recorder, which runs first.
+            made.meta.events.register("before-call", answer)
+        return made
+
+    monkeypatch.setattr(AwsSession, "client", client)
+    return deleted
+
+
+def register_versions(group: str, count: int) -> list[str]:
+    """Versions as the state machine registers them (CreateModelPackage in a group)."""
+    sagemaker = sagemaker_client()
+    sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    spec = {
+        "Containers": [{"Image": "xgboost", "ModelDataUrl": "s3://b/models/m.tar.gz"}],
+        "SupportedContentTypes": ["text/csv"],
+        "SupportedResponseMIMETypes": ["text/csv"],
+    }
+    return [
+        sagemaker.create_model_package(
+            ModelPackageGroupName=group, InferenceSpecification=spec,
+            ModelApprovalStatus="Approved" if version == 0 else "Rejected",
+        )["ModelPackageArn"]
+        for version in range(count)
+    ]  # fmt: skip
+
+
+def test_destroy_deletes_the_registrys_versions_after_asking_and_before_the_stack(
+    project, emulator, capsys, requests, deleted_model_packages
+):
+    assert cli(project, "deploy") == 0
+    settings = load_settings(project)
+    group = model_package_group_name(settings)
+    ours = register_versions(group, 2)  # the stack's group, which moto skips
+    register_versions(f"{group}-another-project", 1)
+    capsys.readouterr()
+    assert cli(project, "destroy") == 2  # not confirmed: nothing is deleted
+    assert deleted_model_packages == []
+    requests.clear()
+    assert cli(project, "destroy", "--yes") == 0
+    out = capsys.readouterr().out
+    assert f"2 model version(s) in the registry {group}" in out
+    assert f"model registry {group}: deleted 2 model version(s)" in out
+    assert sorted(deleted_model_packages) == sorted(ours)  # the other group's is untouched
+    operations = [operation for _, operation, _ in requests]
+    assert operations.index("DeleteModelPackage") < operations.index("DeleteStack")
+    # moto kept the group and its versions (no DeleteModelPackage; CloudFormation did not
+    # create the group), so the inventory lists what AWS would have deleted with the stack.
+    assert f"model registry {group} (2 version(s)): no stack of the project holds it" in out

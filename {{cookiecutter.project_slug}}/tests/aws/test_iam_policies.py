@@ -180,6 +180,7 @@ def pipeline_resolver() -> Resolver:
                     ("GlueRole", "glue"),
                     ("EvaluatorRole", "lambda"),
                     ("SchedulerRole", "scheduler"),
+                    ("ApprovalRuleRole", "approval"),
                 )
             },
         },
@@ -375,6 +376,96 @@ def test_the_boundary_grants_no_iam_action_but_passing_the_sagemaker_role():
     iam = {a for a in allowed_actions(boundary) if a.startswith("iam:")}
     assert iam == {"iam:PassRole"}
     assert not allows(boundary, "iam:PassRole", UNBOUNDED[1])
+
+
+# --- the state machine's role covers its definition --------------------------------------
+
+# Optimized integrations: the actions Step Functions' IAM pages list for each, with the
+# managed rule a .sync SageMaker job needs (step-functions/latest/dg/sagemaker-iam.html,
+# glue-iam.html, lambda-iam.html).
+SDK = "arn:aws:states:::aws-sdk:"
+OPTIMIZED = {
+    "glue:startJobRun.sync": ["glue:StartJobRun", "glue:GetJobRun", "glue:BatchStopJobRun"],
+    "lambda:invoke": ["lambda:InvokeFunction"],
+    "sagemaker:createModel": ["sagemaker:CreateModel"],
+    "sagemaker:createEndpointConfig": ["sagemaker:CreateEndpointConfig"],
+    "sagemaker:createEndpoint": ["sagemaker:CreateEndpoint"],
+    "sagemaker:createTrainingJob.sync": [
+        "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob",
+        "sagemaker:StopTrainingJob", "events:PutRule", "events:PutTargets",
+        "events:DescribeRule",
+    ],
+    "sagemaker:createTransformJob.sync": [
+        "sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob",
+        "sagemaker:StopTransformJob", "events:PutRule", "events:PutTargets",
+        "events:DescribeRule",
+    ],
+}  # fmt: skip
+
+
+def definition_actions(definition: dict) -> set[str]:
+    """The IAM actions the definition's Task states call (an AWS SDK integration
+    aws-sdk:<service>:<apiAction> is authorized as <service>:<ApiAction>)."""
+    resources = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("Type") == "Task":
+                resources.add(node["Resource"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(definition)
+    actions = set()
+    for resource in resources:
+        integration = resource.split(":::", 1)[1]
+        if integration.startswith("aws-sdk:"):
+            _, service, api = integration.split(":")
+            actions.add(f"{service}:{api[0].upper()}{api[1:]}")
+        else:
+            actions |= set(OPTIMIZED[integration])
+    return actions
+
+
+def test_the_state_machine_role_may_call_every_task_of_the_definition():
+    """Every action the committed definition needs, and the alarms its UpdateEndpoint
+    names (deployment guardrails read them with cloudwatch:DescribeAlarms)."""
+    definition = json.loads((PROJECT_ROOT / "statemachine" / "definition.asl.json").read_text())
+    granted = allowed_actions(policy_of(pipeline_resolver(), "StepFunctionsRole"))
+    assert {"sagemaker:CreateModelPackage", "sagemaker:CreateTransformJob"} <= (
+        definition_actions(definition)
+    )
+    assert definition_actions(definition) - granted == set()
+    policy = policy_of(pipeline_resolver(), "StepFunctionsRole")
+    alarms = json.dumps(definition).count('"AlarmName"')
+    assert alarms == 2
+    for name in ("endpoint-5xx-errors", "endpoint-model-latency"):
+        arn = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{SLUG}-{name}"
+        assert allows(policy, "cloudwatch:DescribeAlarms", arn)
+
+
+def test_the_state_machine_role_reaches_only_the_projects_registry_and_jobs():
+    policy = policy_of(pipeline_resolver(), "StepFunctionsRole")
+    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+    for action, resource in [
+        ("sagemaker:CreateModelPackage", f"{arn}:model-package-group/{SLUG}"),
+        ("sagemaker:CreateModelPackage", f"{arn}:model-package/{SLUG}/3"),
+        ("sagemaker:UpdateModelPackage", f"{arn}:model-package/{SLUG}/3"),
+        ("sagemaker:DescribeModelPackage", f"{arn}:model-package/{SLUG}/3"),
+        ("sagemaker:CreateTransformJob", f"{arn}:transform-job/{SLUG}-0a1b"),
+        ("sagemaker:DescribeEndpointConfig", f"{arn}:endpoint-config/{SLUG}-0a1b"),
+    ]:
+        assert allows(policy, action, resource), (action, resource)
+    for action, resource in [
+        ("sagemaker:CreateModelPackage", f"{arn}:model-package-group/other"),
+        ("sagemaker:UpdateModelPackage", f"{arn}:model-package/other/3"),
+        ("sagemaker:CreateTransformJob", f"{arn}:transform-job/other-0a1b"),
+        ("cloudwatch:DescribeAlarms", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:other"),
+    ]:
+        assert not allows(policy, action, resource), (action, resource)
 
 
 # --- iam-policies ------------------------------------------------------------------------

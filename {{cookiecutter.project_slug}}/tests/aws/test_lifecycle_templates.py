@@ -1,16 +1,25 @@
-"""What bounds storage and logs, and how a scheduled run is named, read from the
-stacks' templates as CloudFormation reads them (moto skips Schedule and does not
-apply lifecycle rules, so these are checked here, resolved for given settings)."""
+"""What bounds storage and logs, how a scheduled run is named, what rolls an endpoint
+update back and what an approval in the registry starts, read from the stacks'
+templates as CloudFormation reads them (moto skips Schedule, CloudWatch alarms and
+model package groups, and does not apply lifecycle rules, so these are checked here,
+resolved for given settings)."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from project.aws.cfn_template import Resolver, load_template, pseudo_parameters
 from project.aws.deploy import code_writer_arns, pipeline_parameters, storage_parameters
-from project.project_layout import PIPELINE_TEMPLATE, STORAGE_TEMPLATE
+from project.project_layout import DEFINITION_PATH, PIPELINE_TEMPLATE, STORAGE_TEMPLATE
 from project.settings import load_settings, rules
+from project.settings.names import (
+    approval_rule_name,
+    endpoint_name,
+    model_package_group_name,
+    rollback_alarm_names,
+)
 
 from ..conftest import PROJECT_ROOT, clear_account_values, replace_line
 
@@ -36,6 +45,7 @@ def resolved(path, parameters):
         template,
         {**defaults, **parameters, **pseudo_parameters("aws", "us-east-1", ACCOUNT)},
         references={"StateMachine": STATE_MACHINE_ARN, "SchedulerRole.Arn": "arn:role",
+                    "ApprovalRuleRole.Arn": "arn:approval-role",
                     "ArtifactBucket": "bucket", "ArtifactBucket.Arn": "arn:aws:s3:::bucket"},
     )  # fmt: skip
     return template, resolver
@@ -135,3 +145,153 @@ def test_only_the_ci_role_and_the_deployer_may_write_under_code(settings, deploy
     assert statement["Resource"].endswith(":s3:::bucket/code/*")
     writers = statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
     assert (writers.split(",") if isinstance(writers, str) else writers) == [ci_role, *as_principal]
+
+
+# What SageMaker sends when a version's status changes: the example of "Events that
+# Amazon SageMaker sends to Amazon EventBridge" (Model package state change), with
+# this project's group and an approval.
+def model_package_event(group: str, status: str) -> dict:
+    arn = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model-package/{group}/2"
+    return {
+        "version": "0",
+        "id": "844e2571-85d4-695f-b930-0153b71dcb42",
+        "detail-type": "SageMaker Model Package State Change",
+        "source": "aws.sagemaker",
+        "account": ACCOUNT,
+        "time": "2021-02-24T17:00:14Z",
+        "region": "us-east-1",
+        "resources": [arn],
+        "detail": {
+            "ModelPackageGroupName": group,
+            "ModelPackageVersion": 2,
+            "ModelPackageArn": arn,
+            "ModelPackageStatus": "Completed",
+            "ModelApprovalStatus": status,
+        },
+    }
+
+
+def matches(pattern: dict, event: dict) -> bool:
+    """EventBridge's matching for the pattern's form used here: every field named
+    must hold one of the listed values (nested objects match field by field)."""
+    return all(
+        matches(expected, event.get(key, {}))
+        if isinstance(expected, dict)
+        else event.get(key) in expected
+        for key, expected in pattern.items()
+    )
+
+
+def transform(transformer: dict, event: dict) -> dict:
+    """EventBridge's InputTransformer for dot-notation paths and string values, as its
+    documented examples show: inside quotes a variable becomes the value as it is
+    ("state": "<state>" gives "state": "RUNNING"), outside quotes the value as JSON."""
+    text = transformer["InputTemplate"]
+    for name, path in transformer["InputPathsMap"].items():
+        value = event
+        for key in path.removeprefix("$.").split("."):
+            value = value[key]
+        text = text.replace(f'"<{name}>"', json.dumps(value)).replace(
+            f"<{name}>", json.dumps(value)
+        )
+    return json.loads(text)
+
+
+def test_an_approval_in_the_registry_starts_a_deploy_of_that_version(settings):
+    template, resolver = resolved(PIPELINE_TEMPLATE, pipeline_parameters(settings, {}, "image"))
+    rule = resolver.resolve(template["Resources"]["ModelApprovedRule"]["Properties"])
+    assert rule["Name"] == approval_rule_name(settings) and rule["State"] == "ENABLED"
+    group = model_package_group_name(settings)
+    pattern = rule["EventPattern"]
+    assert matches(pattern, model_package_event(group, "Approved"))
+    for other in (model_package_event(group, "Rejected"),
+                  model_package_event(group, "PendingManualApproval"),
+                  model_package_event(f"{group}-other", "Approved")):  # fmt: skip
+        assert not matches(pattern, other)
+    (target,) = rule["Targets"]
+    assert target["Arn"] == STATE_MACHINE_ARN and target["RoleArn"] == "arn:approval-role"
+    event = model_package_event(group, "Approved")
+    # The definition's first Choice deploys the version named by this field.
+    assert transform(target["InputTransformer"], event) == {
+        "ApprovedModelPackageArn": event["detail"]["ModelPackageArn"]
+    }
+    registry = resolver.resolve(template["Resources"]["ModelRegistry"]["Properties"])
+    assert registry["ModelPackageGroupName"] == group
+
+
+def test_eventbridge_may_assume_the_approval_role_for_this_rule_only(settings):
+    template, resolver = resolved(PIPELINE_TEMPLATE, pipeline_parameters(settings, {}, "image"))
+    role = resolver.resolve(template["Resources"]["ApprovalRuleRole"]["Properties"])
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "events.amazonaws.com"}
+    rule_arn = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{approval_rule_name(settings)}"
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnEquals": {"aws:SourceArn": rule_arn},
+    }
+    (policy,) = role["Policies"]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert (statement["Action"], statement["Resource"]) == (
+        "states:StartExecution",
+        STATE_MACHINE_ARN,
+    )
+    assert "Condition" not in template["Resources"]["ApprovalRuleRole"]  # even with existing roles
+
+
+def test_the_rollback_alarms_watch_the_endpoint_as_the_settings_say(settings):
+    template, resolver = resolved(PIPELINE_TEMPLATE, pipeline_parameters(settings, {}, "image"))
+    alarms = {
+        properties["AlarmName"]: properties
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::CloudWatch::Alarm"
+        for properties in [resolver.resolve(resource["Properties"])]
+    }
+    errors, latency = rollback_alarm_names(settings)
+    assert set(alarms) == {errors, latency}
+    for alarm in alarms.values():
+        assert alarm["Namespace"] == "AWS/SageMaker"
+        assert alarm["Dimensions"] == [
+            {"Name": "EndpointName", "Value": endpoint_name(settings)},
+            {"Name": "VariantName", "Value": "AllTraffic"},
+        ]
+        assert (alarm["Period"], alarm["EvaluationPeriods"]) == (60, 1)
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm["TreatMissingData"] == "notBreaching"
+    assert (alarms[errors]["MetricName"], alarms[errors]["Statistic"]) == (
+        "Invocation5XXErrors", "Sum")  # fmt: skip
+    assert alarms[errors]["Threshold"] == str(settings.alarm_5xx_errors)
+    # SageMaker reports ModelLatency in microseconds; the setting is in milliseconds.
+    assert (alarms[latency]["MetricName"], alarms[latency]["Statistic"]) == (
+        "ModelLatency", "Average")  # fmt: skip
+    assert alarms[latency]["Threshold"] == str(settings.alarm_latency_ms * 1000)
+
+
+def test_the_definition_names_the_stacks_alarms_variant_and_substitutions(settings):
+    """The committed definition rolls back on the stack's alarms, deploys the variant
+    they watch, and uses no placeholder the stack does not substitute."""
+    text = (PROJECT_ROOT / DEFINITION_PATH).read_text(encoding="utf-8")
+    configs = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "AutoRollbackConfiguration" in node:
+                configs.append(node["AutoRollbackConfiguration"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(text))
+    assert configs, "the definition updates the endpoint without auto-rollback"
+    names = {alarm["AlarmName"] for config in configs for alarm in config["Alarms"]}
+    assert names == set(rollback_alarm_names(settings))
+    assert '"VariantName": "AllTraffic"' in text
+    keys = {"GlueScriptKey": "code/g.py", "EvaluatorCodeKey": "code/e.zip"}
+    template, resolver = resolved(PIPELINE_TEMPLATE, pipeline_parameters(settings, keys, "image"))
+    machine = template["Resources"]["StateMachine"]["Properties"]
+    substituted = set(machine["DefinitionSubstitutions"])
+    used = set(re.findall(r"\$\{([A-Za-z0-9]+)\}", text))
+    assert used <= substituted
+    assert {name: resolver.resolve(machine["DefinitionSubstitutions"][name])
+            for name in keys} == keys  # fmt: skip

@@ -4,8 +4,11 @@ The order keeps anything from billing on or coming back:
 1. the schedule is disabled, running executions are stopped with their Glue job runs
    and training jobs, and destroy waits for them (stop_runs.py);
 2. the endpoint is deleted, and destroy waits until it is gone;
-3. the pipeline stack is deleted;
-4. the bucket and its storage stack go together, or stay together: a bucket that
+3. the versions of the project's model registry (the model package group named
+   after the slug, which the pipeline stack owns) are deleted: CloudFormation cannot
+   delete a group that holds versions;
+4. the pipeline stack is deleted (its alarms and approval rule go with it);
+5. the bucket and its storage stack go together, or stay together: a bucket that
    holds data is kept unless forced, and then its stack is kept too, so the bucket
    keeps its TLS-only policy and later changes to storage.yaml still reach it.
 
@@ -23,7 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..settings import Settings
-from ..settings.names import endpoint_name, pipeline_stack_name, storage_stack_name
+from ..settings.names import (
+    endpoint_name,
+    model_package_group_name,
+    pipeline_stack_name,
+    storage_stack_name,
+)
 from . import stop_runs
 from .errors import AwsError
 from .inventory import inventory
@@ -38,6 +46,7 @@ BUCKET_RESOURCE = "ArtifactBucket"
 class Plan:
     activity: stop_runs.Activity
     endpoint: str | None
+    model_versions: list[str]  # ARNs of the versions in the project's model registry
     pipeline_stack: bool
     storage_stack: bool
     bucket: str | None  # the project's bucket (the storage stack's own), if it exists
@@ -49,6 +58,11 @@ class Plan:
     def lines(self, settings: Settings, force: bool) -> list[str]:
         lines = self.activity.lines(settings)
         lines += [f"  endpoint {self.endpoint}"] if self.endpoint else []
+        if self.model_versions:
+            lines.append(
+                f"  {len(self.model_versions)} model version(s) in the registry "
+                f"{model_package_group_name(settings)} (its history of trained models)"
+            )
         lines += [f"  stack {pipeline_stack_name(settings)}"] if self.pipeline_stack else []
         if self.storage_stack and (self.deletes_bucket(force) or not self.bucket):
             lines.append(f"  stack {storage_stack_name(settings)}")
@@ -64,6 +78,7 @@ def plan(settings: Settings, aws: AwsSession) -> Plan:
     return Plan(
         activity=stop_runs.find(settings, aws),
         endpoint=_existing_endpoint(settings, aws),
+        model_versions=model_versions(settings, aws),
         pipeline_stack=stack_status(cloudformation, pipeline_stack_name(settings)) is not None,
         storage_stack=storage,
         bucket=bucket,
@@ -100,6 +115,8 @@ def _remove(
     stop_runs.stop(settings, aws, found.activity, say, waiting)
     if found.endpoint:
         _delete_endpoint(aws, found.endpoint, say, waiting)
+    if found.model_versions:
+        _delete_model_versions(aws, settings, found.model_versions, say)
     cloudformation = aws.client("cloudformation")
     if found.pipeline_stack:
         delete_stack(cloudformation, pipeline_stack_name(settings), say, waiting)
@@ -142,6 +159,36 @@ def _existing_endpoint(settings: Settings, aws: AwsSession) -> str | None:
             raise
         return None
     return name
+
+
+def model_versions(settings: Settings, aws: AwsSession) -> list[str]:
+    """The ARNs of the versions in the model package group named after the slug;
+    none when there is no such group."""
+    sagemaker, group = aws.client("sagemaker"), model_package_group_name(settings)
+    try:
+        sagemaker.describe_model_package_group(ModelPackageGroupName=group)
+    except sagemaker.exceptions.ClientError as error:
+        if "does not exist" not in str(error) and "ValidationException" not in str(error):
+            raise
+        return []
+    pages = sagemaker.get_paginator("list_model_packages").paginate(
+        ModelPackageGroupName=group, ModelPackageType="Versioned"
+    )
+    return [
+        summary["ModelPackageArn"]
+        for page in pages
+        for summary in page["ModelPackageSummaryList"]
+        if summary.get("ModelPackageGroupName", group) == group
+    ]
+
+
+def _delete_model_versions(aws: AwsSession, settings: Settings, arns: list[str], say) -> None:
+    sagemaker = aws.client("sagemaker")
+    for arn in arns:
+        sagemaker.delete_model_package(ModelPackageName=arn)
+    say(
+        f"model registry {model_package_group_name(settings)}: deleted {len(arns)} model version(s)"
+    )
 
 
 def _delete_endpoint(aws: AwsSession, name: str, say, waiting: Waiting) -> None:

@@ -12,6 +12,7 @@ from ..settings.names import (
     ci_role_stack_name,
     endpoint_name,
     evaluator_function_name,
+    model_package_group_name,
     pipeline_stack_name,
     state_machine_name,
     storage_stack_name,
@@ -27,7 +28,7 @@ SHARED_LOG_GROUPS = ("/aws/sagemaker/TrainingJobs", "/aws-glue/jobs/output", "/a
 def inventory(aws: AwsSession) -> list[str]:
     """One line for each thing of the project that AWS still holds."""
     settings = aws.settings
-    lines = _stacks(aws) + _bucket(aws) + _endpoint(aws)
+    lines = _stacks(aws) + _bucket(aws) + _endpoint(aws) + _model_registry(aws)
     lines += _sagemaker_records(aws) + _log_groups(aws) + _roles(aws)
     if not lines:
         return [f"nothing of {settings.slug} is left in {settings.region}"]
@@ -82,6 +83,31 @@ def _endpoint(aws: AwsSession) -> list[str]:
     except sagemaker.exceptions.ClientError:
         return []
     return [f"  endpoint {name} ({status}): still billing; delete it in the SageMaker console"]
+
+
+def _model_registry(aws: AwsSession) -> list[str]:
+    """The pipeline stack's model package group, when its deletion did not finish."""
+    sagemaker = aws.client("sagemaker")
+    group = model_package_group_name(aws.settings)
+    try:
+        sagemaker.describe_model_package_group(ModelPackageGroupName=group)
+    except sagemaker.exceptions.ClientError:
+        return []
+    pages = sagemaker.get_paginator("list_model_packages").paginate(
+        ModelPackageGroupName=group, ModelPackageType="Versioned"
+    )
+    count = sum(len(page["ModelPackageSummaryList"]) for page in pages)
+    if stack_status(aws.client("cloudformation"), pipeline_stack_name(aws.settings)):
+        why = (
+            f"the pipeline stack's; '{aws.settings.slug} destroy' deletes its versions, "
+            "then the stack deletes it"
+        )
+    else:
+        why = (
+            "no stack of the project holds it, so it was left alone; delete its versions, "
+            "then the group, in the SageMaker console"
+        )
+    return [f"  model registry {group} ({count} version(s)): {why}"]
 
 
 def _sagemaker_records(aws: AwsSession) -> list[str]:
