@@ -6,8 +6,9 @@ is shown by the kept stack, and the schedule and the registry are created direct
 its SageMaker has no DeleteModelPackage (answered as the API reference documents:
 HTTP 200, no body), its training jobs are Completed at once (stopping one is tested
 with stubs in test_stop_runs.py), and it does not check ExpectedBucketOwner (the
-requests are checked for it instead). That CloudFormation refuses to delete a model
-package group that holds versions is AWS's behaviour, not moto's: not shown here.
+requests are checked for it instead). That CloudFormation fails to delete a model
+package group that still holds versions is reported AWS behaviour (the API reference
+names only ConflictException), not moto's: not shown here.
 """
 
 from __future__ import annotations
