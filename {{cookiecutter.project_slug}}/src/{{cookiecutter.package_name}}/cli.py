@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     policies.add_argument(
         "--role",
-        choices=("sagemaker", "stepfunctions", "glue", "lambda", "scheduler"),
+        choices=("sagemaker", "stepfunctions", "glue", "lambda", "scheduler", "approval"),
         help="only this role (default: every role the project needs)",
     )
     policies.set_defaults(handler=_iam_policies)
@@ -147,11 +147,33 @@ def build_parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", help="serve the live local model on 127.0.0.1")
     serve.add_argument("--port", type=_port, default=8080, help="1 to 65535 (default 8080)")
     serve.set_defaults(handler=_serve)
+    _add_registry_commands(commands)
     sample = _command(commands, "sample-data", help="write a deterministic sample dataset")
     sample.add_argument("--rows", type=_positive, default=1000)
     sample.add_argument("--output", type=Path, default=Path("sample.csv"))
     sample.set_defaults(handler=_sample_data)
     return parser
+
+
+def _add_registry_commands(commands) -> None:
+    """models, approve, rollback: the model registry and the live model, AWS or --local."""
+    from . import model_commands  # light: it imports boto3 or Spark only when it runs
+
+    local_help = "in local mode (.local/) instead of on AWS"
+    models = _command(commands, "models", help="the registered model versions (* is live)")
+    models.add_argument("version", nargs="?", type=_positive, help="also show why it was decided")
+    approve = _command(commands, "approve", help="approve a model version, which deploys it")
+    approve.add_argument("version", type=_positive, help="the version number (see 'models')")
+    rollback = _command(
+        commands, "rollback", help="point the endpoint back at the previous approved version"
+    )
+    for parser, handler in (
+        (models, model_commands.models_command),
+        (approve, model_commands.approve_command),
+        (rollback, model_commands.rollback_command),
+    ):
+        parser.add_argument("--local", action="store_true", help=local_help)
+        parser.set_defaults(handler=handler)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:

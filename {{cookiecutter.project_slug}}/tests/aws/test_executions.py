@@ -40,7 +40,7 @@ class FakeStepFunctions:
             [
                 event(3, "ChoiceStateEntered", 4, name=State.QUALITY_GATE),
                 event(4, "ChoiceStateExited", 4, name=State.QUALITY_GATE, output="{}"),
-                event(5, "TaskStateEntered", 4, name=State.CREATE_ENDPOINT_CONFIG),
+                event(5, "TaskStateEntered", 4, name=State.FIND_LIVE_MODEL),
             ],
         ]
         self.poll = 0
@@ -76,7 +76,8 @@ def test_watch_prints_each_state_once_with_its_duration_and_the_gate():
     assert lines[:2] == [f"  -> {State.EVALUATE_MODEL}", f"  ok {State.EVALUATE_MODEL} (3.0 s)"]
     assert sum(line.startswith("  ok") for line in lines) == 2
     # The decision is read from the state the run went to after the gate.
-    assert any("quality gate:" in line and "0.0412" in line and line.endswith(", deploy")
+    then = ", compare with the live model"
+    assert any("quality gate:" in line and "0.0412" in line and line.endswith(then)
                for line in lines)  # fmt: skip
     assert len(sleeps) == 1
 

@@ -12,6 +12,8 @@ from datetime import datetime
 import boto3
 import pytest
 from botocore.stub import Stubber
+from moto import mock_aws
+from project.aws_steps import lambda_evaluator
 from project.aws_steps.lambda_evaluator import (
     MetricNotFound,
     MissingTrainingJobName,
@@ -121,3 +123,79 @@ def test_error_names_are_what_step_functions_will_see():
         )
     }
     assert len(names) == 4
+
+
+# -- The champion/challenger comparison --------------------------------------------
+# Emulated: S3 (moto) holding batch transform outputs; the reference numbers are
+# xgboost's own eval metrics, computed on the same labels and predictions.
+
+
+def _scores(seed: int, rows: int = 300):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    labels = (rng.random(rows) > 0.6).astype(float)
+    predictions = np.clip(labels * 0.5 + rng.random(rows) * 0.6 - 0.05, 0.001, 0.999)
+    return labels, np.round(predictions, 6)
+
+
+@pytest.mark.parametrize("metric", ["error", "logloss", "auc", "aucpr"])
+def test_each_metric_is_computed_as_xgboost_computes_it(metric):
+    import numpy as np
+    import xgboost
+
+    labels, predictions = _scores(seed=7)
+    matrix = xgboost.DMatrix(np.zeros((len(labels), 1)), label=labels)
+    matrix.set_base_margin(np.log(predictions / (1 - predictions)))
+    booster = xgboost.train({"objective": "binary:logistic", "eval_metric": metric},
+                            matrix, num_boost_round=0)  # fmt: skip
+    reference = float(booster.eval(matrix).split(":")[-1])
+    ours = lambda_evaluator.METRICS[f"validation:{metric}"](
+        list(zip(labels.tolist(), predictions.tolist(), strict=True))
+    )
+    tolerance = 0.02 if metric == "aucpr" else 1e-4  # xgboost interpolates its PR curve
+    assert ours == pytest.approx(reference, abs=tolerance)
+
+
+def _put_scores(s3, prefix, labels, predictions):
+    body = "".join(f"{int(label)},{p}\n" for label, p in zip(labels, predictions, strict=True))
+    s3.put_object(Bucket="bucket", Key=f"{prefix}part-0.csv.out", Body=body.encode())
+
+
+@mock_aws
+def test_the_comparison_scores_both_models_on_the_same_rows_and_says_so():
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="bucket")
+    labels, better = _scores(seed=1)
+    _, worse = _scores(seed=2)
+    _put_scores(s3, "runs/r/scores/new/", labels, better)
+    _put_scores(s3, "runs/r/scores/live/", labels, worse)
+    event = {"Action": "CompareModels", "MetricName": "validation:logloss", "LowerIsBetter": True,
+             "MinImprovement": 0.0, "NewScoresUri": "s3://bucket/runs/r/scores/new/",
+             "LiveScoresUri": "s3://bucket/runs/r/scores/live/",
+             "LiveModel": "old-run"}  # fmt: skip
+    result = lambda_evaluator.handler(event, None, s3_client=s3)
+    assert result["rows"] == len(labels) and result["live_model"] == "old-run"
+    assert result["improvement"] == pytest.approx(
+        result["live_model_score"] - result["new_model_score"]
+    )
+    assert result["beats_live_model"] == (result["improvement"] >= 0)
+    strict = lambda_evaluator.handler({**event, "MinImprovement": 10.0}, None, s3_client=s3)
+    assert not strict["beats_live_model"] and "less than min_improvement 10" in strict["summary"]
+
+
+@mock_aws
+def test_outputs_that_do_not_pair_up_or_are_missing_are_refused():
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="bucket")
+    labels, predictions = _scores(seed=1)
+    _put_scores(s3, "runs/r/scores/new/", labels, predictions)
+    _put_scores(s3, "runs/r/scores/live/", labels[:-1], predictions[:-1])
+    event = {"Action": "CompareModels", "MetricName": "validation:error", "LowerIsBetter": True,
+             "NewScoresUri": "s3://bucket/runs/r/scores/new/",
+             "LiveScoresUri": "s3://bucket/runs/r/scores/live/"}  # fmt: skip
+    with pytest.raises(lambda_evaluator.ScoresUnreadable, match="do not pair up"):
+        lambda_evaluator.handler(event, None, s3_client=s3)
+    missing = {**event, "LiveScoresUri": "s3://bucket/runs/r/scores/none/"}
+    with pytest.raises(lambda_evaluator.ScoresNotFound, match="no batch transform output"):
+        lambda_evaluator.handler(missing, None, s3_client=s3)

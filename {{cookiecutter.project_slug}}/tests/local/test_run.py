@@ -13,6 +13,7 @@ from project.cli import main
 from project.local import services as local_aws
 from project.local.inputs import run_input
 from project.local.interpreter import Interpreter
+from project.local.registry import LocalRegistry
 from project.local.run import LOCAL_FOLDER, load_definition, local_handlers, spark_session
 from project.local.serve import make_server
 from project.local.services import LocalServices, Workspace, live_model
@@ -187,7 +188,9 @@ def test_a_model_that_cannot_serve_is_not_deployed_and_the_live_one_stays(
     project, capsys, monkeypatch
 ):
     """The update is accepted, then the endpoint stays InService on its previous config
-    with a FailureReason; the run waits, sees it and fails saying so."""
+    with a FailureReason; the run waits, sees it and fails saying so, and the version is
+    marked Rejected. Injected: the hosting container cannot load the model (batch
+    transform, on other instances, scored it)."""
     settings = load_settings(project)
     workspace = Workspace(project.parent / LOCAL_FOLDER)
     live_before = live_model(workspace, endpoint_name(settings))[0]["ModelName"]
@@ -195,7 +198,7 @@ def test_a_model_that_cannot_serve_is_not_deployed_and_the_live_one_stays(
     def cannot_load(archive):
         raise ValueError(f"cannot load {archive}")
 
-    monkeypatch.setattr(local_aws.local_training, "load_model", cannot_load)
+    monkeypatch.setattr(local_aws, "start_serving_container", cannot_load)
     capsys.readouterr()
     code = main(["--settings", str(project), "run", "--local", "--rows", ROWS])
     output = capsys.readouterr()
@@ -206,6 +209,9 @@ def test_a_model_that_cannot_serve_is_not_deployed_and_the_live_one_stays(
     assert "endpoint status: Updating" in output.out
     endpoint, _ = live_model(workspace, endpoint_name(settings))
     assert endpoint["ModelName"] == live_before and endpoint["EndpointStatus"] == "InService"
+    newest = LocalRegistry(workspace, settings.region, "0").list_model_packages(settings.slug)[-1]
+    assert newest["ModelApprovalStatus"] == "Rejected"
+    assert local_aws.HEALTH_CHECK_FAILURE in newest["ApprovalDescription"]
     # The next run updates the endpoint again, and the reason of the last failure goes.
     assert main(["--settings", str(project), "run", "--local", "--rows", ROWS]) == 0
     endpoint, _ = live_model(workspace, endpoint_name(settings))

@@ -175,3 +175,22 @@ def test_a_region_without_the_training_image_is_refused_with_one_that_has_it(reg
         f"aws.region '{region}' has no SageMaker XGBoost 1.7-1 image; choose a region "
         f"that has one, such as '{suggested}'"
     ]
+
+
+@pytest.mark.parametrize(("strategy", "instances", "refused"), [
+    ("canary", "1", True), ("linear", "1", True), ("all-at-once", "1", False),
+    ("canary", "2", False), ("linear", "4", False),
+])  # fmt: skip
+def test_canary_and_linear_rollouts_need_more_than_one_instance(strategy, instances, refused):
+    """A canary is at most half of the variant's instances (TrafficRoutingConfig)."""
+    problems = fields.validate({"rollout_strategy": strategy, "endpoint_instance_count": instances})
+    assert any("needs endpoint_instance_count 2 or more" in p for p in problems) == refused
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("approval", "auto"), ("rollout_strategy", "blue-green"), ("rollout_step_percent", "60"),
+    ("rollout_wait_seconds", "3601"), ("min_improvement", "-0.1"),
+    ("scoring_instance_type", "ml.t2.medium"),
+])  # fmt: skip
+def test_registry_and_rollout_values_aws_refuses_are_refused(field, value):
+    assert fields.validate({field: value})

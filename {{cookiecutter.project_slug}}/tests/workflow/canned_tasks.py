@@ -4,8 +4,9 @@ Each Task becomes a Pass state returning a canned result, except the ones a case
 makes fail: those become an S3 GetObject on a bucket that does not exist, which
 moto runs (and fails) and which the local interpreter is given a failing handler for.
 
-DescribeEndpoint is asked twice, before the run deploys and after: its state becomes
-a Choice that answers each. Before, an existing endpoint is InService with an older
+DescribeEndpoint is asked by "Find the live model" (answered like the check before
+deploying) and, before the run deploys and after, by the endpoint check: that state
+becomes a Choice that answers each. Before, an existing endpoint is InService with an older
 config; a missing one is asked of moto's SageMaker, which fails the call with its
 "Could not find endpoint" error (the local interpreter gets an equivalent handler).
 After, the endpoint is InService with this run's config. Wait states wait 0 s.
@@ -36,17 +37,37 @@ _AFTER_DEPLOY = "Canned: endpoint after deploying"
 _BEFORE_DEPLOY = "Canned: endpoint before deploying"
 
 
-def canned_definition(value=PASSING, endpoint_exists=True, failing=()) -> dict[str, Any]:
+def canned_definition(
+    value=PASSING, endpoint_exists=True, failing=(), beats_live=True
+) -> dict[str, Any]:
     results = {
-        State.TRAIN_MODEL: {"ModelArtifacts": {"S3ModelArtifacts": "s3://bucket/model.tar.gz"}},
+        State.TRAIN_MODEL: {
+            "TrainingJobName": "a-training-job",
+            "ModelArtifacts": {"S3ModelArtifacts": "s3://bucket/model.tar.gz"},
+        },
         State.EVALUATE_MODEL: {"MetricName": "m", "Value": value, "Metrics": {"m": value}},
-    }
+        State.FIND_LIVE_MODEL: {"EndpointConfigName": "an-older-config",
+                                "EndpointStatus": "InService"},
+        State.DESCRIBE_LIVE_CONFIG: {"ModelName": "an-older-model"},
+        State.COMPARE_MODELS: {
+            "NewModelScore": value, "LiveModelScore": value, "Improvement": 0,
+            "BeatsLiveModel": beats_live, "Rows": 100, "LiveModel": "an-older-model",
+            "Summary": "new model vs live model: canned",
+        },
+        State.REGISTER_MODEL: {
+            "ModelPackageArn": "arn:aws:sagemaker:us-east-1:123456789012:model-package/p/1"
+        },
+    }  # fmt: skip
     definition = copy.deepcopy(COMMITTED)
     states = definition["States"]
     for name, state in list(states.items()):
         if state["Type"] == "Wait":
             state["Seconds"] = 0
         if state["Type"] != "Task" or name == State.CHECK_FOR_ENDPOINT:
+            continue
+        if name == State.FIND_LIVE_MODEL and not endpoint_exists:
+            # Asked of moto's SageMaker, which answers "Could not find endpoint".
+            state.update(Parameters={"EndpointName": "no-such-endpoint"}, Retry=[])
             continue
         if name in failing:
             state["Resource"] = FAILING_RESOURCE

@@ -11,6 +11,7 @@ import pytest
 from project.cli import main
 from project.project_layout import DEFINITION_PATH
 from project.settings import QualityGate, load_settings
+from project.settings.names import rollback_alarm_names
 from project.workflow.definition import build_definition, render_definition
 from project.workflow.graph import GRAPH_BEGIN, to_mermaid
 from project.workflow.state_names import State
@@ -64,7 +65,7 @@ def test_every_state_name_is_a_named_constant(definition):
 
 def test_every_task_has_retry_catch_and_timeout(definition):
     tasks = {name: s for name, s in definition["States"].items() if s["Type"] == "Task"}
-    assert len(tasks) == 8
+    assert len(tasks) == 16
     for name, state in tasks.items():
         assert state["TimeoutSeconds"] > 0, name
         assert any("States.ALL" in c["ErrorEquals"] for c in state["Catch"]), name
@@ -92,7 +93,7 @@ def test_the_gate_reads_the_metric_by_name_in_the_configured_direction(settings)
         assert rule == {
             "Variable": "$.Evaluation.Value",
             operator: 0.75,
-            "Next": State.CREATE_ENDPOINT_CONFIG,
+            "Next": State.FIND_LIVE_MODEL,
         }
         payload = rendered["States"][State.EVALUATE_MODEL]["Parameters"]["Payload"]
         assert payload["MetricName"] == "validation:auc"
@@ -158,9 +159,78 @@ def test_every_endpoint_failure_state_says_why(definition):
         State.ENDPOINT_NOT_READY: "EndpointNotReady",
     }
     for name, error in errors.items():
-        state = definition["States"][name]
-        assert state["Type"] == "Fail" and state["Error"] == error
-        assert state["CausePath"].startswith("States.Format(")
+        state = definition["States"][name]  # sets the reason, then ends the run with it
+        assert state["Type"] == "Pass" and state["Parameters"]["Error"] == error
+        assert state["Parameters"]["Reason.$"].startswith("States.Format(")
+    final = definition["States"][State.DEPLOYMENT_FAILED]
+    assert (final["ErrorPath"], final["CausePath"]) == ("$.Decision.Error", "$.Decision.Reason")
+
+
+@pytest.mark.parametrize(
+    ("strategy", "instances", "routing"),
+    [
+        ("all-at-once", 1, {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 120}),
+        ("canary", 2, {"Type": "CANARY", "WaitIntervalInSeconds": 120,
+                       "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 50}}),
+        ("linear", 4, {"Type": "LINEAR", "WaitIntervalInSeconds": 120,
+                       "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 50}}),
+    ],
+)  # fmt: skip
+def test_updates_shift_traffic_as_set_and_roll_back_on_the_stacks_alarms(
+    settings, strategy, instances, routing
+):
+    changed = dataclasses.replace(settings, rollout_strategy=strategy, rollout_wait_seconds=120,
+                                  endpoint_instance_count=instances)  # fmt: skip
+    update = json.loads(render_definition(changed))["States"][State.UPDATE_ENDPOINT]
+    config = update["Parameters"]["DeploymentConfig"]
+    assert config["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"] == routing
+    assert 600 <= config["BlueGreenUpdatePolicy"]["MaximumExecutionTimeoutInSeconds"] <= 28800
+    alarms = [a["AlarmName"] for a in config["AutoRollbackConfiguration"]["Alarms"]]
+    assert alarms == list(rollback_alarm_names(settings))
+
+
+def test_every_version_records_what_produced_it(definition):
+    register = definition["States"][State.REGISTER_MODEL]["Parameters"]
+    metadata = register["CustomerMetadataProperties"]
+    for key in (
+        "RunName.$",
+        "Execution.$",
+        "TrainingJob.$",
+        "MetricValue.$",
+        "TrainUri.$",
+        "ValidationUri.$",
+        "RawDataUri",
+        "NewModelScore.$",
+        "LiveModelScore.$",
+    ):
+        assert key in metadata, key  # fmt: skip
+    assert (metadata["GlueScript"], metadata["EvaluatorCode"]) == (
+        "${GlueScriptKey}", "${EvaluatorCodeKey}",
+    )  # fmt: skip
+    assert register["ModelApprovalStatus.$"] == "$.Decision.Status"
+
+
+def test_manual_approval_registers_passing_models_as_pending(settings):
+    manual = json.loads(render_definition(dataclasses.replace(settings, approval="manual")))
+    assert manual["States"][State.ACCEPT_MODEL]["Parameters"]["Status"] == "PendingManualApproval"
+    automatic = json.loads(render_definition(settings))
+    assert automatic["States"][State.ACCEPT_MODEL]["Parameters"]["Status"] == "Approved"
+
+
+def test_without_compare_with_live_nothing_is_scored(settings):
+    states = json.loads(render_definition(dataclasses.replace(settings, compare_with_live=False)))
+    assert State.SCORE_LIVE_MODEL not in states["States"]
+    assert states["States"][State.QUALITY_GATE]["Choices"][0]["Next"] == State.NO_LIVE_MODEL
+
+
+def test_both_models_are_scored_on_this_runs_validation_data(definition):
+    for name in (State.SCORE_LIVE_MODEL, State.SCORE_NEW_MODEL):
+        parameters = definition["States"][name]["Parameters"]
+        source = parameters["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri.$"]
+        assert source == "$.Run.ValidationUri", name
+        assert parameters["DataProcessing"] == {
+            "InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$[0,-1]",
+        }  # fmt: skip
 
 
 def test_models_are_kept_outside_the_expiring_run_prefix(definition):

@@ -3,8 +3,10 @@
 Emulated: every Task is a Python stub (run by the project's ASL interpreter, which
 local/test_interpreter.py cross-checks against moto's); DescribeEndpoint answers from
 a script of the statuses SageMaker documents (Creating, Updating, InService, Failed,
-FailureReason after a failed update). What each case proves is the route the
-definition takes, which is what would happen on AWS given those answers.
+UpdateRollbackFailed, FailureReason after a failed update). The champion/challenger
+half is skipped (no live model to compare with): workflow routing tests cover it.
+What each case proves is the route the definition takes, which is what would happen
+on AWS given those answers.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import json
 
 import pytest
 from project.local.interpreter import Interpreter, TaskFailure
-from project.workflow.definition import ENDPOINT_MAX_CHECKS
+from project.settings import load_settings
+from project.workflow.definition import endpoint_max_checks
 from project.workflow.state_names import State
 
+from ..conftest import PROJECT_ROOT
 from .canned_tasks import COMMITTED, PASSING
 
 NOT_FOUND = TaskFailure(
@@ -29,8 +33,15 @@ DENIED = TaskFailure(
     "sagemaker:DescribeEndpoint (Service: SageMaker, Status Code: 400, "
     "Error Code: AccessDeniedException)",
 )
+UPDATE = "aws-sdk:sagemaker:updateEndpoint"
+MARK = "aws-sdk:sagemaker:updateModelPackage"
 RUN = "demo-run-1"
 OLD = "demo-run-0"
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(PROJECT_ROOT / "settings.toml")
 
 
 def endpoint(status: str, config: str = RUN, reason: str | None = None) -> dict:
@@ -58,12 +69,17 @@ def run(describe_answers: list, calls: list | None = None):
 
     canned = {
         "glue:startJobRun.sync": {},
-        "sagemaker:createTrainingJob.sync": {"ModelArtifacts": {"S3ModelArtifacts": "s3://b/m"}},
+        "sagemaker:createTrainingJob.sync": {
+            "TrainingJobName": RUN,
+            "ModelArtifacts": {"S3ModelArtifacts": "s3://b/m"},
+        },
         "sagemaker:createModel": {},
         "lambda:invoke": {"Payload": {"metric_name": "m", "value": PASSING, "metrics": {}}},
         "sagemaker:createEndpointConfig": {},
         "sagemaker:createEndpoint": {"EndpointArn": "arn"},
-        "sagemaker:updateEndpoint": {"EndpointArn": "arn"},
+        UPDATE: {"EndpointArn": "arn"},
+        "aws-sdk:sagemaker:createModelPackage": {"ModelPackageArn": "arn:package/1"},
+        MARK: {"ModelPackageArn": "arn:package/1"},
     }
     handlers = {}
     for state in COMMITTED["States"].values():
@@ -71,9 +87,12 @@ def run(describe_answers: list, calls: list | None = None):
             continue
         action = state["Resource"].split("states:::", 1)[1]
         handlers[state["Resource"]] = (
-            describe if action.endswith("describeEndpoint") else recorder(action, canned[action])
+            describe
+            if action.endswith("describeEndpoint")
+            else recorder(action, canned.get(action, {}))
         )
     definition = json.loads(json.dumps(COMMITTED).replace("${ArtifactBucket}", "bucket"))
+    definition["States"][State.FIND_LIVE_MODEL] = {"Type": "Pass", "Next": State.NO_LIVE_MODEL}
     execution = Interpreter(definition, handlers, sleep=lambda seconds: None).run({"RunName": RUN})
     entered = [e.details["name"] for e in execution.events if e.type.endswith("StateEntered")]
     return execution, entered, calls
@@ -91,25 +110,28 @@ def test_an_in_service_endpoint_is_updated_and_deployed_once_it_serves_this_run(
     execution, _, calls = run(
         [endpoint("InService", OLD), endpoint("Updating", OLD), endpoint("InService")]
     )
-    assert execution.status == "SUCCEEDED" and "sagemaker:updateEndpoint" in calls
+    assert execution.status == "SUCCEEDED" and UPDATE in calls
 
 
 def test_a_busy_endpoint_is_waited_for_before_the_update():
     busy = [endpoint("Updating", OLD), endpoint("SystemUpdating", OLD)]
     execution, entered, calls = run([*busy, endpoint("InService", OLD), endpoint("InService")])
     assert execution.status == "SUCCEEDED"
-    assert calls.count("sagemaker:updateEndpoint") == 1
+    assert calls.count(UPDATE) == 1
     update = entered.index(State.UPDATE_ENDPOINT)
     assert entered[:update].count(State.WAIT_FOR_ENDPOINT) == 2
 
 
 def test_a_failed_update_ends_the_run_saying_the_old_model_still_serves():
     reason = "The primary container for production variant AllTraffic did not pass the ping"
-    execution, entered, _ = run([endpoint("InService", OLD), endpoint("Updating", OLD),
-                                 endpoint("InService", OLD, reason)])  # fmt: skip
+    execution, entered, calls = run([endpoint("InService", OLD), endpoint("Updating", OLD),
+                                     endpoint("InService", OLD, reason)])  # fmt: skip
     assert (execution.status, execution.error) == ("FAILED", "EndpointUpdateFailed")
-    assert entered[-1] == State.ENDPOINT_KEPT_OLD_MODEL
+    assert entered[-3:] == [
+        State.ENDPOINT_KEPT_OLD_MODEL, State.MARK_VERSION_NOT_DEPLOYED, State.DEPLOYMENT_FAILED,
+    ]  # fmt: skip
     assert f"did not take endpoint config {RUN} and still serves {OLD}: {reason}" in execution.cause
+    assert calls.count(MARK) == 1  # the registry version is marked Rejected, with the reason
 
 
 def test_an_endpoint_that_fails_to_create_ends_the_run_with_aws_reason():
@@ -120,24 +142,32 @@ def test_an_endpoint_that_fails_to_create_ends_the_run_with_aws_reason():
 
 def test_an_existing_failed_endpoint_is_not_updated():
     execution, _, calls = run([endpoint("Failed", OLD, "out of capacity")])
-    assert execution.error == "EndpointFailed" and "sagemaker:updateEndpoint" not in calls
+    assert execution.error == "EndpointFailed" and UPDATE not in calls
 
 
 def test_an_update_that_left_another_config_without_a_reason_still_says_so():
     """After a rollback SageMaker may give no FailureReason (ASL cannot read a missing
     field): the run fails naming both configs and both possible causes."""
     execution, entered, _ = run([endpoint("InService", OLD), endpoint("InService", OLD)])
-    assert (execution.error, entered[-1]) == (
-        "EndpointUpdateFailed", State.ENDPOINT_SERVES_ANOTHER_CONFIG,
-    )  # fmt: skip
+    assert execution.error == "EndpointUpdateFailed"
+    assert State.ENDPOINT_SERVES_ANOTHER_CONFIG in entered
     assert "the update failed or was rolled back" in execution.cause
 
 
-def test_the_wait_is_bounded():
-    answers = [endpoint("InService", OLD)] + [endpoint("Updating", OLD)] * ENDPOINT_MAX_CHECKS
-    execution, entered, _ = run(answers)
+def test_the_wait_is_bounded_by_the_rollout_bake_times(settings):
+    checks = endpoint_max_checks(settings)
+    answers = [endpoint("InService", OLD)] + [endpoint("Updating", OLD)] * checks
+    execution, entered, calls = run(answers)
     assert (execution.status, execution.error) == ("FAILED", "EndpointNotReady")
-    assert entered.count(State.WAIT_FOR_ENDPOINT) == ENDPOINT_MAX_CHECKS
+    assert entered.count(State.WAIT_FOR_ENDPOINT) == checks
+    assert MARK not in calls  # it may still go live: the version is not marked
+
+
+def test_a_rollback_that_fails_ends_the_run_and_marks_the_version():
+    execution, _, calls = run([endpoint("InService", OLD), endpoint("RollingBack", OLD),
+                                     endpoint("UpdateRollbackFailed", OLD, "alarm")])  # fmt: skip
+    assert (execution.status, execution.error) == ("FAILED", "EndpointRollbackFailed")
+    assert calls.count(MARK) == 1
 
 
 @pytest.mark.parametrize("error", [DENIED, TaskFailure("States.Timeout", "")])
@@ -151,4 +181,4 @@ def test_only_a_missing_endpoint_leads_to_create(error):
 def test_a_throttled_check_is_retried():
     throttled = TaskFailure("SageMaker.ThrottlingException", "Rate exceeded")
     execution, _, calls = run([throttled, endpoint("InService", OLD), endpoint("InService")])
-    assert execution.status == "SUCCEEDED" and "sagemaker:updateEndpoint" in calls
+    assert execution.status == "SUCCEEDED" and UPDATE in calls

@@ -56,13 +56,31 @@ def test_a_model_better_than_the_threshold_is_deployed():
     assert entered[-2:] == [State.ENDPOINT_STATUS, State.DEPLOYED]
 
 
-def test_a_model_worse_than_the_threshold_fails_the_run_with_the_reason():
+def test_a_model_worse_than_the_threshold_is_registered_rejected_with_the_reason():
     status, entered, description = run(canned_definition(FAILING), {})
     assert status == "FAILED"
-    assert entered[-2:] == [State.QUALITY_GATE, State.QUALITY_GATE_FAILED]
+    assert entered[-5:] == [
+        State.QUALITY_GATE, State.REJECT_BELOW_THRESHOLD, State.REGISTER_MODEL,
+        State.APPROVAL_STATUS, State.MODEL_REJECTED,
+    ]  # fmt: skip
     assert State.CREATE_ENDPOINT_CONFIG not in entered
+    assert State.SCORE_LIVE_MODEL not in entered  # no scoring is paid for a failed threshold
     assert description["error"] == "QualityGateFailed"
     assert f"= {FAILING}" in description["cause"]
+
+
+def test_a_model_that_does_not_beat_the_live_one_is_rejected_and_not_deployed():
+    status, entered, description = run(canned_definition(PASSING, beats_live=False), {})
+    assert status == "FAILED" and description["error"] == "NotBetterThanLiveModel"
+    assert entered.index(State.SCORE_LIVE_MODEL) < entered.index(State.SCORE_NEW_MODEL)
+    assert State.REJECT_NOT_BETTER in entered and State.CREATE_ENDPOINT_CONFIG not in entered
+    assert "canned; the endpoint keeps its current model" in description["cause"]
+
+
+def test_the_first_run_has_no_live_model_and_passes_on_the_threshold_alone():
+    status, entered, _ = run(canned_definition(endpoint_exists=False, beats_live=False), {})
+    assert status == "SUCCEEDED"
+    assert State.NO_LIVE_MODEL in entered and State.SCORE_LIVE_MODEL not in entered
 
 
 def test_the_first_run_creates_the_endpoint():
@@ -83,6 +101,7 @@ def test_a_task_error_reaches_the_failure_state_with_its_cause(failing):
     assert status == "FAILED"
     assert entered[-2:] == [failing, State.RETRAINING_FAILED]
     assert description["error"] and description["error"] != "QualityGateFailed"
+    assert State.REGISTER_MODEL not in entered
 
 
 def test_a_run_without_a_name_gets_a_sagemaker_valid_one():

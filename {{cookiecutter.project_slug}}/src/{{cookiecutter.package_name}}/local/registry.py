@@ -20,7 +20,9 @@ MAX_METADATA_ENTRIES = 50
 MAX_METADATA_KEY = 128
 MAX_METADATA_VALUE = 256
 MAX_DESCRIPTION = 1024
-_PACKAGE_ARN = re.compile(r"^arn:[^:]+:sagemaker:[^:]*:[0-9]*:model-package/(?P<group>[^/]+)/(?P<version>[0-9]+)$")
+_PACKAGE_ARN = re.compile(
+    r"^arn:[^:]+:sagemaker:[^:]*:[0-9]*:model-package/(?P<group>[^/]+)/(?P<version>[0-9]+)$"
+)
 
 
 def validation_error(message: str) -> TaskFailure:
@@ -131,7 +133,9 @@ def _check_text(field: str, text: str) -> None:
 
 def _check_metadata(metadata: dict[str, Any]) -> None:
     if len(metadata) > MAX_METADATA_ENTRIES:
-        raise validation_error(f"CustomerMetadataProperties has more than {MAX_METADATA_ENTRIES} entries")
+        raise validation_error(
+            f"CustomerMetadataProperties has more than {MAX_METADATA_ENTRIES} entries"
+        )
     for key, value in metadata.items():
         if not isinstance(value, str) or not 1 <= len(value) <= MAX_METADATA_VALUE:
             raise validation_error(

@@ -32,10 +32,10 @@ from ..settings.names import (
     rollback_alarm_names,
     state_machine_name,
 )
-from ..workflow.state_names import State
 from ..workflow.definition import PLACEHOLDERS, read_committed_definition
 from ..workflow.display import Display, PlainDisplay
 from ..workflow.progress import Progress
+from ..workflow.state_names import State
 from .inputs import LocalModeError, exclusive_run, run_input
 from .interpreter import Event, Execution, Interpreter
 from .interrupts import interrupts_never_swallowed

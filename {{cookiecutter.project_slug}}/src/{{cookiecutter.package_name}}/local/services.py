@@ -105,7 +105,9 @@ class LocalS3:
     def paginate(self, Bucket: str, Prefix: str):
         folder = self.workspace.path_of(f"s3://{Bucket}/{Prefix}")
         base = self.workspace.path_of(f"s3://{Bucket}/")
-        files = sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
+        files = (
+            sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
+        )
         yield {"Contents": [{"Key": path.relative_to(base).as_posix()} for path in files]}
 
     def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
@@ -359,7 +361,8 @@ class LocalServices:
             raise TaskFailure(
                 "SageMaker.ResourceInUseException",
                 f"Transform job names must be unique within an AWS account and region, and "
-                f"a transform job with this name already exists ({self._arn('transform-job', name)})",
+                "a transform job with this name already exists "
+                f"({self._arn('transform-job', name)})",
             )
         model = self.workspace.load("models", parameters["ModelName"])
         if model is None:
@@ -387,8 +390,9 @@ class LocalServices:
                 )
                 for path in files
             )  # fmt: skip
-        except (local_transform.TransformError, local_training.TrainingDataError, OSError) as error:
-            # A failed job, as .sync reports it: States.TaskFailed with the job's reason.
+        except Exception as error:  # a failed job, as .sync reports it, with its reason
+            if caused_by_interrupt(error):
+                raise
             raise TaskFailure(
                 "States.TaskFailed", f"transform job {name} failed: ClientError: {error}"
             ) from error
@@ -420,7 +424,7 @@ class LocalServices:
             pending = record.pop("Pending")
             record.pop("ChecksLeft")
             try:
-                local_training.load_model(self.workspace.path_of(pending["ModelDataUrl"]))
+                start_serving_container(self.workspace.path_of(pending["ModelDataUrl"]))
             except Exception:  # any load error is the container failing /ping
                 record["FailureReason"] = HEALTH_CHECK_FAILURE
                 record["EndpointStatus"] = "Failed" if not record["History"] else "InService"
@@ -466,6 +470,11 @@ class LocalServices:
 
     def _arn(self, kind: str, name: str) -> str:
         return f"arn:aws:sagemaker:{self.region}:{LOCAL_ACCOUNT}:{kind}/{name}"
+
+
+def start_serving_container(model_archive: Path) -> None:
+    """What a new hosting instance does before it answers /ping: load the model."""
+    local_training.load_model(model_archive)
 
 
 # Bookkeeping of the local endpoint that DescribeEndpoint does not return.

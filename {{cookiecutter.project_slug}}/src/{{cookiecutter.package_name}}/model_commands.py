@@ -1,0 +1,132 @@
+"""The `models`, `approve` and `rollback` commands, on AWS or (--local) in local mode.
+
+On AWS, approving a version changes its status in the registry; the pipeline stack's
+EventBridge rule sees the change and starts the run that deploys it (as an approval
+made in SageMaker Studio does). Locally, the same run is started in process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import time
+from typing import Any
+
+from . import exit_codes, model_registry
+from .settings import Settings, SettingsError, load_settings
+from .settings.names import endpoint_name
+
+# A rollback on AWS: SageMaker replaces the fleet in minutes; check every 30 s, 45 min.
+ROLLBACK_CHECK_SECONDS = 30
+ROLLBACK_MAX_CHECKS = 90
+
+
+def _client(settings: Settings, local: bool) -> Any:
+    if local:
+        from .local.run import LOCAL_FOLDER, local_services
+        from .local.sagemaker_client import LocalSageMakerClient
+        from .local.services import Workspace
+
+        workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
+        return LocalSageMakerClient(local_services(settings, workspace))
+    from .aws.session import AwsSession
+
+    return AwsSession(settings).client("sagemaker")
+
+
+def models_command(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    client = _client(settings, arguments.local)
+    found = model_registry.versions(client, settings)
+    live = model_registry.live_run_name(client, settings) if found else None
+    for line in model_registry.listing(found, live):
+        print(line)
+    if arguments.version is not None:
+        version = model_registry.find(found, arguments.version)
+        print(f"\nversion {version.number}: {version.description}")
+        if version.approval_description:
+            print(f"  status note: {version.approval_description}")
+    return exit_codes.DONE
+
+
+def approve_command(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    client = _client(settings, arguments.local)
+    version = model_registry.find(model_registry.versions(client, settings), arguments.version)
+    if version.status == "Approved":
+        raise SettingsError(f"version {version.number} is already Approved")
+    client.update_model_package(
+        ModelPackageArn=version.arn,
+        ModelApprovalStatus="Approved",
+        ApprovalDescription=f"approved by {_who()} with the approve command",
+    )
+    print(f"version {version.number} ({version.run_name}): {version.status} -> Approved")
+    if not arguments.local:
+        print("  the registry's approval event starts the run that deploys it; "
+              f"follow it with '{settings.slug} status'")  # fmt: skip
+        return exit_codes.DONE
+    return _deploy_locally(settings, version)
+
+
+def _deploy_locally(settings: Settings, version: model_registry.Version) -> int:
+    import sys
+
+    from .local.run import run_locally
+    from .workflow.display import display_for
+
+    print("deploying it locally (what the approval event starts on AWS)")
+    result = run_locally(settings, settings.path.parent, display=display_for(sys.stdout),
+                         approved_version_arn=version.arn)  # fmt: skip
+    if result.succeeded:
+        return exit_codes.DONE
+    if result.execution.status == "ABORTED":
+        return exit_codes.INTERRUPTED
+    print(f"FAILED: {result.execution.error}: {result.execution.cause}", file=sys.stderr)
+    return exit_codes.FAILED
+
+
+def rollback_command(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    client = _client(settings, arguments.local)
+    found = model_registry.versions(client, settings)
+    live, previous = model_registry.previous_approved(
+        found, model_registry.live_run_name(client, settings)
+    )
+    endpoint = endpoint_name(settings)
+    print(f"rolling {endpoint} back from version {live.number} to version {previous.number}")
+    # The previous version's endpoint config (named after its run) still exists: the
+    # run that deployed it created it, and nothing deletes it.
+    client.update_endpoint(EndpointName=endpoint, EndpointConfigName=previous.run_name)
+    status = _wait_in_service(client, endpoint, arguments.local)
+    serving = model_registry.live_run_name(client, settings)
+    if serving != previous.run_name:
+        print(f"FAILED: {endpoint} is {status} and serves {serving}, not version "
+              f"{previous.number}")  # fmt: skip
+        return exit_codes.FAILED
+    client.update_model_package(
+        ModelPackageArn=live.arn,
+        ModelApprovalStatus="Rejected",
+        ApprovalDescription=f"rolled back to version {previous.number} by {_who()} "
+        "with the rollback command",
+    )
+    print(f"{endpoint} serves version {previous.number} again; version {live.number} is "
+          "now Rejected")  # fmt: skip
+    return exit_codes.DONE
+
+
+def _wait_in_service(client: Any, endpoint: str, local: bool) -> str:
+    for _ in range(ROLLBACK_MAX_CHECKS):
+        status = client.describe_endpoint(EndpointName=endpoint)["EndpointStatus"]
+        if status not in ("Updating", "SystemUpdating", "RollingBack", "Creating"):
+            return status
+        print(f"  {endpoint} is {status}")
+        if not local:  # local stand-ins change state when asked, not with time
+            time.sleep(ROLLBACK_CHECK_SECONDS)
+    return status
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "an unknown user"
