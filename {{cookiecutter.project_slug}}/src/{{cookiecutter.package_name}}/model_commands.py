@@ -21,7 +21,8 @@ ROLLBACK_CHECK_SECONDS = 30
 ROLLBACK_MAX_CHECKS = 90
 
 
-def _client(settings: Settings, local: bool) -> Any:
+def sagemaker_client(settings: Settings, local: bool) -> Any:
+    """boto3's SageMaker client, or local mode's stand-in for the same calls."""
     if local:
         from .local.run import LOCAL_FOLDER, local_services
         from .local.sagemaker_client import LocalSageMakerClient
@@ -36,7 +37,7 @@ def _client(settings: Settings, local: bool) -> Any:
 
 def models_command(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
-    client = _client(settings, arguments.local)
+    client = sagemaker_client(settings, arguments.local)
     found = model_registry.versions(client, settings)
     live = model_registry.live_run_name(client, settings) if found else None
     for line in model_registry.listing(found, live):
@@ -51,7 +52,7 @@ def models_command(arguments: argparse.Namespace) -> int:
 
 def approve_command(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
-    client = _client(settings, arguments.local)
+    client = sagemaker_client(settings, arguments.local)
     version = model_registry.find(model_registry.versions(client, settings), arguments.version)
     if version.status == "Approved":
         raise SettingsError(f"version {version.number} is already Approved")
@@ -87,7 +88,7 @@ def _deploy_locally(settings: Settings, version: model_registry.Version) -> int:
 
 def rollback_command(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
-    client = _client(settings, arguments.local)
+    client = sagemaker_client(settings, arguments.local)
     found = model_registry.versions(client, settings)
     live, previous = model_registry.previous_approved(
         found, model_registry.live_run_name(client, settings)

@@ -131,3 +131,52 @@ def previous_approved(found: list[Version], live_run: str | None) -> tuple[Versi
             "roll back to"
         )
     return live, earlier[-1]
+
+
+def scores_chart_svg(found: list[Version], width: int = 520, height: int = 220) -> str:
+    """Each version's metric: the new model (challenger) and, where it was compared, the
+    live model (champion) on the same run's validation rows. An SVG, no plotting library."""
+    series = {
+        "new model": [(v.number, _number(v.new_model_score) or _number(v.metric_value))
+                      for v in found],
+        "live model": [(v.number, _number(v.live_model_score)) for v in found],
+    }  # fmt: skip
+    values = [y for points in series.values() for _, y in points if y is not None]
+    if not values:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40"></svg>'
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    left, right, top, bottom = 60, 20, 20, 40
+    count = max(len(found), 2)
+
+    def x(index: int) -> float:
+        return left + index * (width - left - right) / (count - 1)
+
+    def y(value: float) -> float:
+        return top + (high - value) * (height - top - bottom) / span
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'font-family="sans-serif" font-size="11">']  # fmt: skip
+    for label, value in ((f"{high:.4g}", high), (f"{low:.4g}", low)):
+        parts.append(f'<text x="4" y="{y(value) + 4:.1f}">{label}</text>')
+    for index, version in enumerate(found):
+        parts.append(f'<text x="{x(index) - 6:.1f}" y="{height - 20}">v{version.number}</text>')
+    for (label, points), color in zip(series.items(), ("#1f77b4", "#ff7f0e"), strict=True):
+        drawn = [(x(i), y(v)) for i, (_, v) in enumerate(points) if v is not None]
+        if len(drawn) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in drawn)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{color}"/>')
+        parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>'
+                  for px, py in drawn]  # fmt: skip
+        legend_x = left + (0 if label == "new model" else 110)
+        parts.append(f'<text x="{legend_x}" y="{height - 4}" fill="{color}">{label}</text>')
+    metric = found[0].metric if found else ""
+    parts.append(f'<text x="{left}" y="12">{metric} by version</text></svg>')
+    return "".join(parts)
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
