@@ -59,7 +59,9 @@ def live_version(settings_path, capsys) -> int:
 
 def test_a_season_of_retraining(tmp_path, capsys, monkeypatch):
     settings_path = copy_project(tmp_path, "README.md", "statemachine")
-    replace_line(settings_path, "threshold =", "threshold = 0.5")
+    lower_is_better = load_settings(settings_path).quality_gate.lower_is_better
+    # A bar every model here clears: the comparison, not the threshold, decides.
+    replace_line(settings_path, "threshold =", f"threshold = {0.9 if lower_is_better else 0.1}")
 
     # First run: no live model, so the threshold alone decides. v1 Approved and live.
     configure(settings_path, WEAK)
@@ -74,7 +76,8 @@ def test_a_season_of_retraining(tmp_path, capsys, monkeypatch):
     assert statuses(settings_path) == ["Approved", "Approved"]
     assert live_version(settings_path, capsys) == 2
     v2 = registry(settings_path)[1]["CustomerMetadataProperties"]
-    assert float(v2["NewModelScore"]) < float(v2["LiveModelScore"])  # error: lower wins
+    new, live = float(v2["NewModelScore"]), float(v2["LiveModelScore"])
+    assert new < live if lower_is_better else new > live
 
     # A worse model: registered Rejected with both numbers; v2 still live.
     configure(settings_path, WEAK)
