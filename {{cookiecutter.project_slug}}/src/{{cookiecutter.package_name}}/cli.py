@@ -450,12 +450,7 @@ def _run(arguments: argparse.Namespace) -> int:
         verbose=arguments.verbose,
         display=display_for(sys.stdout),
     )
-    if result.succeeded:
-        return exit_codes.DONE
-    if result.execution.status == "ABORTED":
-        return exit_codes.INTERRUPTED
-    print(f"FAILED: {result.execution.error}: {result.execution.cause}", file=sys.stderr)
-    return exit_codes.FAILED
+    return result.exit_code()
 
 
 def _serve(arguments: argparse.Namespace) -> int:

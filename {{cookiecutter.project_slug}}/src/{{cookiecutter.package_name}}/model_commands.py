@@ -78,12 +78,7 @@ def _deploy_locally(settings: Settings, version: model_registry.Version) -> int:
     print("deploying it locally (what the approval event starts on AWS)")
     result = run_locally(settings, settings.path.parent, display=display_for(sys.stdout),
                          approved_version_arn=version.arn)  # fmt: skip
-    if result.succeeded:
-        return exit_codes.DONE
-    if result.execution.status == "ABORTED":
-        return exit_codes.INTERRUPTED
-    print(f"FAILED: {result.execution.error}: {result.execution.cause}", file=sys.stderr)
-    return exit_codes.FAILED
+    return result.exit_code()
 
 
 def rollback_command(arguments: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import sample_data
+from .. import exit_codes, sample_data
 from ..settings import Settings
 from ..settings.names import (
     endpoint_name,
@@ -54,6 +55,15 @@ class LocalRun:
     @property
     def succeeded(self) -> bool:
         return self.execution.status == "SUCCEEDED"
+
+    def exit_code(self) -> int:
+        """The command's exit code; a failure's error and cause go to stderr."""
+        if self.succeeded:
+            return exit_codes.DONE
+        if self.execution.status == "ABORTED":
+            return exit_codes.INTERRUPTED
+        print(f"FAILED: {self.execution.error}: {self.execution.cause}", file=sys.stderr)
+        return exit_codes.FAILED
 
 
 def local_values(settings: Settings) -> dict[str, str]:
