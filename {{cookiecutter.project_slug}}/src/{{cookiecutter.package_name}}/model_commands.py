@@ -104,6 +104,7 @@ def rollback_command(arguments: argparse.Namespace) -> int:
         ModelApprovalStatus="Rejected",
         ApprovalDescription=f"rolled back to version {previous.number} by {_who()} "
         "with the rollback command",
+        CustomerMetadataProperties={"Decision": "RolledBack"},  # approving it redeploys it
     )
     print(f"{endpoint} serves version {previous.number} again; version {live.number} is "
           "now Rejected")  # fmt: skip

@@ -108,7 +108,10 @@ def listing(found: list[Version], live_run: str | None) -> list[str]:
         )
         lines.append(f"{live}{version.number:>7}  {version.status:<21}  {metric:<24}  "
                      f"{compared:<19}  {version.created:<19}  {version.run_name}")  # fmt: skip
-    lines.append("* live: the model the endpoint serves")
+    if any(version.run_name == live_run for version in found):
+        lines.append("* live: the model the endpoint serves")
+    else:
+        lines.append("no registered version is live")
     return lines
 
 

@@ -68,3 +68,14 @@ def test_a_status_change_keeps_the_version_and_records_why(registry):
     )  # fmt: skip
     with pytest.raises(TaskFailure, match="does not exist"):
         registry.describe_model_package({"ModelPackageName": arn[:-1] + "9"})
+
+
+def test_a_status_change_may_update_metadata_keys_and_keeps_the_others(registry):
+    """UpdateModelPackage's CustomerMetadataProperties updates the keys it names."""
+    arn = registry.create_model_package(package())["ModelPackageArn"]
+    update = {"ModelPackageArn": arn, "ModelApprovalStatus": "Rejected",
+              "CustomerMetadataProperties": {"Decision": "RolledBack"}}  # fmt: skip
+    registry.update_model_package(update)
+    metadata = registry.describe_model_package({"ModelPackageName": arn})[
+        "CustomerMetadataProperties"]  # fmt: skip
+    assert metadata == {"RunName": "run-1", "Decision": "RolledBack"}

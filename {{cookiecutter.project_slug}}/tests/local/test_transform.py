@@ -131,3 +131,11 @@ def test_alarm_thresholds_are_per_minute_at_or_above(tmp_path, monkeypatch):
 
     monkeypatch.setattr(local_transform, "answer_request", failing_container)
     assert services._alarms_during_bake(pending, deployment) == ["errors"]
+
+
+def test_an_endpoint_config_name_is_used_once_as_on_sagemaker(tmp_path):
+    _, services = services_with(tmp_path)
+    config = {"EndpointConfigName": "c", "ProductionVariants": [{"ModelName": "m"}]}
+    services.create_endpoint_config(config)
+    with pytest.raises(TaskFailure, match="Cannot create already existing endpoint configuration"):
+        services.create_endpoint_config(config)

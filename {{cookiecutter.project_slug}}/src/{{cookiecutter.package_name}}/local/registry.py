@@ -74,6 +74,11 @@ class LocalRegistry:
         if "ModelApprovalStatus" in parameters:
             _check_status(parameters["ModelApprovalStatus"])
             record["ModelApprovalStatus"] = parameters["ModelApprovalStatus"]
+        if "CustomerMetadataProperties" in parameters:  # updates the keys given
+            metadata = {**record["CustomerMetadataProperties"],
+                        **parameters["CustomerMetadataProperties"]}  # fmt: skip
+            _check_metadata(metadata)
+            record["CustomerMetadataProperties"] = metadata
         if "ApprovalDescription" in parameters:
             _check_text("ApprovalDescription", parameters["ApprovalDescription"])
             record["ApprovalDescription"] = parameters["ApprovalDescription"]

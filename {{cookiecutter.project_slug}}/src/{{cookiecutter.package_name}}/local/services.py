@@ -269,6 +269,12 @@ class LocalServices:
 
     def create_endpoint_config(self, parameters: dict[str, Any]) -> dict[str, Any]:
         name = parameters["EndpointConfigName"]
+        if self.workspace.load("endpoint-configs", name) is not None:
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                "Cannot create already existing endpoint configuration "
+                f'"{self._arn("endpoint-config", name)}".',
+            )
         model_name = parameters["ProductionVariants"][0]["ModelName"]
         model = self.workspace.load("models", model_name)
         if model is None:

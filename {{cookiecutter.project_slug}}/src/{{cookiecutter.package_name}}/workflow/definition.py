@@ -514,6 +514,8 @@ def _registry_tasks(settings: Settings) -> dict[State, Any]:
             "ModelPackageArn.$": "$.Registered.ModelPackageArn",
             "ModelApprovalStatus": "Rejected",
             "ApprovalDescription.$": "$.Decision.Reason",
+            # No longer "deployed by its run": approving it again deploys it.
+            "CustomerMetadataProperties": {"Decision.$": "$.Decision.Error"},
         },
         result_path="$.Marked",
         timeout_seconds=TIMEOUT_SECONDS[State.MARK_VERSION_NOT_DEPLOYED],
