@@ -53,6 +53,7 @@ JINJA = {
         f"{{{{ '<' if {LOWER} else '>' }}}} {{{{ cookiecutter.metric_threshold | float }}}}"
     ),
     " below ": f" {{{{ 'below' if {LOWER} else 'above' }}}} ",
+    '"LowerIsBetter": true': f"\"LowerIsBetter\": {{{{ 'true' if {LOWER} else 'false' }}}}",
     THRESHOLD: "{{ '%g' | format(cookiecutter.metric_threshold | float) }}",
     '"arn:aws:': '"arn:{{ partition }}:',
 }

@@ -89,7 +89,8 @@ def test_a_fresh_bake_learns_another_dataset_and_retrains_on_it(baked, tmp_path)
     said = run(*cli, "run", "--local", "--data", source, cwd=project, env=environment)
     gate = next(line for line in said.splitlines() if "quality gate:" in line)
     value = float(gate.split(" = ")[1].split()[0])
-    assert 0 <= value < 0.1 and gate.endswith(", deploy"), gate
+    assert 0 <= value < 0.1 and gate.endswith(", compare with the live model"), gate
+    assert "registered as version 1: Approved" in said and "SUCCEEDED:" in said
     output = run("make", f"PYTHON={python}", "PYTEST_WORKERS=0", "test", cwd=project,
                  env=environment)  # fmt: skip
     assert " passed" in output and "failed" not in output
