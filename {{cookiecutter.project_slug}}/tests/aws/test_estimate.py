@@ -34,7 +34,7 @@ from project.aws.estimate import (
 from project.cli import main
 from project.settings import load_settings
 
-from ..conftest import clear_account_values, copy_project, replace_line
+from ..conftest import PROJECT_ROOT, clear_account_values, copy_project, replace_line
 
 
 @pytest.mark.parametrize(
@@ -360,3 +360,33 @@ def test_offline_uses_the_table_and_says_so(settings_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert f"Prices: the table (us-east-1 on-demand as of {PRICES_AS_OF}): --offline" in out
     assert API not in out
+
+
+def test_the_evaluators_limits_are_the_stacks_and_fit_the_workflows_timeouts():
+    """The estimate prices the evaluator as pipeline.yaml deploys it, and the Lambda
+    stops before the state machine's task timeout (so Lambda, not States.Timeout,
+    reports a slow comparison)."""
+    from project.aws.cfn_template import load_template
+    from project.aws.estimate import EVALUATOR_MEMORY_GB, EVALUATOR_TIMEOUT_SECONDS
+
+    resources = load_template(PROJECT_ROOT / "infrastructure/pipeline.yaml")["Resources"]
+    function = next(r["Properties"] for r in resources.values()
+                    if r["Type"] == "AWS::Lambda::Function")  # fmt: skip
+    assert function["Timeout"] == EVALUATOR_TIMEOUT_SECONDS
+    assert function["MemorySize"] == EVALUATOR_MEMORY_GB * 1024
+    states = json.loads((PROJECT_ROOT / "statemachine/definition.asl.json").read_text())["States"]
+    assert states["Compare new and live models (Lambda)"][
+        "TimeoutSeconds"] > EVALUATOR_TIMEOUT_SECONDS  # fmt: skip
+
+
+def test_the_workflow_line_counts_the_endpoint_wait_loop(settings_path):
+    from project.aws.estimate import WAIT_LOOP_STATES
+    from project.workflow.definition import endpoint_max_checks
+
+    copy_project(settings_path.parent, "statemachine")
+    settings = load_settings(settings_path)
+    workflow = next(line for line in run_lines(settings) if line.what == "Workflow")
+    states = json.loads((PROJECT_ROOT / "statemachine/definition.asl.json").read_text())["States"]
+    most = len(states) + WAIT_LOOP_STATES * endpoint_max_checks(settings)
+    assert f"at most {most} (the endpoint wait loop)" in workflow.detail
+    assert workflow.at_most > workflow.typical

@@ -17,6 +17,7 @@ from datetime import date
 
 from ..project_layout import DEFINITION_PATH
 from ..settings import Settings
+from ..workflow.state_names import State
 from . import prices as price_list
 
 PRICES_AS_OF = "2025-06"
@@ -52,8 +53,8 @@ SCORING_TIMEOUT_MINUTES = 60
 SCORING_JOBS = 2  # the live model and the new one
 # The evaluator Lambda (MemorySize and Timeout in infrastructure/pipeline.yaml): it
 # reads a metric in about a second, and two prediction files in a few.
-EVALUATOR_MEMORY_GB = 0.25
-EVALUATOR_TIMEOUT_SECONDS = 60
+EVALUATOR_MEMORY_GB = 0.5  # MemorySize of the evaluator in pipeline.yaml
+EVALUATOR_TIMEOUT_SECONDS = 240  # its Timeout there
 TYPICAL_EVALUATOR_SECONDS = 3
 # A blue/green update runs the new fleet beside the old one from its start until the
 # last bake ends: provisioning (typically ~10 min, at most the run's 45 minutes of
@@ -273,21 +274,33 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
             frozenset({hosting.source}),
         )
     )
-    # A run passes through each state at most once (retries aside): the state count
-    # of the committed definition bounds its transitions.
+    # A run passes through each state about once (retries aside), except the endpoint
+    # wait loop: four states per check, up to the definition's bound on checks.
     definition = json.loads((settings.path.parent / DEFINITION_PATH).read_text(encoding="utf-8"))
     states = len(definition["States"])
-    transitions = _times(prices.transition, states)
+    most = states + WAIT_LOOP_STATES * _endpoint_max_checks(definition)
     lines.append(
         Line(
             "Workflow",
-            transitions,
-            transitions,
-            f"at most {states} state transitions",
+            _times(prices.transition, states),
+            _times(prices.transition, most),
+            f"about {states} state transitions, at most {most} (the endpoint wait loop)",
             frozenset({prices.transition.source}),
         )
     )
     return lines
+
+
+# Count endpoint checks, Wait for the endpoint, Check for endpoint, Endpoint status.
+WAIT_LOOP_STATES = 4
+
+
+def _endpoint_max_checks(definition: dict) -> int:
+    """The bound on endpoint checks, read from the committed definition's Choice."""
+    for rule in definition["States"][State.ENDPOINT_STATUS]["Choices"]:
+        if rule.get("Variable") == "$.EndpointChecks.Checks":
+            return int(rule["NumericGreaterThanEquals"])
+    raise ValueError("the definition has no bound on endpoint checks")
 
 
 def rollout_steps(settings: Settings) -> int:
