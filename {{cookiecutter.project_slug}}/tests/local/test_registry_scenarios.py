@@ -120,6 +120,13 @@ def test_a_season_of_retraining(tmp_path, capsys, monkeypatch):
     assert "serves version 2 again" in capsys.readouterr().out
     assert live_version(settings_path, capsys) == 2
     assert statuses(settings_path) == ["Approved", "Approved", "Rejected", "Rejected", "Rejected"]
+
+    # Approving the rolled-back version again deploys it again (its endpoint config
+    # exists: it is reused, as CreateEndpointConfig would refuse the name).
+    assert main(["--settings", str(settings_path), "approve", "4", "--local"]) == 0
+    out = capsys.readouterr().out
+    assert "Find the version's endpoint config" in out and "Create endpoint config" not in out
+    assert live_version(settings_path, capsys) == 4
     print_listing(settings_path, capsys)
 
 

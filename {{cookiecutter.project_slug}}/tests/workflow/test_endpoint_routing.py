@@ -49,7 +49,7 @@ def endpoint(status: str, config: str = RUN, reason: str | None = None) -> dict:
     return answer | ({"FailureReason": reason} if reason else {})
 
 
-def run(describe_answers: list, calls: list | None = None):
+def run(describe_answers: list, calls: list | None = None, fail: dict | None = None):
     """Run the committed definition with a passing model and scripted describes."""
     answers = iter(describe_answers)
     calls = calls if calls is not None else []
@@ -89,7 +89,7 @@ def run(describe_answers: list, calls: list | None = None):
         handlers[state["Resource"]] = (
             describe
             if action.endswith("describeEndpoint")
-            else recorder(action, canned.get(action, {}))
+            else (fail or {}).get(action, recorder(action, canned.get(action, {})))
         )
     definition = json.loads(json.dumps(COMMITTED).replace("${ArtifactBucket}", "bucket"))
     definition["States"][State.FIND_LIVE_MODEL] = {"Type": "Pass", "Next": State.NO_LIVE_MODEL}
@@ -170,12 +170,32 @@ def test_a_rollback_that_fails_ends_the_run_and_marks_the_version():
     assert calls.count(MARK) == 1
 
 
-@pytest.mark.parametrize("error", [DENIED, TaskFailure("States.Timeout", "")])
-def test_only_a_missing_endpoint_leads_to_create(error):
+@pytest.mark.parametrize(
+    ("error", "last"),
+    [
+        (DENIED, State.DEPLOYMENT_FAILED),
+        (TaskFailure("States.Timeout", ""), State.RETRAINING_FAILED),
+    ],
+)
+def test_only_a_missing_endpoint_leads_to_create(error, last):
+    """Any other error of the check fails the run with its cause; a service's answer
+    (a TaskFailed) also marks the registered version, which did not go live."""
     execution, entered, calls = run([error])
     assert execution.status == "FAILED" and execution.error == error.error
     assert "sagemaker:createEndpoint" not in calls
-    assert entered[-1] == State.RETRAINING_FAILED
+    assert entered[-1] == last
+    assert (MARK in calls) == (last == State.DEPLOYMENT_FAILED)
+
+
+def test_a_deploy_step_that_fails_after_registration_marks_the_version():
+    def refuse(parameters):
+        raise TaskFailure("SageMaker.ResourceLimitExceeded", "account limit for ml.m5.large")
+
+    execution, entered, calls = run([endpoint("InService", OLD)], fail={UPDATE: refuse})
+    assert (execution.error, entered[-1]) == (
+        "SageMaker.ResourceLimitExceeded", State.DEPLOYMENT_FAILED,
+    )  # fmt: skip
+    assert State.RECORD_DEPLOYMENT_FAILURE in entered and calls.count(MARK) == 1
 
 
 def test_a_throttled_check_is_retried():

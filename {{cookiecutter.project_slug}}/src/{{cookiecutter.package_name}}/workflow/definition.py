@@ -140,6 +140,7 @@ SCORES_PREFIXES = {"live": "scores/live/", "new": "scores/new/"}
 # DescribeEndpoint's answer for a name that does not exist (a ValidationException
 # whose message says so): the only failure that may lead to creating the endpoint.
 ENDPOINT_NOT_FOUND_PATTERN = "*Could not find endpoint*"
+CONFIG_NOT_FOUND_PATTERN = "*Could not find endpoint configuration*"
 
 
 def build_definition(settings: Settings) -> Graph:
@@ -159,10 +160,10 @@ def build_definition(settings: Settings) -> Graph:
     tasks[State.DESCRIBE_APPROVED_VERSION] = describe_approved
     for name, task in tasks.items():
         task.add_retry(_retry_for(name))
-        if name not in (State.FIND_LIVE_MODEL, State.MARK_VERSION_NOT_DEPLOYED):
+        if name not in _CAUGHT_ON_THEIR_OWN:
             task.add_catch(_catch_all(failed))
-    deploy = _deploy_branch(settings, tasks, check, failed)
-    _approved_version_entry(tasks, deploy)
+    deploy, checks = _deploy_branch(settings, tasks, check, failed)
+    _approved_version_entry(settings, tasks, deploy, checks, failed)
     accept, reject_not_better = _registration(settings, tasks, deploy)
     gate = _quality_gate(
         settings,
@@ -428,14 +429,36 @@ def _describe_approved_version(settings: Settings) -> Task:
     )
 
 
-def _approved_version_entry(tasks: dict[State, Any], deploy: Any) -> None:
+def _approved_version_entry(settings: Settings, tasks: dict[State, Any], create_config: Any,
+                            checks: Pass, failed: Any) -> None:  # fmt: skip
+    """An approved version's run created its model; its endpoint config exists too when
+    the version was deployed before (CreateEndpointConfig refuses a name used before)."""
     approved = Choice(State.IS_IT_APPROVED)
     use_run = Pass(
         State.USE_APPROVED_RUN,
         parameters={"Name.$": "$.Registered.RunName"},
         result_path="$.Run",
     )
-    use_run.next(deploy)
+    find_config = TaskWithResultSelector(
+        State.FIND_APPROVED_CONFIG,
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:describeEndpointConfig",
+        parameters={"EndpointConfigName.$": "$.Run.Name"},
+        result_selector={"EndpointConfigName.$": "$.EndpointConfigName"},
+        result_path="$.EndpointConfig",
+        timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_LIVE_CONFIG],
+    )
+    find_config.add_retry(_retry_for(State.FIND_APPROVED_CONFIG))
+    missing = Choice(State.IS_CONFIG_MISSING)
+    missing.add_choice(
+        ChoiceRule.StringMatches(f"{FAILURE_PATH}.Cause", CONFIG_NOT_FOUND_PATTERN), create_config
+    )
+    missing.default_choice(failed)
+    find_config.add_catch(
+        Catch(error_equals=["States.TaskFailed"], next_step=missing, result_path=FAILURE_PATH)
+    )
+    find_config.add_catch(_catch_all(failed))
+    use_run.next(find_config)
+    find_config.next(checks)
     is_approved = ChoiceRule.StringEquals("$.Registered.Status", "Approved")
     # A version the gate approved is deployed by its own run; its registration raises
     # the same approval event, which must not deploy it a second time meanwhile.
@@ -459,6 +482,13 @@ def _approved_version_entry(tasks: dict[State, Any], deploy: Any) -> None:
         )
     )  # fmt: skip
     tasks[State.DESCRIBE_APPROVED_VERSION].next(approved)
+
+
+# Tasks whose errors go elsewhere than the failure state (see where each is caught).
+_CAUGHT_ON_THEIR_OWN = (
+    State.FIND_LIVE_MODEL, State.MARK_VERSION_NOT_DEPLOYED, State.CREATE_ENDPOINT_CONFIG,
+    State.CREATE_ENDPOINT, State.UPDATE_ENDPOINT,
+)  # fmt: skip
 
 
 def _registry_tasks(settings: Settings) -> dict[State, Any]:
@@ -797,7 +827,9 @@ def endpoint_max_checks(settings: Settings) -> int:
     return -(-_rollout_seconds(settings) // ENDPOINT_CHECK_INTERVAL_SECONDS)
 
 
-def _deploy_branch(settings: Settings, tasks: dict[State, Any], check: Task, failed: Any) -> Any:
+def _deploy_branch(
+    settings: Settings, tasks: dict[State, Any], check: Task, failed: Any
+) -> tuple[Any, Pass]:
     """Endpoint config, then create the endpoint (first run) or update it (when it is
     InService), then check until it serves this run's model, bounded in time."""
     max_checks = endpoint_max_checks(settings)
@@ -825,7 +857,6 @@ def _deploy_branch(settings: Settings, tasks: dict[State, Any], check: Task, fai
         ]),
         tasks[State.CREATE_ENDPOINT],
     )  # fmt: skip
-    missing.default_choice(failed)
     check.add_retry(
         Retry(error_equals=SAGEMAKER_SDK_THROTTLING, interval_seconds=2, max_attempts=3,
               backoff_rate=2.0)
@@ -845,6 +876,16 @@ def _deploy_branch(settings: Settings, tasks: dict[State, Any], check: Task, fai
         Catch(error_equals=["States.ALL"], next_step=deployment_failed, result_path="$.MarkFailure")
     )
     mark.next(deployment_failed)
+    # A deploy step that fails after the version was registered: mark it, with why.
+    not_deployed = Pass(
+        State.RECORD_DEPLOYMENT_FAILURE,
+        parameters={"Error.$": f"{FAILURE_PATH}.Error", "Reason.$": f"{FAILURE_PATH}.Cause"},
+        result_path="$.Decision",
+    )
+    not_deployed.next(mark)
+    missing.default_choice(not_deployed)
+    for step in (State.CREATE_ENDPOINT_CONFIG, State.CREATE_ENDPOINT, State.UPDATE_ENDPOINT):
+        tasks[step].add_catch(_catch_all(not_deployed))
     tasks[State.CREATE_ENDPOINT_CONFIG].next(start)
     start.next(check)
     check.next(_endpoint_status(tasks, count, mark, deployment_failed, max_checks))
@@ -852,7 +893,7 @@ def _deploy_branch(settings: Settings, tasks: dict[State, Any], check: Task, fai
     tasks[State.UPDATE_ENDPOINT].next(count)
     count.next(wait)
     wait.next(check)
-    return tasks[State.CREATE_ENDPOINT_CONFIG]
+    return tasks[State.CREATE_ENDPOINT_CONFIG], start
 
 
 def _endpoint_status(tasks: dict[State, Any], count: Pass, mark: Task, not_ready: Any,
@@ -996,8 +1037,9 @@ def _sdk_partition(partition: str) -> Iterator[None]:
 
 
 _SDK_INTEGRATIONS = (
-    State.UPDATE_ENDPOINT, State.DESCRIBE_APPROVED_VERSION, State.FIND_LIVE_MODEL,
-    State.DESCRIBE_LIVE_CONFIG, State.REGISTER_MODEL, State.MARK_VERSION_NOT_DEPLOYED,
+    State.UPDATE_ENDPOINT, State.FIND_APPROVED_CONFIG, State.DESCRIBE_APPROVED_VERSION,
+    State.FIND_LIVE_MODEL, State.DESCRIBE_LIVE_CONFIG, State.REGISTER_MODEL,
+    State.MARK_VERSION_NOT_DEPLOYED,
 )  # fmt: skip
 
 
