@@ -14,6 +14,7 @@ sys.path.insert(0, str(TEMPLATE_DIR / "scripts"))
 import fleet
 
 IGNORE = Path("{{cookiecutter.project_slug}}", ".gitignore")
+VERSION = (TEMPLATE_DIR / "VERSION").read_text(encoding="utf-8").strip()
 
 
 def test_the_fleet_report_then_an_update_of_each_project(tmp_path, capsys, monkeypatch):
@@ -42,7 +43,8 @@ def test_the_fleet_report_then_an_update_of_each_project(tmp_path, capsys, monke
         f"{behind}: v1.0.0, behind (v1.0.0 < v1.1.0); changed by its owners: none",
         f"{edited}: v1.0.0, behind (v1.0.0 < v1.1.0); changed by its owners: .gitignore",
         f"{current}: v1.1.0, up to date; changed by its owners: none",
-        f"{baked}: 1.0.0, no copier answers; changed by its owners: not compared",
+        # Without copier answers, the release recorded in pyproject.toml (from VERSION).
+        f"{baked}: {VERSION}, no copier answers; changed by its owners: not compared",
     ]
 
     assert fleet.main([*fleet_of, "--template", str(template), "--update"]) == 0
