@@ -164,7 +164,6 @@ _COMMON_FILES = (
     "src/{package}/local/interpreter.py",
     "src/{package}/local/interrupts.py",
     "src/{package}/local/registry.py",
-    "src/{package}/local/sagemaker_client.py",
     "src/{package}/local/transform.py",
     "src/{package}/model_commands.py",
     "src/{package}/model_registry.py",

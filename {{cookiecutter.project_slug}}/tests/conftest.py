@@ -107,3 +107,14 @@ def encoded_row(schema, strong: bool) -> str:
             chosen = 0 if strong or not decides else len(feature.categories) - 1
             values += ["1" if i == chosen else "0" for i in range(len(feature.categories))]
     return ",".join(values)
+
+
+def dicts_in(node):
+    """Every mapping in a parsed JSON or YAML document, at any depth (the node first)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from dicts_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from dicts_in(value)

@@ -12,33 +12,19 @@ from __future__ import annotations
 import io
 import random
 
-import numpy as np
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from project import invoke
 from project.cli import main
 from project.local.run import LOCAL_FOLDER
-from project.local.services import CHECKS_BEFORE_SETTLED, LocalServices, Workspace
-from project.local.training import train
+from project.local.services import LocalServices, Workspace
 from project.settings import load_settings
 from project.settings.data_schema import DataSchema, Feature
 from project.settings.names import endpoint_name
 
 from .conftest import PROJECT_ROOT, encoded_row, project_schema
-from .local.serving import post, running_server
-
-
-def trained_model(folder, width: int):
-    """A binary:logistic model of ``width`` features, trained as local training does."""
-    rng = np.random.default_rng(11)
-    for channel in ("train", "validation"):
-        rows = rng.random((80, width))
-        labels = (rows[:, 0] > 0.5).astype(float)
-        (folder / channel).mkdir(parents=True)
-        np.savetxt(folder / channel / "part-0.csv", np.column_stack([labels, rows]), delimiter=",")
-    hyperparameters = {"objective": "binary:logistic", "num_round": "3"}
-    return train(folder / "train", folder / "validation", hyperparameters, folder / "model")
+from .local.serving import deploy_to_local_endpoint, post, running_server, tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +38,8 @@ def live_project(tmp_path_factory):
     services = LocalServices(Workspace(root / LOCAL_FOLDER), "us-east-1", spark_session=None)
     folder = services.workspace.path_of("s3://local-artifacts/runs/v1/")
     width = len(invoke.encoded_columns(settings.data))
-    archive = trained_model(folder, width).model_archive
-    name = endpoint_name(settings)
-    services.create_model(
-        {
-            "ModelName": "v1",
-            "PrimaryContainer": {"ModelDataUrl": services.workspace.uri_of(archive)},
-        }
-    )
-    services.create_endpoint_config(
-        {"EndpointConfigName": "v1", "ProductionVariants": [{"ModelName": "v1"}]}
-    )
-    services.create_endpoint({"EndpointName": name, "EndpointConfigName": "v1"})
-    for _ in range(CHECKS_BEFORE_SETTLED + 1):
-        services.describe_endpoint({"EndpointName": name})
+    archive = tiny_model(folder, features=width, rows=80, seed=11)
+    deploy_to_local_endpoint(services, archive, endpoint_name(settings))
     return settings_path, archive
 
 

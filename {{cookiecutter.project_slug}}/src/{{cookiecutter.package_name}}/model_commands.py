@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 import time
 from typing import Any
 
@@ -25,8 +26,7 @@ def sagemaker_client(settings: Settings, local: bool) -> Any:
     """boto3's SageMaker client, or local mode's stand-in for the same calls."""
     if local:
         from .local.run import LOCAL_FOLDER, local_services
-        from .local.sagemaker_client import LocalSageMakerClient
-        from .local.services import Workspace
+        from .local.services import LocalSageMakerClient, Workspace
 
         workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
         return LocalSageMakerClient(local_services(settings, workspace))
@@ -70,8 +70,6 @@ def approve_command(arguments: argparse.Namespace) -> int:
 
 
 def _deploy_locally(settings: Settings, version: model_registry.Version) -> int:
-    import sys
-
     from .local.run import run_locally
     from .workflow.display import display_for
 

@@ -1,7 +1,7 @@
 """The registry's versions and the live model, for the `models`, `approve` and
 `rollback` commands.
 
-Every function takes a SageMaker client: boto3's on AWS, or ``LocalSageMakerClient``,
+Every function takes a SageMaker client: boto3's on AWS, or ``local.services.LocalSageMakerClient``,
 which answers the same calls with the same shapes from local mode's records, so the
 commands behave alike in both places.
 """
@@ -78,8 +78,6 @@ def live_run_name(client: Any, settings: Settings) -> str | None:
         if "Could not find endpoint" in str(error):
             return None
         raise
-    if endpoint["EndpointStatus"] == "Failed" and not endpoint.get("ProductionVariants", True):
-        return None
     config = client.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
     return config["ProductionVariants"][0]["ModelName"]
 

@@ -24,7 +24,13 @@ from policy_sentry.querying.actions import get_action_data
 from project.aws.cfn_template import Resolver, load_template, pseudo_parameters
 from project.cli import main
 
-from ..conftest import PROJECT_ROOT, clear_account_values, copy_project, replace_line
+from ..conftest import (
+    PROJECT_ROOT,
+    clear_account_values,
+    copy_project,
+    dicts_in,
+    replace_line,
+)
 
 INFRASTRUCTURE = PROJECT_ROOT / "infrastructure"
 CI_ROLE = INFRASTRUCTURE / "ci-deploy-role.yaml"
@@ -406,19 +412,7 @@ OPTIMIZED = {
 def definition_actions(definition: dict) -> set[str]:
     """The IAM actions the definition's Task states call (an AWS SDK integration
     aws-sdk:<service>:<apiAction> is authorized as <service>:<ApiAction>)."""
-    resources = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("Type") == "Task":
-                resources.add(node["Resource"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(definition)
+    resources = {node["Resource"] for node in dicts_in(definition) if node.get("Type") == "Task"}
     actions = set()
     for resource in resources:
         integration = resource.split(":::", 1)[1]

@@ -21,7 +21,7 @@ from project.settings.names import (
     rollback_alarm_names,
 )
 
-from ..conftest import PROJECT_ROOT, clear_account_values, replace_line
+from ..conftest import PROJECT_ROOT, clear_account_values, dicts_in, replace_line
 
 ACCOUNT = "123456789012"
 STATE_MACHINE_ARN = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:demo-retraining"
@@ -270,19 +270,11 @@ def test_the_definition_names_the_stacks_alarms_variant_and_substitutions(settin
     """The committed definition rolls back on the stack's alarms, deploys the variant
     they watch, and uses no placeholder the stack does not substitute."""
     text = (PROJECT_ROOT / DEFINITION_PATH).read_text(encoding="utf-8")
-    configs = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "AutoRollbackConfiguration" in node:
-                configs.append(node["AutoRollbackConfiguration"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(json.loads(text))
+    configs = [
+        node["AutoRollbackConfiguration"]
+        for node in dicts_in(json.loads(text))
+        if "AutoRollbackConfiguration" in node
+    ]
     assert configs, "the definition updates the endpoint without auto-rollback"
     names = {alarm["AlarmName"] for config in configs for alarm in config["Alarms"]}
     assert names == set(rollback_alarm_names(settings))

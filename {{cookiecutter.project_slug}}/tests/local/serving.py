@@ -14,20 +14,22 @@ from pathlib import Path
 
 import numpy as np
 from project.local.serve import make_server
+from project.local.services import CHECKS_BEFORE_SETTLED
 from project.local.training import train
 
 FEATURES = 3
 _STATUS_LINE = re.compile(rb"^HTTP/1\.[01] ([1-5][0-9][0-9]) [^\r\n]*\r\n")
 
 
-def tiny_model(folder: Path) -> Path:
-    """A 3-feature binary:logistic model archive, trained as local training does."""
-    rng = np.random.default_rng(7)
+def tiny_model(folder: Path, features: int = FEATURES, rows: int = 60, seed: int = 7) -> Path:
+    """A binary:logistic model archive of ``features`` features (3 by default), trained
+    as local training does."""
+    rng = np.random.default_rng(seed)
     for channel in ("train", "validation"):
-        rows = rng.random((60, FEATURES))
-        labels = (rows[:, 0] > 0.5).astype(float)
+        table = rng.random((rows, features))
+        labels = (table[:, 0] > 0.5).astype(float)
         (folder / channel).mkdir(parents=True)
-        np.savetxt(folder / channel / "part-0.csv", np.column_stack([labels, rows]), delimiter=",")
+        np.savetxt(folder / channel / "part-0.csv", np.column_stack([labels, table]), delimiter=",")
     hyperparameters = {"objective": "binary:logistic", "num_round": "3"}
     return train(
         folder / "train", folder / "validation", hyperparameters, folder / "model"
@@ -93,3 +95,19 @@ def post(port: int, body: bytes, content_type: str | None = "text/csv", **header
     head = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
     request = f"POST /invocations HTTP/1.1\r\n{head}\r\n".encode("latin-1") + body
     return parse_response(exchange(port, request))
+
+
+def deploy_to_local_endpoint(services, archive: Path, endpoint: str) -> None:
+    """Serve ``archive`` on the local endpoint as model and config v1, InService."""
+    services.create_model(
+        {
+            "ModelName": "v1",
+            "PrimaryContainer": {"ModelDataUrl": services.workspace.uri_of(archive)},
+        }
+    )
+    services.create_endpoint_config(
+        {"EndpointConfigName": "v1", "ProductionVariants": [{"ModelName": "v1"}]}
+    )
+    services.create_endpoint({"EndpointName": endpoint, "EndpointConfigName": "v1"})
+    for _ in range(CHECKS_BEFORE_SETTLED + 1):  # Creating, ..., InService
+        services.describe_endpoint({"EndpointName": endpoint})

@@ -10,12 +10,19 @@ import socket
 import pytest
 from project.cli import main
 from project.local.run import LOCAL_FOLDER
-from project.local.services import CHECKS_BEFORE_SETTLED, LocalServices, Workspace
+from project.local.services import LocalServices, Workspace
 from project.settings import load_settings
 from project.settings.names import endpoint_name
 
 from ..conftest import PROJECT_ROOT
-from .serving import exchange, parse_response, post, running_server, tiny_model
+from .serving import (
+    deploy_to_local_endpoint,
+    exchange,
+    parse_response,
+    post,
+    running_server,
+    tiny_model,
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,20 +144,8 @@ def project_with_a_live_model(tmp_path):
     settings_path.write_bytes((PROJECT_ROOT / "settings.toml").read_bytes())
     services = LocalServices(Workspace(tmp_path / LOCAL_FOLDER), "us-east-1", spark_session=None)
     folder = services.workspace.path_of("s3://local-artifacts/runs/v1/")
-    archive = tiny_model(folder)
     name = endpoint_name(load_settings(settings_path))
-    services.create_model(
-        {
-            "ModelName": "v1",
-            "PrimaryContainer": {"ModelDataUrl": services.workspace.uri_of(archive)},
-        }
-    )
-    services.create_endpoint_config(
-        {"EndpointConfigName": "v1", "ProductionVariants": [{"ModelName": "v1"}]}
-    )
-    services.create_endpoint({"EndpointName": name, "EndpointConfigName": "v1"})
-    for _ in range(CHECKS_BEFORE_SETTLED + 1):  # Creating, ..., InService
-        services.describe_endpoint({"EndpointName": name})
+    deploy_to_local_endpoint(services, tiny_model(folder), name)
     assert services.describe_endpoint({"EndpointName": name})["EndpointStatus"] == "InService"
     return settings_path
 

@@ -9,32 +9,14 @@ alarms that do not exist. The models are real xgboost boosters.
 
 from __future__ import annotations
 
-import tarfile
 import time
 
-import numpy as np
 import pytest
-import xgboost
 from project.local import transform as local_transform
 from project.local.interpreter import TaskFailure
 from project.local.services import Alarm, LocalServices, Workspace
-from project.local.training import MODEL_FILE_NAME
 
-FEATURES = 3
-
-
-def model_archive(folder, features=FEATURES):
-    rng = np.random.default_rng(0)
-    data = rng.random((60, features))
-    labels = (data[:, 0] > 0.5).astype(float)
-    booster = xgboost.train({"objective": "binary:logistic", "seed": 0},
-                            xgboost.DMatrix(data, label=labels), num_boost_round=3)  # fmt: skip
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MODEL_FILE_NAME).write_bytes(booster.save_raw(raw_format="ubj"))
-    archive = folder / "model.tar.gz"
-    with tarfile.open(archive, "w:gz") as tar:
-        tar.add(folder / MODEL_FILE_NAME, arcname=MODEL_FILE_NAME)
-    return archive
+from .serving import FEATURES, tiny_model
 
 
 @pytest.mark.parametrize(
@@ -48,7 +30,7 @@ def test_filters_select_fields_as_jsonpath_indexes(expression, expected):
 def services_with(tmp_path, features=FEATURES, alarms=None):
     workspace = Workspace(tmp_path / ".local")
     services = LocalServices(workspace, "us-east-1", None, alarms=alarms or {})
-    archive = model_archive(workspace.path_of("s3://bucket/models/m/"), features)
+    archive = tiny_model(workspace.path_of("s3://bucket/models/m/"), features)
     services.create_model({"ModelName": "m", "PrimaryContainer": {
         "ModelDataUrl": workspace.uri_of(archive)}})  # fmt: skip
     return workspace, services
@@ -102,7 +84,7 @@ def test_an_update_naming_an_alarm_that_does_not_exist_is_refused(tmp_path):
 
 
 def test_the_bake_counts_server_errors_but_not_bad_requests(tmp_path, monkeypatch):
-    archive = model_archive(tmp_path / "m")
+    archive = tiny_model(tmp_path / "m")
     rows = ["0.1,0.2,0.3"] * 25 + ["0.1,0.2"] * 5  # the last request is a 4xx
     traffic = local_transform.bake_traffic(archive, rows)
     assert (traffic.requests, traffic.errors_5xx) == (3, 0)
@@ -119,7 +101,7 @@ def test_the_bake_counts_server_errors_but_not_bad_requests(tmp_path, monkeypatc
 def test_alarm_thresholds_are_per_minute_at_or_above(tmp_path, monkeypatch):
     alarms = {"errors": Alarm("Invocation5XXErrors", 2), "latency": Alarm("ModelLatency", 10**9)}
     _, services = services_with(tmp_path, alarms=alarms)
-    pending = {"ModelName": "m", "ModelDataUrl": "s3://bucket/models/m/model.tar.gz"}
+    pending = services.workspace.load("models", "m")  # its ModelName and ModelDataUrl
     rows = services.workspace.path_of("s3://local-artifacts/runs/m/validation/part-0.csv")
     rows.parent.mkdir(parents=True)
     rows.write_text("\n".join(["1,0.1,0.2,0.3"] * 15) + "\n")  # two requests

@@ -191,6 +191,13 @@ def _times(price: Price, *factors: float) -> float | None:
     return result
 
 
+def _hours_line(what: str, price: Price, count: float, typical_hours: float,
+                max_hours: float, detail: str) -> Line:  # fmt: skip
+    """A line of ``count`` units (instances, DPUs) priced by the hour."""
+    return Line(what, _times(price, count, typical_hours), _times(price, count, max_hours),
+                detail, frozenset({price.source}))  # fmt: skip
+
+
 def _at(price: Price, unit: str) -> str:
     return " (no price found)" if price.value is None else f" at ${price.value:g}/{unit}"
 
@@ -200,43 +207,36 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
     dpus = GLUE_DPUS_PER_WORKER[settings.glue_worker_type] * settings.glue_number_of_workers
     glue = prices.glue_dpu_hour
     lines = [
-        Line(
-            "Glue ETL",
-            _times(glue, dpus, max(TYPICAL_GLUE_MINUTES, GLUE_MINIMUM_MINUTES) / 60),
-            _times(glue, dpus, GLUE_TIMEOUT_MINUTES / 60),
+        _hours_line(
+            "Glue ETL", glue, dpus,
+            max(TYPICAL_GLUE_MINUTES, GLUE_MINIMUM_MINUTES) / 60, GLUE_TIMEOUT_MINUTES / 60,
             f"{settings.glue_number_of_workers} x {settings.glue_worker_type} = {dpus} DPU"
             f"{_at(glue, 'DPU-h')}; typical {TYPICAL_GLUE_MINUTES} min, "
             f"at most {GLUE_TIMEOUT_MINUTES} min",
-            frozenset({glue.source}),
         )
-    ]
+    ]  # fmt: skip
     training = prices.training_hour
     count = settings.training_instance_count
     max_minutes = settings.training_max_runtime_seconds / 60
     lines.append(
-        Line(
-            "Training",
-            _times(training, count, TYPICAL_TRAINING_MINUTES / 60),
-            _times(training, count, max_minutes / 60),
+        _hours_line(
+            "Training", training, count, TYPICAL_TRAINING_MINUTES / 60, max_minutes / 60,
             f"{count} x {settings.training_instance_type}{_at(training, 'h')}; "
             f"typical {TYPICAL_TRAINING_MINUTES} min, at most {max_minutes:g} min",
-            frozenset({training.source}),
         )
-    )
+    )  # fmt: skip
     if settings.compare_with_live:
         scoring = prices.scoring_hour
         lines.append(
-            Line(
-                "Scoring",
-                _times(scoring, SCORING_JOBS, TYPICAL_SCORING_MINUTES / 60),
-                _times(scoring, SCORING_JOBS, SCORING_TIMEOUT_MINUTES / 60),
+            _hours_line(
+                "Scoring", scoring, SCORING_JOBS,
+                TYPICAL_SCORING_MINUTES / 60, SCORING_TIMEOUT_MINUTES / 60,
                 f"{SCORING_JOBS} batch transform jobs (live and new model) x 1 "
                 f"{settings.scoring_instance_type}{_at(scoring, 'h')}; typical "
                 f"{TYPICAL_SCORING_MINUTES} min, at most {SCORING_TIMEOUT_MINUTES} min each; "
                 "none while no model is live",
-                frozenset({scoring.source}),
             )
-        )
+        )  # fmt: skip
     invocations = 2 if settings.compare_with_live else 1
     gb_second, request = prices.lambda_gb_second, prices.lambda_request
 
@@ -263,15 +263,16 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
     typical_hours = (TYPICAL_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600
     max_hours = (MAX_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600
     lines.append(
-        Line(
+        _hours_line(
             "Rollout",
-            _times(hosting, endpoints, typical_hours),
-            _times(hosting, endpoints, max_hours),
+            hosting,
+            endpoints,
+            typical_hours,
+            max_hours,
             f"blue/green ({settings.rollout_strategy}): a second fleet of {endpoints} x "
             f"{settings.endpoint_instance_type} for ~{TYPICAL_PROVISIONING_MINUTES} min to start, "
             f"{shifting:g} s of traffic shifting and a {bake:g} s bake; only when a run "
             "updates a live endpoint",
-            frozenset({hosting.source}),
         )
     )
     # A run passes through each state about once (retries aside), except the endpoint

@@ -78,18 +78,52 @@ class Workspace:
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-class LocalSageMaker:
-    """The one SageMaker call the evaluator makes, answered from local records."""
+class LocalSageMakerClient:
+    """boto3's SageMaker client, for the calls the evaluator and the registry commands
+    make, answered by the local stand-ins below, so that code runs unchanged locally."""
 
-    def __init__(self, workspace: Workspace):
-        self.workspace = workspace
+    def __init__(self, services: LocalServices):
+        self.services = services
 
     def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:
-        record = self.workspace.load("training-jobs", TrainingJobName)
+        record = self.services.workspace.load("training-jobs", TrainingJobName)
         if record is None:
             error = {"Code": "ValidationException", "Message": "Requested resource not found."}
             raise ClientError({"Error": error}, "DescribeTrainingJob")
         return record
+
+    def list_model_packages(self, ModelPackageGroupName: str, **_: Any) -> dict[str, Any]:
+        records = self.services.registry.list_model_packages(ModelPackageGroupName)
+        return {"ModelPackageSummaryList": [
+            {"ModelPackageArn": r["ModelPackageArn"]} for r in records
+        ]}  # fmt: skip
+
+    def describe_model_package(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("DescribeModelPackage", self.services.registry.describe_model_package,
+                          parameters)  # fmt: skip
+
+    def update_model_package(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("UpdateModelPackage", self.services.registry.update_model_package,
+                          parameters)  # fmt: skip
+
+    def describe_endpoint(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("DescribeEndpoint", self.services.describe_endpoint, parameters)
+
+    def describe_endpoint_config(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("DescribeEndpointConfig", self.services.describe_endpoint_config,
+                          parameters)  # fmt: skip
+
+    def update_endpoint(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("UpdateEndpoint", self.services.update_endpoint, parameters)
+
+    @staticmethod
+    def _call(operation: str, handler, parameters: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return handler(parameters)
+        except TaskFailure as failure:  # as boto3 raises SageMaker's ValidationException
+            message = failure.cause.split(" (Service: SageMaker")[0]
+            error = {"Code": "ValidationException", "Message": message}
+            raise ClientError({"Error": error}, operation) from None
 
 
 class LocalS3:
@@ -256,7 +290,7 @@ class LocalServices:
         return {"ModelArn": self._arn("model", name)}
 
     def invoke_lambda(self, parameters: dict[str, Any]) -> dict[str, Any]:
-        client = LocalSageMaker(self.workspace)
+        client = LocalSageMakerClient(self)
         try:
             payload = evaluator.handler(
                 parameters["Payload"], None, sagemaker_client=client,

@@ -117,6 +117,7 @@ TIMEOUT_SECONDS = {
     State.CREATE_ENDPOINT: 300,
     State.UPDATE_ENDPOINT: 300,
     State.DESCRIBE_APPROVED_VERSION: 60,
+    State.FIND_APPROVED_CONFIG: 60,
     State.FIND_LIVE_MODEL: 60,
     State.DESCRIBE_LIVE_CONFIG: 60,
     # A batch transform of the validation set: minutes to start an instance, seconds to score.
@@ -445,18 +446,12 @@ def _approved_version_entry(settings: Settings, tasks: dict[State, Any], create_
         parameters={"EndpointConfigName.$": "$.Run.Name"},
         result_selector={"EndpointConfigName.$": "$.EndpointConfigName"},
         result_path="$.EndpointConfig",
-        timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_LIVE_CONFIG],
+        timeout_seconds=TIMEOUT_SECONDS[State.FIND_APPROVED_CONFIG],
     )
     find_config.add_retry(_retry_for(State.FIND_APPROVED_CONFIG))
-    missing = Choice(State.IS_CONFIG_MISSING)
-    missing.add_choice(
-        ChoiceRule.StringMatches(f"{FAILURE_PATH}.Cause", CONFIG_NOT_FOUND_PATTERN), create_config
-    )
-    missing.default_choice(failed)
-    find_config.add_catch(
-        Catch(error_equals=["States.TaskFailed"], next_step=missing, result_path=FAILURE_PATH)
-    )
-    find_config.add_catch(_catch_all(failed))
+    missing = _cause_matches(CONFIG_NOT_FOUND_PATTERN)
+    _route_not_found(find_config, Choice(State.IS_CONFIG_MISSING), missing, create_config,
+                     failed, failed)  # fmt: skip
     use_run.next(find_config)
     find_config.next(checks)
     is_approved = ChoiceRule.StringEquals("$.Registered.Status", "Approved")
@@ -678,14 +673,8 @@ def _comparison(settings: Settings, tasks: dict[State, Any], accept: Pass,
         State.IS_THERE_A_LIVE_ENDPOINT,
         comment="Only 'this endpoint does not exist' means there is no live model.",
     )
-    missing.add_choice(
-        ChoiceRule.StringMatches(f"{FAILURE_PATH}.Cause", ENDPOINT_NOT_FOUND_PATTERN), no_live
-    )
-    missing.default_choice(failed)
-    find_live.add_catch(
-        Catch(error_equals=["States.TaskFailed"], next_step=missing, result_path=FAILURE_PATH)
-    )
-    find_live.add_catch(_catch_all(failed))
+    _route_not_found(find_live, missing, _cause_matches(ENDPOINT_NOT_FOUND_PATTERN), no_live,
+                     failed, failed)  # fmt: skip
     status = Choice(
         State.LIVE_ENDPOINT_STATUS,
         comment="A Failed endpoint (its first model never served) has no live model.",
@@ -845,26 +834,10 @@ def _deploy_branch(
         result_path="$.EndpointChecks",
     )
     wait = Wait(State.WAIT_FOR_ENDPOINT, seconds=ENDPOINT_CHECK_INTERVAL_SECONDS)
-    missing = Choice(
-        State.IS_ENDPOINT_MISSING,
-        comment="Only 'this endpoint does not exist' leads to creating it; any other "
-        "error (access denied, throttled beyond retries) fails the run with its cause.",
-    )
-    missing.add_choice(
-        ChoiceRule.And([
-            ChoiceRule.StringMatches(f"{FAILURE_PATH}.Cause", ENDPOINT_NOT_FOUND_PATTERN),
-            ChoiceRule.Not(is_present("$.Deployment")),  # never create twice
-        ]),
-        tasks[State.CREATE_ENDPOINT],
-    )  # fmt: skip
     check.add_retry(
         Retry(error_equals=SAGEMAKER_SDK_THROTTLING, interval_seconds=2, max_attempts=3,
               backoff_rate=2.0)
     )  # fmt: skip
-    check.add_catch(
-        Catch(error_equals=["States.TaskFailed"], next_step=missing, result_path=FAILURE_PATH)
-    )
-    check.add_catch(_catch_all(failed))
     deployment_failed = FailWithPaths(
         State.DEPLOYMENT_FAILED,
         comment="The new model does not serve; the registry version says why.",
@@ -883,7 +856,18 @@ def _deploy_branch(
         result_path="$.Decision",
     )
     not_deployed.next(mark)
-    missing.default_choice(not_deployed)
+    missing = Choice(
+        State.IS_ENDPOINT_MISSING,
+        comment="Only 'this endpoint does not exist' leads to creating it; any other "
+        "error (access denied, throttled beyond retries) fails the run with its cause "
+        "and marks the version.",
+    )
+    create_once = ChoiceRule.And([
+        _cause_matches(ENDPOINT_NOT_FOUND_PATTERN),
+        ChoiceRule.Not(is_present("$.Deployment")),  # never create twice
+    ])  # fmt: skip
+    _route_not_found(check, missing, create_once, tasks[State.CREATE_ENDPOINT], not_deployed,
+                     failed)  # fmt: skip
     for step in (State.CREATE_ENDPOINT_CONFIG, State.CREATE_ENDPOINT, State.UPDATE_ENDPOINT):
         tasks[step].add_catch(_catch_all(not_deployed))
     tasks[State.CREATE_ENDPOINT_CONFIG].next(start)
@@ -894,6 +878,23 @@ def _deploy_branch(
     count.next(wait)
     wait.next(check)
     return tasks[State.CREATE_ENDPOINT_CONFIG], start
+
+
+def _cause_matches(pattern: str) -> Any:
+    return ChoiceRule.StringMatches(f"{FAILURE_PATH}.Cause", pattern)
+
+
+def _route_not_found(task: Task, choice: Choice, missing: Any, then: Any, otherwise: Any,
+                     failed: Any) -> None:  # fmt: skip
+    """A describe call for which "it does not exist" is an expected answer: the service's
+    error (States.TaskFailed) goes to ``choice``, which takes ``then`` when ``missing``
+    holds and ``otherwise`` when not; any other error (a timeout) goes to ``failed``."""
+    choice.add_choice(missing, then)
+    choice.default_choice(otherwise)
+    task.add_catch(
+        Catch(error_equals=["States.TaskFailed"], next_step=choice, result_path=FAILURE_PATH)
+    )
+    task.add_catch(_catch_all(failed))
 
 
 def _endpoint_status(tasks: dict[State, Any], count: Pass, mark: Task, not_ready: Any,
