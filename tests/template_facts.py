@@ -225,6 +225,7 @@ _COMMON_FILES = (
     "tests/local/test_registry_scenarios.py",
     "tests/local/test_transform.py",
     "tests/test_invoke.py",
+    "tests/test_model_registry.py",
     "tests/local/test_run.py",
     "tests/local/test_serve.py",
     "tests/local/test_serve_fuzz.py",

@@ -78,6 +78,8 @@ def live_run_name(client: Any, settings: Settings) -> str | None:
         if "Could not find endpoint" in str(error):
             return None
         raise
+    if endpoint["EndpointStatus"] == "Failed":  # its model never served (as the gate reads it)
+        return None
     config = client.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
     return config["ProductionVariants"][0]["ModelName"]
 
