@@ -33,6 +33,9 @@ THRESHOLD = _RULE.get("NumericLessThan", _RULE.get("NumericGreaterThan"))
 PASSING = THRESHOLD * 0.5 if LOWER_IS_BETTER else min(THRESHOLD * 1.1 + 0.01, 1.0)
 FAILING = min(THRESHOLD * 2 + 0.01, 1.0) if LOWER_IS_BETTER else THRESHOLD * 0.5
 
+_SAME = COMMITTED["States"][State.SAME_FEATURES]["Choices"][1]
+SAME_LAYOUT = {_SAME["Variable"].rsplit(".", 1)[1]: _SAME["StringEquals"]}
+
 _AFTER_DEPLOY = "Canned: endpoint after deploying"
 _BEFORE_DEPLOY = "Canned: endpoint before deploying"
 
@@ -49,6 +52,8 @@ def canned_definition(
         State.FIND_LIVE_MODEL: {"EndpointConfigName": "an-older-config",
                                 "EndpointStatus": "InService"},
         State.DESCRIBE_LIVE_CONFIG: {"ModelName": "an-older-model"},
+        # The live model takes the features this definition's runs train on.
+        State.DESCRIBE_LIVE_MODEL: {"Container": {"Environment": SAME_LAYOUT}},
         State.COMPARE_MODELS: {
             "NewModelScore": value, "LiveModelScore": value, "Improvement": 0,
             "BeatsLiveModel": beats_live, "Rows": 100, "LiveModel": "an-older-model",

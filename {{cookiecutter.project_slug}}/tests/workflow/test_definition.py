@@ -65,7 +65,7 @@ def test_every_state_name_is_a_named_constant(definition):
 
 def test_every_task_has_retry_catch_and_timeout(definition):
     tasks = {name: s for name, s in definition["States"].items() if s["Type"] == "Task"}
-    assert len(tasks) == 17
+    assert len(tasks) == 19
     for name, state in tasks.items():
         assert state["TimeoutSeconds"] > 0, name
         assert any("States.ALL" in c["ErrorEquals"] for c in state["Catch"]), name

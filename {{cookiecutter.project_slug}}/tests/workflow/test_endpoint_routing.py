@@ -17,6 +17,7 @@ import pytest
 from project.local.interpreter import Interpreter, TaskFailure
 from project.settings import load_settings
 from project.workflow.definition import endpoint_max_checks
+from project.workflow.error_names import modelled_errors
 from project.workflow.state_names import State
 
 from ..conftest import PROJECT_ROOT
@@ -49,9 +50,22 @@ def endpoint(status: str, config: str = RUN, reason: str | None = None) -> dict:
     return answer | ({"FailureReason": reason} if reason else {})
 
 
+def attempts_of(error: TaskFailure) -> int:
+    """How many times the endpoint check calls DescribeEndpoint for an error that
+    persists: once, and again for each retry its Retry gives that error's name."""
+    retries = COMMITTED["States"][State.CHECK_FOR_ENDPOINT].get("Retry", [])
+    matching = [r for r in retries if error.error in r["ErrorEquals"]]
+    return 1 + (matching[0]["MaxAttempts"] if matching else 0)
+
+
 def run(describe_answers: list, calls: list | None = None, fail: dict | None = None):
-    """Run the committed definition with a passing model and scripted describes."""
-    answers = iter(describe_answers)
+    """Run the committed definition with a passing model and scripted describes.
+    A not-found or denied answer persists: it answers every attempt (a retry is no cure)."""
+    persistent = (NOT_FOUND, DENIED)
+    answers = iter([
+        repeated for answer in describe_answers
+        for repeated in [answer] * (attempts_of(answer) if answer in persistent else 1)
+    ])  # fmt: skip
     calls = calls if calls is not None else []
 
     def describe(parameters):
@@ -199,6 +213,12 @@ def test_a_deploy_step_that_fails_after_registration_marks_the_version():
 
 
 def test_a_throttled_check_is_retried():
-    throttled = TaskFailure("SageMaker.ThrottlingException", "Rate exceeded")
+    """SageMaker's model defines no ThrottlingException: the AWS SDK integration reports
+    it under the generic name (error_names.py), the name the check must retry."""
+    assert "SageMaker.ThrottlingException" not in modelled_errors("sagemaker", "DescribeEndpoint")
+    throttled = TaskFailure(
+        "SageMaker.SageMakerException",
+        "Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException)",
+    )
     execution, _, calls = run([throttled, endpoint("InService", OLD), endpoint("InService")])
     assert execution.status == "SUCCEEDED" and UPDATE in calls

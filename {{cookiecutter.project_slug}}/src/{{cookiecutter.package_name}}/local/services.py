@@ -185,6 +185,8 @@ class LocalServices:
             "glue:startJobRun.sync": self.start_glue_job_run,
             "sagemaker:createTrainingJob.sync": self.create_training_job,
             "sagemaker:createModel": self.create_model,
+            "aws-sdk:sagemaker:describeModel": self.describe_model,
+            "aws-sdk:sagemaker:describeTrainingJob": self.describe_training_job,
             "lambda:invoke": self.invoke_lambda,
             "sagemaker:createEndpointConfig": self.create_endpoint_config,
             "aws-sdk:sagemaker:describeEndpoint": self.describe_endpoint,
@@ -285,9 +287,43 @@ class LocalServices:
 
     def create_model(self, parameters: dict[str, Any]) -> dict[str, Any]:
         name = parameters["ModelName"]
-        model_data = parameters["PrimaryContainer"]["ModelDataUrl"]
-        self.workspace.save("models", name, {"ModelName": name, "ModelDataUrl": model_data})
+        if self.workspace.load("models", name) is not None:
+            # SageMaker's ValidationException, as the optimized integration names it.
+            raise TaskFailure(
+                "SageMaker.AmazonSageMakerException",
+                f'Cannot create already existing model "{self._arn("model", name)}". '
+                "(Service: AmazonSageMaker; Status Code: 400; Error Code: ValidationException)",
+            )
+        container = parameters["PrimaryContainer"]
+        self.workspace.save("models", name, {
+            "ModelName": name, "ModelDataUrl": container["ModelDataUrl"],
+            "Environment": container.get("Environment", {}),
+        })  # fmt: skip
         return {"ModelArn": self._arn("model", name)}
+
+    def describe_model(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """DescribeModel (AWS SDK integration): the container as CreateModel gave it."""
+        name = parameters["ModelName"]
+        record = self.workspace.load("models", name)
+        if record is None:
+            raise validation_error(f'Could not find model "{self._arn("model", name)}".')
+        container = {"Image": "local", "ModelDataUrl": record["ModelDataUrl"]}
+        if record.get("Environment"):  # the workflow reads it with IsPresent: either way
+            container["Environment"] = record["Environment"]
+        return {"ModelName": name, "ModelArn": self._arn("model", name),
+                "PrimaryContainer": container}  # fmt: skip
+
+    def describe_training_job(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """DescribeTrainingJob (AWS SDK integration); its botocore model defines
+        ResourceNotFound, which the integration names ResourceNotFoundException."""
+        name = parameters["TrainingJobName"]
+        record = self.workspace.load("training-jobs", name)
+        if record is None:
+            raise TaskFailure(
+                "SageMaker.ResourceNotFoundException",
+                f"Requested resource not found: {self._arn('training-job', name)}",
+            )
+        return record
 
     def invoke_lambda(self, parameters: dict[str, Any]) -> dict[str, Any]:
         client = LocalSageMakerClient(self)

@@ -7,6 +7,7 @@ header has these columns, in any order.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +42,17 @@ class DataSchema:
         """Every column a raw file must have, in the schema's order."""
         identity = [self.id_column] if self.id_column else []
         return [*identity, self.label, *(f.name for f in self.features), *self.ignore]
+
+    @property
+    def feature_layout(self) -> str:
+        """A fingerprint of what a model trained on this table takes and predicts: its
+        features (names, kinds, categories, in order) and its label's classes. Two
+        models are compared only when theirs are equal (the workflow's SAME_FEATURES)."""
+        document = json.loads(self.to_json())
+        for unrelated in ("id_column", "ignore"):  # they never reach the model
+            document.pop(unrelated)
+        digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+        return f"sha256:{digest[:16]}"
 
     def to_json(self) -> str:
         """The Glue job's --schema argument (compact, keys sorted: stable in the definition)."""

@@ -74,6 +74,23 @@ DIRECTIONS = ("lower-is-better", "higher-is-better")
 APPROVAL_MODES = ("automatic", "manual")
 # SageMaker's blue/green traffic routing types (TrafficRoutingConfig.Type), as settings.
 ROLLOUT_STRATEGIES = ("all-at-once", "canary", "linear")
+# SageMaker's upper bound of a blue/green update, BlueGreenUpdatePolicy's
+# MaximumExecutionTimeoutInSeconds (botocore's model: 600 to 28800; a test reads it).
+ROLLOUT_MAX_SECONDS = 28800
+# The run checks a deploying endpoint every 30 s, and allows 90 checks (45 minutes)
+# for provisioning before the rollout's own waits (workflow/definition.py).
+ENDPOINT_CHECK_INTERVAL_SECONDS = 30
+ENDPOINT_PROVISIONING_CHECKS = 90
+
+
+def rollout_seconds(strategy: str, step_percent: int, wait_seconds: int,
+                    final_bake_seconds: int) -> int:  # fmt: skip
+    """An upper bound of a rollout: provisioning, each traffic step's bake, the last bake."""
+    steps = {"all-at-once": 1, "canary": 2}.get(strategy, -(-100 // max(step_percent, 1)))
+    provisioning = ENDPOINT_PROVISIONING_CHECKS * ENDPOINT_CHECK_INTERVAL_SECONDS
+    return provisioning + steps * wait_seconds + final_bake_seconds
+
+
 IAM_ROLE_MODES = ("create", "existing")
 ROLE_FIELDS = (
     "sagemaker_role_arn",
@@ -602,7 +619,28 @@ def contradictions(values: Mapping[str, str], name: Callable[[str], str]) -> lis
             f"{name('rollout_strategy')} '{strategy}' shifts traffic by instances and needs "
             f"{name('endpoint_instance_count')} 2 or more; raise it or use 'all-at-once'"
         )
+    problems += _rollout_time_problems(values, name)
     return problems
+
+
+def _rollout_time_problems(values: Mapping[str, str], name: Callable[[str], str]) -> list[str]:
+    """A rollout longer than SageMaker allows a blue/green update: AWS would stop it."""
+    keys = ("rollout_step_percent", "rollout_wait_seconds", "rollout_final_bake_seconds")
+    numbers = [values.get(key) for key in keys]
+    if values.get("rollout_strategy") not in ROLLOUT_STRATEGIES or not all(
+        str(number).isdigit() for number in numbers
+    ):
+        return []  # the fields' own rules report what is wrong with them
+    step, wait, bake = (int(str(number)) for number in numbers)
+    total = rollout_seconds(values["rollout_strategy"], step, wait, bake)
+    if total <= ROLLOUT_MAX_SECONDS:
+        return []
+    return [
+        f"{name('rollout_wait_seconds')} and {name('rollout_final_bake_seconds')} make a "
+        f"rollout of up to {total} s (45 minutes of provisioning included), more than "
+        f"SageMaker's {ROLLOUT_MAX_SECONDS} s for a blue/green update; shorten the waits "
+        f"or use fewer steps ({name('rollout_step_percent')})"
+    ]
 
 
 # SageMaker XGBoost 1.7-1's hyperparameters: name -> (kind, allowed). Copied from the

@@ -79,6 +79,13 @@ from .asl_fields import (  # noqa: E402
     TaskWithResultSelector,
     is_present,
 )
+from .error_names import (  # noqa: E402
+    LAMBDA_CLIENT_ERROR,
+    generic_error,
+    modelled_error,
+    parse_resource,
+    possible_errors,
+)
 
 # Filled in by CloudFormation (DefinitionSubstitutions) and by local mode.
 PLACEHOLDERS = {
@@ -90,22 +97,25 @@ PLACEHOLDERS = {
     "GlueScriptKey": "${GlueScriptKey}",
     "EvaluatorCodeKey": "${EvaluatorCodeKey}",
 }
+# The model's environment variable that records its feature layout (DataSchema's
+# feature_layout): a live model is compared only with a model of the same layout.
+FEATURE_LAYOUT_VARIABLE = "RETRAIN_FEATURE_LAYOUT"
 XGBOOST_VERSION = rules.XGBOOST_VERSION
 
 # Where a caught error is put in the state data, for the failure state to report.
 FAILURE_PATH = "$.Failure"
 
-# Errors worth a retry: throttling and transient service faults, not bad requests.
-GLUE_TRANSIENT_ERRORS = ["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException"]
-SAGEMAKER_TRANSIENT_ERRORS = ["SageMaker.AmazonSageMakerException"]
-# AWS SDK integrations name errors <Service>.<ErrorCode> (with an Exception suffix).
-SAGEMAKER_SDK_THROTTLING = ["SageMaker.ThrottlingException"]
-LAMBDA_TRANSIENT_ERRORS = [
-    "Lambda.ServiceException",
-    "Lambda.AWSLambdaException",
-    "Lambda.SdkClientException",
-    "Lambda.TooManyRequestsException",
-]
+# Errors worth a retry, by service (error_names.py says how each is named). Glue's and
+# Lambda's models name their transient errors; SageMaker's names none, so its throttling
+# and internal errors surface under the generic name that its validation errors share:
+# those are retried too, briefly (SAGEMAKER_RETRY), as no Retry can tell them apart.
+GLUE_TRANSIENT_CODES = [
+    "ConcurrentRunsExceededException", "InternalServiceException", "OperationTimeoutException",
+]  # fmt: skip
+LAMBDA_TRANSIENT_CODES = ["ServiceException", "TooManyRequestsException"]
+# (interval s, attempts, backoff): SageMaker's at most 1 + 2 + 4 = 7 s of waiting.
+SAGEMAKER_RETRY = (1, 3, 2.0)
+OTHER_RETRY = (5, 3, 2.0)
 
 TIMEOUT_SECONDS = {
     # The Glue job's own Timeout is 120 minutes; this leaves Glue to report it first.
@@ -126,14 +136,16 @@ TIMEOUT_SECONDS = {
     State.COMPARE_MODELS: 300,
     State.REGISTER_MODEL: 60,
     State.MARK_VERSION_NOT_DEPLOYED: 60,
+    State.DESCRIBE_TRAINING_JOB: 60,
+    State.DESCRIBE_LIVE_MODEL: 60,
 }
 
 
 # CreateEndpoint and UpdateEndpoint return at once; the endpoint serves the new model
 # (or fails to, or is rolled back) minutes later. The run checks every 30 s, for 45
 # minutes plus the rollout's bake times (``endpoint_max_checks``).
-ENDPOINT_CHECK_INTERVAL_SECONDS = 30
-ENDPOINT_PROVISIONING_CHECKS = 90
+ENDPOINT_CHECK_INTERVAL_SECONDS = rules.ENDPOINT_CHECK_INTERVAL_SECONDS
+ENDPOINT_PROVISIONING_CHECKS = rules.ENDPOINT_PROVISIONING_CHECKS
 # SageMaker's TrafficRoutingConfig types, by the settings' rollout.strategy.
 TRAFFIC_ROUTING_TYPES = {"all-at-once": "ALL_AT_ONCE", "canary": "CANARY", "linear": "LINEAR"}
 # Where batch transform writes each model's predictions of this run's validation set.
@@ -142,6 +154,19 @@ SCORES_PREFIXES = {"live": "scores/live/", "new": "scores/new/"}
 # whose message says so): the only failure that may lead to creating the endpoint.
 ENDPOINT_NOT_FOUND_PATTERN = "*Could not find endpoint*"
 CONFIG_NOT_FOUND_PATTERN = "*Could not find endpoint configuration*"
+# SageMaker's refusal of a Create call for a name that exists (a ValidationException,
+# under the generic error name). The names are this run's (a UUID in each), so the
+# resource is what an earlier attempt of the same call created, whose answer was
+# lost, or, for an approved version, what a duplicate approval event's run created:
+# the call has succeeded.
+ALREADY_EXISTS_PATTERNS = {
+    State.CREATE_MODEL: "*Cannot create already existing model*",
+    State.CREATE_ENDPOINT_CONFIG: "*Cannot create already existing endpoint configuration*",
+    State.CREATE_ENDPOINT: "*Cannot create already existing endpoint*",
+}
+# UpdateEndpoint's refusal while another update (a duplicate approval's run) is going.
+UPDATE_IN_PROGRESS_PATTERN = "*Cannot update in-progress endpoint*"
+TRAINING_JOB_CHECK_SECONDS = 60
 
 
 def build_definition(settings: Settings) -> Graph:
@@ -159,8 +184,14 @@ def build_definition(settings: Settings) -> Graph:
         tasks.update(_registry_tasks(settings))
         tasks.update(_scoring_tasks(settings) if settings.compare_with_live else {})
     tasks[State.DESCRIBE_APPROVED_VERSION] = describe_approved
+    for task in tasks.values():
+        task.add_retry(_retry_for(task))
+    _adopt_a_started_training_job(settings, tasks, failed)
+    _route_already_exists(tasks[State.CREATE_MODEL], State.DOES_THE_MODEL_EXIST,
+                          ALREADY_EXISTS_PATTERNS[State.CREATE_MODEL],
+                          then=tasks[State.EVALUATE_MODEL], otherwise=failed)  # fmt: skip
+    tasks[State.CREATE_MODEL].add_catch(_catch_all(failed))
     for name, task in tasks.items():
-        task.add_retry(_retry_for(name))
         if name not in _CAUGHT_ON_THEIR_OWN:
             task.add_catch(_catch_all(failed))
     deploy, checks = _deploy_branch(settings, tasks, check, failed)
@@ -327,6 +358,7 @@ def _tasks(settings: Settings, plan: Pass) -> tuple[dict[State, Any], Task]:
     )
     model = train.get_expected_model()
     model.model_data = train.output()["Training"]["ModelArtifacts"]["S3ModelArtifacts"]
+    model.env = {FEATURE_LAYOUT_VARIABLE: settings.data.feature_layout}
     create_model = ModelStep(
         State.CREATE_MODEL,
         model=model,
@@ -448,7 +480,7 @@ def _approved_version_entry(settings: Settings, tasks: dict[State, Any], create_
         result_path="$.EndpointConfig",
         timeout_seconds=TIMEOUT_SECONDS[State.FIND_APPROVED_CONFIG],
     )
-    find_config.add_retry(_retry_for(State.FIND_APPROVED_CONFIG))
+    find_config.add_retry(_retry_for(find_config))
     missing = _cause_matches(CONFIG_NOT_FOUND_PATTERN)
     _route_not_found(find_config, Choice(State.IS_CONFIG_MISSING), missing, create_config,
                      failed, failed)  # fmt: skip
@@ -463,7 +495,12 @@ def _approved_version_entry(settings: Settings, tasks: dict[State, Any], create_
             ChoiceRule.StringEquals("$.Registered.Approval", "automatic"),
             ChoiceRule.StringEquals("$.Registered.Decision", "none"),
         ]),
-        Succeed(State.DEPLOYED_BY_ITS_RUN),
+        Pass(
+            State.DEPLOYED_BY_ITS_RUN,
+            comment="Ends the run; its output's NoOp tells `status` to show the real run.",
+            result="the run that registered this version deploys it",
+            result_path="$.NoOp",
+        ),
     )  # fmt: skip
     approved.add_choice(is_approved, use_run)
     approved.default_choice(
@@ -482,8 +519,70 @@ def _approved_version_entry(settings: Settings, tasks: dict[State, Any], create_
 # Tasks whose errors go elsewhere than the failure state (see where each is caught).
 _CAUGHT_ON_THEIR_OWN = (
     State.FIND_LIVE_MODEL, State.MARK_VERSION_NOT_DEPLOYED, State.CREATE_ENDPOINT_CONFIG,
-    State.CREATE_ENDPOINT, State.UPDATE_ENDPOINT,
+    State.CREATE_ENDPOINT, State.UPDATE_ENDPOINT, State.TRAIN_MODEL, State.CREATE_MODEL,
 )  # fmt: skip
+
+
+def _route_already_exists(task: Task, choice_name: State, pattern: str, then: Any,
+                          otherwise: Any) -> None:  # fmt: skip
+    """SageMaker's "already exists" for this run's own name: the call had succeeded
+    (an attempt whose answer was lost, or a duplicate approval event's run), so the
+    run goes on as if it had returned; any other error of that name goes ``otherwise``."""
+    choice = Choice(choice_name, comment="A name of this run's that exists is this run's.")
+    choice.add_choice(_cause_matches(pattern), then)
+    choice.default_choice(otherwise)
+    task.add_catch(Catch(error_equals=[generic_error(task.fields["resource"])],
+                         next_step=choice, result_path=FAILURE_PATH))  # fmt: skip
+
+
+def _adopt_a_started_training_job(settings: Settings, tasks: dict[State, Any],
+                                  failed: Any) -> None:  # fmt: skip
+    """A retried CreateTrainingJob whose first answer was lost meets ResourceInUse
+    while its job trains: wait for that job instead of failing while it bills."""
+    train = tasks[State.TRAIN_MODEL]
+    describe = Task(
+        State.DESCRIBE_TRAINING_JOB,
+        comment="The same answer as createTrainingJob.sync's: DescribeTrainingJob.",
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:describeTrainingJob",
+        parameters={"TrainingJobName.$": "$.Run.Name"},
+        result_path="$.Training",
+        timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_TRAINING_JOB],
+    )
+    describe.add_retry(_retry_for(describe))
+    describe.add_catch(_catch_all(failed))
+    wait = Wait(State.WAIT_FOR_TRAINING_JOB, seconds=TRAINING_JOB_CHECK_SECONDS)
+    wait.next(describe)
+    not_completed = Pass(
+        State.TRAINING_JOB_NOT_COMPLETED,
+        parameters={
+            "Error": "TrainingJobNotCompleted",
+            "Cause.$": _states_format(
+                "training job {} is {}", "$.Run.Name", "$.Training.TrainingJobStatus"
+            ),
+        },
+        result_path=FAILURE_PATH,
+    )
+    not_completed.next(failed)
+    status = Choice(State.TRAINING_JOB_STATUS)
+    job_status = "$.Training.TrainingJobStatus"
+    status.add_choice(ChoiceRule.StringEquals(job_status, "Completed"), tasks[State.CREATE_MODEL])
+    status.add_choice(
+        ChoiceRule.Or([ChoiceRule.StringEquals(job_status, "InProgress"),
+                       ChoiceRule.StringEquals(job_status, "Stopping")]),
+        wait,
+    )  # fmt: skip
+    status.default_choice(not_completed)
+    describe.next(status)
+    own = Choice(
+        State.IS_IT_THIS_RUNS_JOB,
+        comment="A generated name (a UUID) is this run's alone; a name the caller gave "
+        "may be an earlier run's, whose job must not be taken for this one's.",
+    )
+    own.add_choice(is_present("$.RunName"), failed)
+    own.default_choice(describe)
+    in_use = modelled_error(train.fields["resource"], "ResourceInUse")
+    train.add_catch(Catch(error_equals=[in_use], next_step=own, result_path=FAILURE_PATH))
+    train.add_catch(_catch_all(failed))
 
 
 def _registry_tasks(settings: Settings) -> dict[State, Any]:
@@ -525,6 +624,7 @@ def _registry_tasks(settings: Settings) -> dict[State, Any]:
                 "ValidationUri.$": "$.Run.ValidationUri",
                 "GlueScript": PLACEHOLDERS["GlueScriptKey"],
                 "EvaluatorCode": PLACEHOLDERS["EvaluatorCodeKey"],
+                "FeatureLayout": settings.data.feature_layout,
             },
         },
         result_selector={"ModelPackageArn.$": "$.ModelPackageArn"},
@@ -538,7 +638,7 @@ def _registry_tasks(settings: Settings) -> dict[State, Any]:
         parameters={
             "ModelPackageArn.$": "$.Registered.ModelPackageArn",
             "ModelApprovalStatus": "Rejected",
-            "ApprovalDescription.$": "$.Decision.Reason",
+            "ApprovalDescription.$": "$.Decision.Summary",
             # No longer "deployed by its run": approving it again deploys it.
             "CustomerMetadataProperties": {"Decision.$": "$.Decision.Error"},
         },
@@ -569,6 +669,15 @@ def _scoring_tasks(settings: Settings) -> dict[State, Any]:
         result_selector={"ModelName.$": "$.ProductionVariants[0].ModelName"},
         result_path="$.LiveModel",
         timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_LIVE_CONFIG],
+    )
+    describe_model = TaskWithResultSelector(
+        State.DESCRIBE_LIVE_MODEL,
+        comment=f"Its container's {FEATURE_LAYOUT_VARIABLE} says which features it takes.",
+        resource=f"arn:{settings.partition}:states:::aws-sdk:sagemaker:describeModel",
+        parameters={"ModelName.$": "$.LiveModel.ModelName"},
+        result_selector={"Container.$": "$.PrimaryContainer"},
+        result_path="$.LiveModel.Described",
+        timeout_seconds=TIMEOUT_SECONDS[State.DESCRIBE_LIVE_MODEL],
     )
     score_live = _batch_transform(settings, State.SCORE_LIVE_MODEL, "$.LiveModel.ModelName",
                                   "live", "$.LiveScoring")  # fmt: skip
@@ -603,6 +712,7 @@ def _scoring_tasks(settings: Settings) -> dict[State, Any]:
     return {
         State.FIND_LIVE_MODEL: find_live,
         State.DESCRIBE_LIVE_CONFIG: describe_config,
+        State.DESCRIBE_LIVE_MODEL: describe_model,
         State.SCORE_LIVE_MODEL: score_live,
         State.SCORE_NEW_MODEL: score_new,
         State.COMPARE_MODELS: compare,
@@ -682,10 +792,10 @@ def _comparison(settings: Settings, tasks: dict[State, Any], accept: Pass,
     status.add_choice(ChoiceRule.StringEquals("$.Live.EndpointStatus", "Failed"), no_live)
     status.default_choice(tasks[State.DESCRIBE_LIVE_CONFIG])
     find_live.next(status)
-    Chain([
-        tasks[State.DESCRIBE_LIVE_CONFIG], tasks[State.SCORE_LIVE_MODEL],
-        tasks[State.SCORE_NEW_MODEL], tasks[State.COMPARE_MODELS],
-    ])  # fmt: skip
+    Chain([tasks[State.DESCRIBE_LIVE_CONFIG], tasks[State.DESCRIBE_LIVE_MODEL]])
+    tasks[State.DESCRIBE_LIVE_MODEL].next(_same_features(settings, tasks, accept))
+    Chain([tasks[State.SCORE_LIVE_MODEL], tasks[State.SCORE_NEW_MODEL],
+           tasks[State.COMPARE_MODELS]])  # fmt: skip
     better = Choice(
         State.CHAMPION_GATE,
         comment=f"Deploy only a model at least {settings.quality_gate.min_improvement:g} "
@@ -695,6 +805,32 @@ def _comparison(settings: Settings, tasks: dict[State, Any], accept: Pass,
     better.default_choice(reject_not_better)
     tasks[State.COMPARE_MODELS].next(better)
     return find_live
+
+
+def _same_features(settings: Settings, tasks: dict[State, Any], accept: Pass) -> Choice:
+    """Score the live model on this run's validation data only if it takes the same
+    features: with more columns its transform job fails, with fewer or others in
+    another order it scores, wrongly (the container predicts by position)."""
+    layout = f"$.LiveModel.Described.Container.Environment.{FEATURE_LAYOUT_VARIABLE}"
+    not_comparable = Pass(
+        State.NOT_COMPARABLE,
+        comment="The [data] table changed since the live model was trained.",
+        parameters={
+            "NewModelScore": "not scored",
+            "LiveModelScore": "not comparable",
+            "LiveModel.$": "$.LiveModel.ModelName",
+            "Summary": "not comparable with the live model: it was trained on other "
+            "features (the [data] table changed), so the threshold alone decides",
+        },
+        result_path="$.Comparison",
+    )
+    not_comparable.next(accept)
+    same = Choice(State.SAME_FEATURES, comment="Its recorded feature layout, or none.")
+    same.add_choice(ChoiceRule.Not(is_present(layout)), not_comparable)
+    same.add_choice(ChoiceRule.StringEquals(layout, settings.data.feature_layout),
+                    tasks[State.SCORE_LIVE_MODEL])  # fmt: skip
+    same.default_choice(not_comparable)
+    return same
 
 
 def _decision(name: State, status: str, error: str, reason: Any, comparison: bool) -> Pass:
@@ -792,8 +928,8 @@ def deployment_config(settings: Settings) -> dict[str, Any]:
         "BlueGreenUpdatePolicy": {
             "TrafficRoutingConfiguration": routing,
             "TerminationWaitInSeconds": settings.rollout_final_bake_seconds,
-            # SageMaker's bounds: 600 s to 8 h.
-            "MaximumExecutionTimeoutInSeconds": min(28800, max(600, _rollout_seconds(settings))),
+            # SageMaker's bounds: 600 s to 8 h (the settings refuse a longer rollout).
+            "MaximumExecutionTimeoutInSeconds": max(600, _rollout_seconds(settings)),
         },
         "AutoRollbackConfiguration": {
             "Alarms": [{"AlarmName": name} for name in rollback_alarm_names(settings)]
@@ -802,14 +938,9 @@ def deployment_config(settings: Settings) -> dict[str, Any]:
 
 
 def _rollout_seconds(settings: Settings) -> int:
-    """An upper bound of a rollout: provisioning, each traffic step's bake, the last bake."""
-    steps = {"all-at-once": 1, "canary": 2}.get(
-        settings.rollout_strategy, -(-100 // settings.rollout_step_percent)
-    )
-    provisioning = ENDPOINT_PROVISIONING_CHECKS * ENDPOINT_CHECK_INTERVAL_SECONDS
-    return (
-        provisioning + steps * settings.rollout_wait_seconds + settings.rollout_final_bake_seconds
-    )
+    return rules.rollout_seconds(settings.rollout_strategy, settings.rollout_step_percent,
+                                 settings.rollout_wait_seconds,
+                                 settings.rollout_final_bake_seconds)  # fmt: skip
 
 
 def endpoint_max_checks(settings: Settings) -> int:
@@ -834,10 +965,7 @@ def _deploy_branch(
         result_path="$.EndpointChecks",
     )
     wait = Wait(State.WAIT_FOR_ENDPOINT, seconds=ENDPOINT_CHECK_INTERVAL_SECONDS)
-    check.add_retry(
-        Retry(error_equals=SAGEMAKER_SDK_THROTTLING, interval_seconds=2, max_attempts=3,
-              backoff_rate=2.0)
-    )  # fmt: skip
+    check.add_retry(_retry_for(check))
     deployment_failed = FailWithPaths(
         State.DEPLOYMENT_FAILED,
         comment="The new model does not serve; the registry version says why.",
@@ -852,7 +980,14 @@ def _deploy_branch(
     # A deploy step that fails after the version was registered: mark it, with why.
     not_deployed = Pass(
         State.RECORD_DEPLOYMENT_FAILURE,
-        parameters={"Error.$": f"{FAILURE_PATH}.Error", "Reason.$": f"{FAILURE_PATH}.Cause"},
+        parameters={
+            "Error.$": f"{FAILURE_PATH}.Error",
+            "Reason.$": f"{FAILURE_PATH}.Cause",  # up to 32,768 characters
+            "Summary.$": _states_format(
+                "deployment failed with {}: the cause of the run failure says why",
+                f"{FAILURE_PATH}.Error",  # up to 256 characters
+            ),
+        },
         result_path="$.Decision",
     )
     not_deployed.next(mark)
@@ -868,6 +1003,10 @@ def _deploy_branch(
     ])  # fmt: skip
     _route_not_found(check, missing, create_once, tasks[State.CREATE_ENDPOINT], not_deployed,
                      failed)  # fmt: skip
+    _route_already_exists(tasks[State.CREATE_ENDPOINT_CONFIG], State.DOES_THE_CONFIG_EXIST,
+                          ALREADY_EXISTS_PATTERNS[State.CREATE_ENDPOINT_CONFIG],
+                          then=start, otherwise=not_deployed)  # fmt: skip
+    _another_deployment_of_it(tasks, count, not_deployed)
     for step in (State.CREATE_ENDPOINT_CONFIG, State.CREATE_ENDPOINT, State.UPDATE_ENDPOINT):
         tasks[step].add_catch(_catch_all(not_deployed))
     tasks[State.CREATE_ENDPOINT_CONFIG].next(start)
@@ -878,6 +1017,35 @@ def _deploy_branch(
     count.next(wait)
     wait.next(check)
     return tasks[State.CREATE_ENDPOINT_CONFIG], start
+
+
+def _another_deployment_of_it(tasks: dict[State, Any], count: Pass, not_deployed: Any) -> None:
+    """CreateEndpoint refused as the endpoint exists, or UpdateEndpoint as it is being
+    updated: another run deploys too (a duplicate approval event's, of this very
+    version). The checks then wait for the endpoint to settle and say what it serves."""
+    under_way = Choice(
+        State.IS_ANOTHER_DEPLOYMENT_UNDER_WAY,
+        comment="SageMaker may send an approval event more than once: two runs deploy "
+        "the same version, and the one that comes second waits for the first.",
+    )
+    deploying = Pass(
+        State.WAIT_FOR_THE_OTHER_DEPLOYMENT,
+        parameters={"Cause.$": f"{FAILURE_PATH}.Cause"},
+        result_path="$.Deployment",
+    )
+    deploying.next(count)
+    under_way.add_choice(
+        ChoiceRule.Or([
+            _cause_matches(ALREADY_EXISTS_PATTERNS[State.CREATE_ENDPOINT]),
+            _cause_matches(UPDATE_IN_PROGRESS_PATTERN),
+        ]),
+        deploying,
+    )  # fmt: skip
+    under_way.default_choice(not_deployed)
+    for step in (State.CREATE_ENDPOINT, State.UPDATE_ENDPOINT):
+        task = tasks[step]
+        task.add_catch(Catch(error_equals=[generic_error(task.fields["resource"])],
+                             next_step=under_way, result_path=FAILURE_PATH))  # fmt: skip
 
 
 def _cause_matches(pattern: str) -> Any:
@@ -974,9 +1142,16 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass, mark: Task, not_ready
 
 
 def _endpoint_failure(name: State, then: Any, error: str, template: str, *paths: str) -> Pass:
+    """Reason is for the run's failure cause. Summary is for the registry's
+    ApprovalDescription (at most 1,024 characters): SageMaker's FailureReason alone
+    (itself at most 1,024) when the reason quotes it, else what happened in short."""
+    reason = "$.Endpoint.FailureReason"
+    summary = {"Summary.$": reason} if reason in paths else {
+        "Summary": f"{error}: {name.lower()}; the run's failure cause says more"
+    }  # fmt: skip
     failure = Pass(
         name,
-        parameters={"Error": error, "Reason.$": _states_format(template, *paths)},
+        parameters={"Error": error, "Reason.$": _states_format(template, *paths), **summary},
         result_path="$.Decision",
     )
     failure.next(then)
@@ -1037,22 +1212,20 @@ def _sdk_partition(partition: str) -> Iterator[None]:
         integration_resources.get_aws_partition = original
 
 
-_SDK_INTEGRATIONS = (
-    State.UPDATE_ENDPOINT, State.FIND_APPROVED_CONFIG, State.DESCRIBE_APPROVED_VERSION,
-    State.FIND_LIVE_MODEL, State.DESCRIBE_LIVE_CONFIG, State.REGISTER_MODEL,
-    State.MARK_VERSION_NOT_DEPLOYED,
-)  # fmt: skip
-
-
-def _retry_for(state: State) -> Retry:
-    errors = {
-        State.PREPARE_DATA: GLUE_TRANSIENT_ERRORS,
-        State.EVALUATE_MODEL: LAMBDA_TRANSIENT_ERRORS,
-        State.COMPARE_MODELS: LAMBDA_TRANSIENT_ERRORS,
-    }.get(state, SAGEMAKER_TRANSIENT_ERRORS)
-    if state in _SDK_INTEGRATIONS:  # AWS SDK integrations name errors after the API's
-        errors = SAGEMAKER_SDK_THROTTLING
-    return Retry(error_equals=errors, interval_seconds=5, max_attempts=3, backoff_rate=2.0)
+def _retry_for(task: Task) -> Retry:
+    """Retry what can succeed a moment later: throttling and the service's transient
+    errors, each named as its integration names it (error_names.py), never a quota
+    (ResourceLimitExceeded) or a name in use."""
+    resource = task.fields["resource"]
+    service, _, _ = parse_resource(resource)
+    codes = {"glue": GLUE_TRANSIENT_CODES, "lambda": LAMBDA_TRANSIENT_CODES}.get(service, [])
+    errors = [generic_error(resource), *(modelled_error(resource, code) for code in codes)]
+    if service == "lambda":
+        errors.append(LAMBDA_CLIENT_ERROR)
+    assert set(errors) <= possible_errors(resource), errors
+    interval, attempts, backoff = SAGEMAKER_RETRY if service == "sagemaker" else OTHER_RETRY
+    return Retry(error_equals=errors, interval_seconds=interval, max_attempts=attempts,
+                 backoff_rate=backoff)  # fmt: skip
 
 
 @functools.cache  # loading botocore's service models takes most of a build
