@@ -194,3 +194,33 @@ def test_canary_and_linear_rollouts_need_more_than_one_instance(strategy, instan
 ])  # fmt: skip
 def test_registry_and_rollout_values_aws_refuses_are_refused(field, value):
     assert fields.validate({field: value})
+
+
+def _sagemaker_shape_max(shape: str) -> int:
+    """A limit of SageMaker's API, from botocore's service model."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return model.shape_for(shape).metadata["max"]
+
+
+def test_the_rollout_bound_is_sagemakers():
+    assert _sagemaker_shape_max("MaximumExecutionTimeoutInSeconds") == rules.ROLLOUT_MAX_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("strategy", "step", "wait", "bake", "refused"),
+    [
+        ("linear", "10", "3600", "0", True),  # 10 steps of an hour: 10 h, past 8 h
+        ("canary", "10", "3600", "3600", False),  # 45 min + 2 h + 1 h
+        ("all-at-once", "100", "3600", "3600", False),
+        ("linear", "10", "2000", "3600", False),  # 45 min + 20000 s + 3600 s = 26300 s
+        ("linear", "10", "2300", "3600", True),  # 29300 s
+    ],
+)
+def test_a_rollout_longer_than_sagemaker_allows_is_refused(strategy, step, wait, bake, refused):
+    problems = fields.validate({
+        "rollout_strategy": strategy, "rollout_step_percent": step, "rollout_wait_seconds": wait,
+        "rollout_final_bake_seconds": bake, "endpoint_instance_count": "2",
+    })  # fmt: skip
+    assert any("blue/green update" in p for p in problems) == refused, problems
