@@ -41,8 +41,11 @@ _BEFORE_DEPLOY = "Canned: endpoint before deploying"
 
 
 def canned_definition(
-    value=PASSING, endpoint_exists=True, failing=(), beats_live=True
+    value=PASSING, endpoint_exists=True, failing=(), beats_live=True, live_environment=None
 ) -> dict[str, Any]:
+    """``live_environment``: the live model's container environment (default: the
+    feature layout of this definition's runs; {} for a model that records none)."""
+    live_environment = SAME_LAYOUT if live_environment is None else live_environment
     results = {
         State.TRAIN_MODEL: {
             "TrainingJobName": "a-training-job",
@@ -53,7 +56,7 @@ def canned_definition(
                                 "EndpointStatus": "InService"},
         State.DESCRIBE_LIVE_CONFIG: {"ModelName": "an-older-model"},
         # The live model takes the features this definition's runs train on.
-        State.DESCRIBE_LIVE_MODEL: {"Container": {"Environment": SAME_LAYOUT}},
+        State.DESCRIBE_LIVE_MODEL: {"Container": {"Environment": live_environment}},
         State.COMPARE_MODELS: {
             "NewModelScore": value, "LiveModelScore": value, "Improvement": 0,
             "BeatsLiveModel": beats_live, "Rows": 100, "LiveModel": "an-older-model",

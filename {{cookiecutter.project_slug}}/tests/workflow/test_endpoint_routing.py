@@ -58,7 +58,8 @@ def attempts_of(error: TaskFailure) -> int:
     return 1 + (matching[0]["MaxAttempts"] if matching else 0)
 
 
-def run(describe_answers: list, calls: list | None = None, fail: dict | None = None):
+def run(describe_answers: list, calls: list | None = None, fail: dict | None = None,
+        execution_input: dict | None = None):  # fmt: skip
     """Run the committed definition with a passing model and scripted describes.
     A not-found or denied answer persists: it answers every attempt (a retry is no cure)."""
     persistent = (NOT_FOUND, DENIED)
@@ -102,12 +103,14 @@ def run(describe_answers: list, calls: list | None = None, fail: dict | None = N
         action = state["Resource"].split("states:::", 1)[1]
         handlers[state["Resource"]] = (
             describe
-            if action.endswith("describeEndpoint")
+            if action.endswith("describeEndpoint") and action not in (fail or {})
             else (fail or {}).get(action, recorder(action, canned.get(action, {})))
         )
     definition = json.loads(json.dumps(COMMITTED).replace("${ArtifactBucket}", "bucket"))
     definition["States"][State.FIND_LIVE_MODEL] = {"Type": "Pass", "Next": State.NO_LIVE_MODEL}
-    execution = Interpreter(definition, handlers, sleep=lambda seconds: None).run({"RunName": RUN})
+    execution = Interpreter(definition, handlers, sleep=lambda seconds: None).run(
+        {"RunName": RUN} if execution_input is None else execution_input
+    )
     entered = [e.details["name"] for e in execution.events if e.type.endswith("StateEntered")]
     return execution, entered, calls
 

@@ -125,3 +125,24 @@ def test_a_caller_may_name_the_run():
     _, entered, description = run(canned_definition(), {"RunName": "my-backfill-1"})
     assert entered[:2] == [State.NAME_THE_RUN, State.USE_GIVEN_NAME]
     assert json.loads(description["output"])["Run"]["Name"] == "my-backfill-1"
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [{"RETRAIN_FEATURE_LAYOUT": "sha256:0123456789abcdef"}, {}],
+    ids=["other-features", "no-layout-recorded"],
+)
+def test_a_live_model_trained_on_other_features_is_not_compared(environment):
+    """Scoring it on this run's validation data would fail (more columns) or score it
+    wrongly (fewer or reordered): the threshold alone decides, and the run says why."""
+    definition = canned_definition(PASSING, beats_live=False, live_environment=environment)
+    status, entered, description = run(definition, {})
+    assert status == "SUCCEEDED" and State.NOT_COMPARABLE in entered
+    assert State.SCORE_LIVE_MODEL not in entered and entered[-1] == State.DEPLOYED
+    assert "features" in json.loads(description["output"])["Comparison"]["Summary"]
+
+
+def test_a_live_model_with_the_same_features_is_compared():
+    status, entered, _ = run(canned_definition(PASSING, beats_live=False), {})
+    assert State.SCORE_LIVE_MODEL in entered and State.NOT_COMPARABLE not in entered
+    assert status == "FAILED"

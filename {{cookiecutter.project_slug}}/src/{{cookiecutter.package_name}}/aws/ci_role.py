@@ -3,12 +3,25 @@
 Deployed once, by a person with IAM rights, as the stack ``<slug>-ci-role``
 (infrastructure/ci-deploy-role.yaml). The account's OIDC provider for the CI host
 is reused when it exists (there is one per host and account), created otherwise.
+
+On GitHub the role trusts the repository's "production" environment: IAM can test only
+the token claims it exposes as condition keys (``aud``, ``sub``), and with an environment
+``sub`` names no branch. Which branches may deploy is the environment's deployment-branch
+rule, on GitHub's side, so `ci-role` reads that rule through GitHub's REST API (or
+takes ``--environment-checked``) before it creates or updates the stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..project_layout import CI_ROLE_TEMPLATE
 from ..settings import Settings, SettingsError, rules
@@ -49,11 +62,211 @@ def check_deploy_branch(project_root: Path, provider: str, branch: str) -> None:
         )
 
 
+# GitHub's side of the trust: the environment the deploy job names, and where it is set.
+GITHUB_API = "https://api.github.com"
+GITHUB_ENVIRONMENT = "production"
+GITHUB_TIMEOUT_SECONDS = 10
+GITHUB_TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
+ENVIRONMENT_PAGE = (
+    f"GitHub → Settings → Environments → {GITHUB_ENVIRONMENT} → Deployment branches and tags"
+)
+
+
+class GitHubError(Exception):
+    """A GitHub API call that gave no JSON answer: ``status`` is the HTTP status, or
+    None when GitHub was not reached (network error, timeout) or did not answer JSON."""
+
+    def __init__(self, status: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+# (url, token) -> the JSON answer; raises GitHubError. Tests pass their own.
+GitHubFetch = Callable[[str, str], Any]
+
+
+def github_get(url: str, token: str) -> Any:
+    """GET one GitHub REST API URL: one try, 10 s at most, standard library only."""
+    request = urllib.request.Request(
+        url,
+        headers={
+            "Accept": "application/vnd.github+json",
+            "Authorization": f"Bearer {token}",
+            "X-GitHub-Api-Version": "2022-11-28",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=GITHUB_TIMEOUT_SECONDS) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        error.close()
+        raise GitHubError(error.code, f"HTTP {error.code}") from None
+    except (urllib.error.URLError, OSError) as error:  # a timeout is an OSError too
+        reason = getattr(error, "reason", None) or error
+        raise GitHubError(None, str(reason) or type(reason).__name__) from None
+    except ValueError:  # not JSON (json.JSONDecodeError, UnicodeDecodeError)
+        raise GitHubError(None, "its answer was not JSON") from None
+
+
+def github_token(environ: Mapping[str, str] = os.environ) -> str | None:
+    return next((environ[name] for name in GITHUB_TOKEN_VARIABLES if environ.get(name)), None)
+
+
+def branch_pattern_matches(pattern: str, branch: str) -> bool:
+    """GitHub's deployment-branch patterns: Ruby ``File.fnmatch``, wildcards not matching
+    ``/`` (``*``, ``?``, ``[...]``; ``**/`` for any number of folders)."""
+    regex, index = "", 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            regex, index = regex + "(?:[^/]*/)*", index + 3
+            continue
+        if char == "*":
+            regex += "[^/]*"
+        elif char == "?":
+            regex += "[^/]"
+        elif char == "\\" and index + 1 < len(pattern):
+            index += 1
+            regex += re.escape(pattern[index])
+        elif char == "[" and "]" in pattern[index + 2 :]:
+            end = pattern.index("]", index + 2)
+            inside = pattern[index + 1 : end]
+            negated = inside[:1] in ("!", "^")
+            body = re.escape(inside[1:] if negated else inside).replace("\\-", "-")
+            regex += f"[{'^' if negated else ''}{body}]"
+            index = end
+        else:
+            regex += re.escape(char)
+        index += 1
+    return re.fullmatch(regex, branch) is not None
+
+
+def is_catch_all(pattern: str) -> bool:
+    """A pattern of wildcards alone (``*``, ``**``, ``*/*``): any branch name anyone
+    pushes can be made to match it."""
+    return "*" in pattern and not pattern.strip("*?/")
+
+
+def check_github_environment(
+    repository: str, branch: str, token: str, fetch: GitHubFetch
+) -> str:
+    """Return the line saying that only ``branch`` (or protected branches) may deploy to
+    the repository's environment; raise SettingsError, in one line, otherwise."""
+    owner, name = (urllib.parse.quote(part, safe="") for part in repository.split("/"))
+    url = f"{GITHUB_API}/repos/{owner}/{name}/environments/{GITHUB_ENVIRONMENT}"
+    where = f"the '{GITHUB_ENVIRONMENT}' environment of {repository}"
+    fix = f"{ENVIRONMENT_PAGE}: Selected branches, add {branch}"
+    by_hand = f"or check {ENVIRONMENT_PAGE} by hand and pass --environment-checked"
+    try:
+        environment = fetch(url, token)
+        policy = environment.get("deployment_branch_policy")
+        if policy and policy.get("custom_branch_policies"):
+            listed = fetch(f"{url}/deployment-branch-policies?per_page=100", token)
+        else:
+            listed = None
+    except GitHubError as error:
+        if error.status == 404:
+            raise SettingsError(
+                f"{repository} has no GitHub environment '{GITHUB_ENVIRONMENT}' (or the token "
+                f"cannot see the repository); create it on GitHub → Settings → Environments "
+                f"(New environment: {GITHUB_ENVIRONMENT}), then {fix}"
+            ) from None
+        if error.status in (401, 403):
+            raise SettingsError(
+                f"the token cannot read the environments of {repository} (HTTP {error.status}); "
+                "give it read access to the repository's environments (fine-grained token: "
+                f"Actions: read; classic token: repo), {by_hand}"
+            ) from None
+        if error.status is not None:
+            raise SettingsError(
+                f"GitHub answered HTTP {error.status} when asked for {where}; try again, "
+                f"{by_hand}"
+            ) from None
+        raise SettingsError(
+            f"could not reach GitHub to check {where} ({error.reason}); try again, {by_hand}"
+        ) from None
+    except (AttributeError, TypeError):  # JSON, but not the documented objects
+        raise SettingsError(f"GitHub's answer about {where} is not an environment; {by_hand}")
+    reviewers = any(
+        isinstance(rule, dict) and rule.get("type") == "required_reviewers"
+        for rule in environment.get("protection_rules") or []
+    )
+    review = "required reviewers set" if reviewers else "no required reviewers (optional)"
+    if not policy:  # null: "To allow all branches to deploy, set to null"
+        raise SettingsError(
+            f"{where} lets any branch deploy (no deployment branch rule), and the deploy "
+            f"role's trust cannot name a branch; {fix}"
+        )
+    if policy.get("protected_branches"):
+        return (
+            f"GitHub: {where} lets only protected branches deploy (checked through the API; "
+            f"keep {branch} protected); {review}"
+        )
+    return _custom_policies(listed, where, branch, fix, by_hand) + f"; {review}"
+
+
+def _custom_policies(listed: Any, where: str, branch: str, fix: str, by_hand: str) -> str:
+    try:
+        rules = [(rule.get("type") or "branch", rule["name"]) for rule in listed["branch_policies"]]
+        total = int(listed.get("total_count", len(rules)))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise SettingsError(
+            f"GitHub's answer about the branch rules of {where} is not a list of rules; {by_hand}"
+        ) from None
+    if total > len(rules):
+        raise SettingsError(f"{where} has more than {len(rules)} branch rules; {by_hand}")
+    catch_all = [name for _, name in rules if is_catch_all(name)]
+    if catch_all:
+        raise SettingsError(
+            f"{where} lets any branch deploy (rule '{catch_all[0]}'); remove that rule at {fix}"
+        )
+    branches = [name for kind, name in rules if kind == "branch"]
+    if not any(branch_pattern_matches(name, branch) for name in branches):
+        allowed = ", ".join(f"'{name}'" for name in branches) or "none"
+        raise SettingsError(
+            f"{where} does not let {branch} deploy (its branch rules: {allowed}); {fix}"
+        )
+    tags = [name for kind, name in rules if kind == "tag"]
+    also = f", tags matching {', '.join(tags)}" if tags else ""
+    return (
+        f"GitHub: {where} lets only branches matching {', '.join(branches)}{also} deploy "
+        "(checked through the API)"
+    )
+
+
 def passable_role_arns(settings: Settings) -> list[str]:
     """The roles the pipeline stack hands to services, the scheduler's included."""
     return [settings.role_arn(role) for role in rules.ROLE_FIELDS] + [
         stack_role_arn(settings, "scheduler")
     ]
+
+
+def _github_environment_line(
+    settings: Settings,
+    repository: str,
+    environment_checked: bool,
+    fetch: GitHubFetch | None,
+    environ: Mapping[str, str],
+) -> str:
+    branch = settings.deploy_branch
+    if repository.count("/") != 1:
+        raise SettingsError(f"--repository '{repository}' must be owner/name on GitHub")
+    if environment_checked:
+        return (
+            f"GitHub: environment check skipped (--environment-checked): you checked at "
+            f"{ENVIRONMENT_PAGE} that only {branch} may deploy to {GITHUB_ENVIRONMENT}"
+        )
+    token = github_token(environ)
+    if token is None:
+        raise SettingsError(
+            f"cannot check which branches may deploy to the '{GITHUB_ENVIRONMENT}' environment "
+            f"of {repository}: set GITHUB_TOKEN (a token that can read the repository's "
+            f"environments), or check {ENVIRONMENT_PAGE} (Selected branches: {branch}) by hand "
+            "and pass --environment-checked"
+        )
+    # Looked up when called, so that tests may replace github_get.
+    return check_github_environment(repository, branch, token, fetch or github_get)
 
 
 def existing_provider_arn(aws: AwsSession, provider: str) -> str | None:
@@ -69,14 +282,23 @@ def deploy_ci_role(
     repository: str,
     say: Callable[[str], None] = print,
     waiting: Waiting = DEFAULT_WAITING,
+    environment_checked: bool = False,
+    fetch: GitHubFetch | None = None,
+    environ: Mapping[str, str] = os.environ,
 ) -> str:
-    """Create or update the CI deploy role's stack; return the role's ARN."""
+    """Create or update the CI deploy role's stack; return the role's ARN.
+
+    For GitHub, first make sure that only the deploy branch may deploy to the
+    "production" environment the role trusts (``check_github_environment``).
+    """
     check_deploy_branch(settings.path.parent, provider, settings.deploy_branch)
-    aws.check_account()
     if not repository or "/" not in repository:
         raise SettingsError(
             f"--repository '{repository}' must be owner/name (GitHub) or group/project (GitLab)"
         )
+    if provider == "github":
+        say(_github_environment_line(settings, repository, environment_checked, fetch, environ))
+    aws.check_account()
     provider_arn = existing_provider_arn(aws, provider)
     say(
         f"OIDC provider for {OIDC_HOSTS[provider]}: "
