@@ -129,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     ci_role.add_argument(
         "--provider", choices=("github", "gitlab"), help="default: from the project's CI files"
     )
+    ci_role.add_argument(
+        "--environment-checked",
+        action="store_true",
+        help="GitHub: you checked by hand that only the deploy branch may deploy to the "
+        "'production' environment; skip reading it through the API (needs GITHUB_TOKEN)",
+    )
     ci_role.set_defaults(handler=aws_commands.ci_role_command)
     upload = _command(commands, "upload-data", help="upload a raw CSV for runs on AWS")
     upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")

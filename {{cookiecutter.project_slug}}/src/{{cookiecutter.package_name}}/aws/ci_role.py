@@ -148,16 +148,15 @@ def is_catch_all(pattern: str) -> bool:
     return "*" in pattern and not pattern.strip("*?/")
 
 
-def check_github_environment(
-    repository: str, branch: str, token: str, fetch: GitHubFetch
-) -> str:
+def check_github_environment(repository: str, branch: str, token: str, fetch: GitHubFetch) -> str:
     """Return the line saying that only ``branch`` (or protected branches) may deploy to
     the repository's environment; raise SettingsError, in one line, otherwise."""
     owner, name = (urllib.parse.quote(part, safe="") for part in repository.split("/"))
     url = f"{GITHUB_API}/repos/{owner}/{name}/environments/{GITHUB_ENVIRONMENT}"
     where = f"the '{GITHUB_ENVIRONMENT}' environment of {repository}"
-    fix = f"{ENVIRONMENT_PAGE}: Selected branches, add {branch}"
-    by_hand = f"or check {ENVIRONMENT_PAGE} by hand and pass --environment-checked"
+    selected = f"{ENVIRONMENT_PAGE}: Selected branches, add {branch}"
+    fix = f"fix: {selected}"
+    by_hand = f"check {ENVIRONMENT_PAGE} by hand and pass --environment-checked"
     try:
         environment = fetch(url, token)
         policy = environment.get("deployment_branch_policy")
@@ -169,25 +168,27 @@ def check_github_environment(
         if error.status == 404:
             raise SettingsError(
                 f"{repository} has no GitHub environment '{GITHUB_ENVIRONMENT}' (or the token "
-                f"cannot see the repository); create it on GitHub → Settings → Environments "
-                f"(New environment: {GITHUB_ENVIRONMENT}), then {fix}"
+                f"cannot see the repository); create it on that same page, GitHub → Settings → "
+                f"Environments (New environment: {GITHUB_ENVIRONMENT}), then {selected}"
             ) from None
         if error.status in (401, 403):
             raise SettingsError(
                 f"the token cannot read the environments of {repository} (HTTP {error.status}); "
                 "give it read access to the repository's environments (fine-grained token: "
-                f"Actions: read; classic token: repo), {by_hand}"
+                f"Actions: read; classic token: repo), or {by_hand}"
             ) from None
         if error.status is not None:
             raise SettingsError(
                 f"GitHub answered HTTP {error.status} when asked for {where}; try again, "
-                f"{by_hand}"
+                f"or {by_hand}"
             ) from None
         raise SettingsError(
-            f"could not reach GitHub to check {where} ({error.reason}); try again, {by_hand}"
+            f"could not reach GitHub to check {where} ({error.reason}); try again, or {by_hand}"
         ) from None
     except (AttributeError, TypeError):  # JSON, but not the documented objects
-        raise SettingsError(f"GitHub's answer about {where} is not an environment; {by_hand}")
+        raise SettingsError(
+            f"GitHub's answer about {where} is not an environment; {by_hand}"
+        ) from None
     reviewers = any(
         isinstance(rule, dict) and rule.get("type") == "required_reviewers"
         for rule in environment.get("protection_rules") or []
@@ -219,7 +220,8 @@ def _custom_policies(listed: Any, where: str, branch: str, fix: str, by_hand: st
     catch_all = [name for _, name in rules if is_catch_all(name)]
     if catch_all:
         raise SettingsError(
-            f"{where} lets any branch deploy (rule '{catch_all[0]}'); remove that rule at {fix}"
+            f"{where} lets any branch deploy (rule '{catch_all[0]}'); {fix} and remove the "
+            f"rule '{catch_all[0]}'"
         )
     branches = [name for kind, name in rules if kind == "branch"]
     if not any(branch_pattern_matches(name, branch) for name in branches):
@@ -250,7 +252,7 @@ def _github_environment_line(
     environ: Mapping[str, str],
 ) -> str:
     branch = settings.deploy_branch
-    if repository.count("/") != 1:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repository):
         raise SettingsError(f"--repository '{repository}' must be owner/name on GitHub")
     if environment_checked:
         return (

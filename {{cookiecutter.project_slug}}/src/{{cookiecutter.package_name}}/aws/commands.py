@@ -93,7 +93,13 @@ def ci_role_command(arguments: argparse.Namespace) -> int:
 
     settings, aws = _session(arguments)
     provider = arguments.provider or detect_provider(settings.path.parent)
-    role_arn = deploy_ci_role(settings, aws, provider, arguments.repository)
+    role_arn = deploy_ci_role(
+        settings,
+        aws,
+        provider,
+        arguments.repository,
+        environment_checked=arguments.environment_checked,
+    )
     where = "repository variable" if provider == "github" else "CI/CD variable"
     print(f"deploy role: {role_arn}")
     print(f"  set it as the {where} AWS_DEPLOY_ROLE_ARN; it trusts only {arguments.repository}")
