@@ -113,3 +113,32 @@ def test_run_names_are_valid_execution_and_sagemaker_names():
     name = new_run_name(settings)
     assert len(name) <= 63 and name.startswith(f"{settings.slug}-")
     assert execution_arn(settings, name).endswith(f":execution:{settings.slug}-retraining:{name}")
+
+
+def test_status_skips_the_no_op_run_of_a_gate_approved_versions_own_event():
+    """The run that registered and deployed a version is the one `status` shows, not the
+    one its approval event started a moment later, which had nothing to do. Emulated:
+    Step Functions' answers, by botocore's Stubber (checked against its model)."""
+    import boto3
+    from botocore.stub import Stubber
+    from project.aws.executions import resolve, state_machine_arn
+
+    settings = load_settings(PROJECT_ROOT / "settings.toml")
+    client = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x",
+                          aws_secret_access_key="x")  # fmt: skip
+    machine = state_machine_arn(settings)
+    runs = [f"{machine.replace(':stateMachine:', ':execution:')}:{name}" for name in "ab"]
+
+    def listed(arn):
+        return {"executionArn": arn, "stateMachineArn": machine, "name": arn[-1],
+                "status": "SUCCEEDED", "startDate": START}  # fmt: skip
+
+    def described(arn, output):
+        return {**listed(arn), "output": json.dumps(output)}
+
+    with Stubber(client) as stub:
+        stub.add_response("list_executions", {"executions": [listed(arn) for arn in runs]})
+        no_op = {"NoOp": "the run that registered this version deploys it"}
+        stub.add_response("describe_execution", described(runs[0], no_op))
+        stub.add_response("describe_execution", described(runs[1], {"Run": {"Name": "b"}}))
+        assert resolve(settings, FakeAws(client), None) == runs[1]

@@ -99,18 +99,36 @@ def has_raw_data(settings: Settings, aws: AwsSession) -> bool:
     return bool(listing.get("KeyCount"))
 
 
+# How many recent runs `status` looks through for the latest one that did something.
+RECENT_RUNS = 10
+
+
 def resolve(settings: Settings, aws: AwsSession, name_or_arn: str | None) -> str:
-    """An execution ARN from a run name, an ARN, or nothing (the latest run)."""
+    """An execution ARN from a run name, an ARN, or nothing (the latest run that was
+    not the no-op an approval event starts for a version its own run deploys)."""
     if name_or_arn and name_or_arn.startswith("arn:"):
         return name_or_arn
     if name_or_arn:
         return execution_arn(settings, name_or_arn)
-    listing = aws.client("stepfunctions").list_executions(
-        stateMachineArn=state_machine_arn(settings), maxResults=1
+    stepfunctions = aws.client("stepfunctions")
+    listing = stepfunctions.list_executions(
+        stateMachineArn=state_machine_arn(settings), maxResults=RECENT_RUNS
     )
     if not listing["executions"]:
         raise AwsError(f"{state_machine_name(settings)} has no runs yet; start one with 'run'")
+    for execution in listing["executions"]:  # newest first
+        if execution["status"] != "SUCCEEDED" or not _was_a_no_op(stepfunctions, execution):
+            return execution["executionArn"]
     return listing["executions"][0]["executionArn"]
+
+
+def _was_a_no_op(stepfunctions: Any, execution: dict[str, Any]) -> bool:
+    """The run a gate-approved version's own approval event starts ends at once with
+    nothing to do (its output says NoOp): not the run a user asks about."""
+    described = stepfunctions.describe_execution(executionArn=execution["executionArn"])
+    with contextlib.suppress(json.JSONDecodeError, TypeError):
+        return "NoOp" in json.loads(described.get("output") or "{}")
+    return False
 
 
 def events(aws: AwsSession, arn: str) -> Iterator[dict[str, Any]]:
