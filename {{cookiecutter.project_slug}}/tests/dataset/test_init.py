@@ -112,3 +112,24 @@ def test_data_init_reads_the_start_of_an_s3_object(tmp_path, capsys, monkeypatch
         assert main([*command, "--label", "defaulted"]) == 0
     assert "from 300 rows of s3://team-data/raw/loans.csv" in capsys.readouterr().out
     assert tomllib.loads(settings_path.read_text())["data"]["label"] == "defaulted"
+
+
+def test_data_init_on_another_csv_gives_the_definition_another_feature_layout(tmp_path, capsys):
+    """After `data init` on another dataset, the rendered definition's runs record a
+    new feature layout, so they do not compare themselves with a live model trained on
+    the old table (see workflow/test_workflow_routing.py); the id and ignored columns
+    are no part of it, since they never reach the model."""
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    before = load_settings(settings_path).data.feature_layout
+    source = generate(tmp_path / "loans.csv", LOANS, rows=400)
+    assert main(["--settings", str(settings_path), "data", "init", str(source),
+                 "--label", "defaulted"]) == 0  # fmt: skip
+    capsys.readouterr()
+    after = load_settings(settings_path).data
+    assert after.feature_layout != before
+    definition = (tmp_path / DEFINITION_PATH).read_text()
+    assert after.feature_layout in definition and before not in definition
+    moved = dataclasses.replace(after, id_column="loan_id", ignore=("notes",))
+    assert moved.feature_layout == after.feature_layout
+    reordered = dataclasses.replace(after, features=after.features[::-1])
+    assert reordered.feature_layout != after.feature_layout
