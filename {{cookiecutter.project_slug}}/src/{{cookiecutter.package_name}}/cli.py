@@ -75,9 +75,23 @@ def build_parser() -> argparse.ArgumentParser:
     _command(commands, "graph", help="print the workflow as a Mermaid diagram").set_defaults(
         handler=_graph
     )
-    _command(
+    deploy = _command(
         commands, "deploy", help="upload the code and create or update the stacks on AWS"
-    ).set_defaults(handler=aws_commands.deploy_command)
+    )
+    deploy.add_argument(
+        "--skip-preflight", action="store_true", help="do not run the preflight checks first"
+    )
+    deploy.set_defaults(handler=aws_commands.deploy_command)
+    preflight = _command(
+        commands,
+        "preflight",
+        help="check quotas, image, roles, bucket and stacks on AWS before deploying (read-only)",
+    )
+    preflight.add_argument(
+        "--local", action="store_true",
+        help="rehearse every check against stubbed answers of a healthy account; AWS is not asked",
+    )  # fmt: skip
+    preflight.set_defaults(handler=aws_commands.preflight_command)
     run = _command(commands, "run", help="run the retraining workflow (on AWS unless --local)")
     run.add_argument(
         "--local", action="store_true", help="on this machine: Spark, xgboost, local endpoint"
@@ -133,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--environment-checked",
         action="store_true",
         help="GitHub: you checked by hand that only the deploy branch may deploy to the "
-        "'production' environment; skip reading it through the API (needs GITHUB_TOKEN)",
+        "'production' environment; do not read it through GitHub's API (which needs "
+        "GITHUB_TOKEN or GH_TOKEN)",
     )
     ci_role.set_defaults(handler=aws_commands.ci_role_command)
     upload = _command(commands, "upload-data", help="upload a raw CSV for runs on AWS")

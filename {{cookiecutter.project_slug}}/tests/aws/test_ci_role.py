@@ -97,7 +97,9 @@ def custom_rules(*names, kind="branch"):
         ENVIRONMENT_URL: environment({"protected_branches": False, "custom_branch_policies": True}),
         POLICIES_URL: {
             "total_count": len(names),
-            "branch_policies": [{"id": n, "name": name, "type": kind} for n, name in enumerate(names)],
+            "branch_policies": [
+                {"id": n, "name": name, "type": kind} for n, name in enumerate(names)
+            ],
         },
     }
 
@@ -205,8 +207,8 @@ def test_a_custom_rule_naming_the_deploy_branch_proceeds(ci_role_cli):
     ("rules", "expected"),
     [
         (["release/*"], "does not let main deploy (its branch rules: 'release/*')"),
-        (["main", "*"], "lets any branch deploy (rule '*')"),
-        (["**"], "lets any branch deploy (rule '**')"),
+        (["main", "*"], "lets any branch deploy (branch rule '*')"),
+        (["**"], "lets any branch deploy (branch rule '**')"),
         ([], "does not let main deploy (its branch rules: none)"),
     ],
 )
@@ -236,7 +238,7 @@ def test_a_missing_environment_is_refused_with_how_to_create_it(ci_role_cli):
     result = ci_role_cli({ENVIRONMENT_URL: GitHubError(404, "HTTP 404")})
     assert_refused(
         result, "acme/churn has no GitHub environment 'production'",
-        "New environment: production", f"{FIX}: Selected branches, add main",
+        "New environment 'production'", "Selected branches, add main",
     )  # fmt: skip
 
 

@@ -274,7 +274,8 @@ def test_ci_role_trusts_only_this_repository(project, emulator, capsys, provider
         existing = iam.create_open_id_connect_provider(
             Url="https://gitlab.com", ClientIDList=["https://gitlab.com"], ThumbprintList=["0" * 40]
         )["OpenIDConnectProviderArn"]
-    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", provider) == 0
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", provider,
+               "--environment-checked") == 0  # fmt: skip
     out = capsys.readouterr().out
     assert "AWS_DEPLOY_ROLE_ARN" in out
     assert (f"using {existing}" if existing else "creating it") in out
@@ -305,7 +306,8 @@ def test_after_ci_role_deploy_goes_through_the_execution_role_with_the_boundary(
     """moto records RoleARN and PermissionsBoundary but enforces neither: that the
     execution role's policy suffices, and that IAM refuses a role without the boundary,
     only AWS shows (test_iam_policies.py checks both policies offline)."""
-    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github") == 0
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github",
+               "--environment-checked") == 0  # fmt: skip
     capsys.readouterr()
     assert cli(project, "deploy") == 0
     slug = load_settings(project).slug
@@ -323,7 +325,8 @@ def test_after_ci_role_deploy_goes_through_the_execution_role_with_the_boundary(
 def test_stacks_bound_to_the_execution_role_are_not_deployed_without_it(project, emulator, capsys):
     """CloudFormation keeps using a stack's service role once it has one; deploying
     'as you' would then try to drop the boundary, which the role refuses."""
-    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github") == 0
+    assert cli(project, "ci-role", "--repository", "acme/churn", "--provider", "github",
+               "--environment-checked") == 0  # fmt: skip
     assert cli(project, "deploy") == 0
     slug = load_settings(project).slug
     cloudformation = clients(emulator)["cloudformation"]

@@ -13,6 +13,7 @@ takes ``--environment-checked``) before it creates or updates the stack.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -102,7 +103,7 @@ def github_get(url: str, token: str) -> Any:
     except urllib.error.HTTPError as error:
         error.close()
         raise GitHubError(error.code, f"HTTP {error.code}") from None
-    except (urllib.error.URLError, OSError) as error:  # a timeout is an OSError too
+    except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, cut answers
         reason = getattr(error, "reason", None) or error
         raise GitHubError(None, str(reason) or type(reason).__name__) from None
     except ValueError:  # not JSON (json.JSONDecodeError, UnicodeDecodeError)
@@ -168,8 +169,9 @@ def check_github_environment(repository: str, branch: str, token: str, fetch: Gi
         if error.status == 404:
             raise SettingsError(
                 f"{repository} has no GitHub environment '{GITHUB_ENVIRONMENT}' (or the token "
-                f"cannot see the repository); create it on that same page, GitHub → Settings → "
-                f"Environments (New environment: {GITHUB_ENVIRONMENT}), then {selected}"
+                f"cannot see the repository); fix: GitHub → Settings → Environments → New "
+                f"environment '{GITHUB_ENVIRONMENT}', then on that page, Deployment branches and "
+                f"tags: Selected branches, add {branch}"
             ) from None
         if error.status in (401, 403):
             raise SettingsError(
@@ -217,11 +219,12 @@ def _custom_policies(listed: Any, where: str, branch: str, fix: str, by_hand: st
         ) from None
     if total > len(rules):
         raise SettingsError(f"{where} has more than {len(rules)} branch rules; {by_hand}")
-    catch_all = [name for _, name in rules if is_catch_all(name)]
+    catch_all = [(kind, name) for kind, name in rules if is_catch_all(name)]
     if catch_all:
+        kind, name = catch_all[0]
         raise SettingsError(
-            f"{where} lets any branch deploy (rule '{catch_all[0]}'); {fix} and remove the "
-            f"rule '{catch_all[0]}'"
+            f"{where} lets any {kind} deploy ({kind} rule '{name}'); {fix} and remove the "
+            f"rule '{name}'"
         )
     branches = [name for kind, name in rules if kind == "branch"]
     if not any(branch_pattern_matches(name, branch) for name in branches):

@@ -1,5 +1,5 @@
-"""The CLI's AWS commands: deploy, run (on AWS), status, history, destroy, upload-data,
-ci-role.
+"""The CLI's AWS commands: deploy, preflight, run (on AWS), status, history, destroy,
+upload-data, ci-role.
 
 Each loads the settings, makes an ``AwsSession`` and calls the module that does
 the work; the CLI turns any SettingsError or AwsError into one line and exit 2.
@@ -14,6 +14,7 @@ from .. import exit_codes
 from ..settings import Settings, SettingsError, load_settings
 from ..workflow.display import display_for
 from . import deploy, destroy, executions, raw_data
+from .errors import AwsError
 from .session import AwsSession
 
 
@@ -24,8 +25,49 @@ def _session(arguments: argparse.Namespace) -> tuple[Settings, AwsSession]:
 
 def deploy_command(arguments: argparse.Namespace) -> int:
     settings, aws = _session(arguments)
+    if not getattr(arguments, "skip_preflight", False):
+        _preflight_before_deploy(settings, aws)
     deploy.deploy(settings, aws)
     return exit_codes.DONE
+
+
+def _preflight_before_deploy(settings: Settings, aws: AwsSession) -> None:
+    """Stop before any change when a check fails; one that could not be checked (the
+    deploying role may not read quotas or simulate policies) is said, and deploy goes on."""
+    from . import preflight
+
+    aws.check_account()  # credentials of another account stop here, in one line
+    checks = preflight.preflight(settings, aws)
+    for check in checks:
+        if not check.passed:
+            print(check.line())
+    failed = [check for check in checks if check.status == preflight.FAILED]
+    if failed:
+        raise AwsError(
+            f"preflight: {len(failed)} check(s) failed (!! above); fix them, or deploy with "
+            "--skip-preflight"
+        )
+    unknown = len(checks) - sum(check.passed for check in checks)
+    print(f"preflight: {len(checks) - unknown} checks passed"
+          + (f", {unknown} could not be checked (!! above)" if unknown else ""))  # fmt: skip
+
+
+def preflight_command(arguments: argparse.Namespace) -> int:
+    """Check the account before the first deploy; --local: rehearse against stubs."""
+    from . import preflight
+
+    settings = load_settings(arguments.settings)
+    if arguments.local:
+        settings, aws, _ = preflight.rehearsal(settings)
+        print(
+            "rehearsal: botocore's Stubber answers as a healthy account would; AWS is not "
+            "asked, so these lines show what is checked, not your account"
+        )
+    else:
+        aws = AwsSession(settings)
+    checks = preflight.preflight(settings, aws)
+    print("\n".join(preflight.report(checks)))
+    return preflight.exit_code(checks)
 
 
 def run_command(arguments: argparse.Namespace) -> int:
