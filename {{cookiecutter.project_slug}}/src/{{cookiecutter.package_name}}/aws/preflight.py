@@ -47,6 +47,7 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
 from .. import exit_codes
@@ -58,6 +59,7 @@ from .session import AwsSession
 from .stacks import NOT_YET_CREATED, describe_stack
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
+MAX_PROBLEM = 300  # characters of an error kept on a check's line
 SAGEMAKER_SERVICE_CODE = "sagemaker"
 STACK_ID_TAG = "aws:cloudformation:stack-id"
 # The roles whose ARNs settings.toml names (iam.roles = "existing"), as iam_policies.ROLES.
@@ -79,6 +81,11 @@ OPTIMIZED_ACTIONS = {
         "sagemaker:StopTransformJob",
     ),
 }  # fmt: skip
+# Condition operators by the ContextKeyType of the key they compare (others: string).
+KEY_TYPES = (("Numeric", "numeric"), ("Date", "date"), ("Bool", "boolean"),
+             ("IpAddress", "ip"), ("NotIpAddress", "ip"), ("Binary", "binary"))  # fmt: skip
+# A botocore session variable that reads no profile (not even AWS_PROFILE's).
+NO_PROFILE = {"profile": (None, None, None, None)}
 _REGION_IN_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
 
 
@@ -186,7 +193,8 @@ def _quota_check(settings: Settings, need: InstanceNeed, quota: dict[str, Any] |
 
 
 def check_image(settings: Settings) -> Check:
-    """The lookup deploy makes: the SageMaker SDK's table, shipped with the package."""
+    """The lookup deploy makes: the SageMaker SDK's table, shipped with the package
+    (`settings check` refuses a region it lacks; this says so again at the account's door)."""
     from ..workflow.definition import XGBOOST_VERSION, training_image_uri  # imports sagemaker
 
     what = f"the XGBoost {XGBOOST_VERSION} image"
@@ -203,7 +211,8 @@ def check_image(settings: Settings) -> Check:
 
 
 def check_glue(settings: Settings) -> Check:
-    regions = boto3.session.Session().get_available_regions(
+    # botocore's endpoint data, shipped with it: no profile is read, nothing is asked.
+    regions = botocore.session.Session(session_vars=NO_PROFILE).get_available_regions(
         "glue", partition_name=settings.partition
     )
     versions = (
@@ -236,7 +245,7 @@ class RolePlan:
     kind: str
     role_arn: str
     requirements: tuple[Requirement, ...]
-    context: tuple[tuple[str, str], ...]  # condition keys and a value that meets them
+    context: tuple[tuple[str, str, str], ...]  # condition key, a value that meets it, type
 
     def request(self) -> dict[str, Any]:
         actions = sorted({requirement.action for requirement in self.requirements})
@@ -248,8 +257,8 @@ class RolePlan:
         }
         if self.context:
             request["ContextEntries"] = [
-                {"ContextKeyName": key, "ContextKeyValues": [value], "ContextKeyType": "string"}
-                for key, value in self.context
+                {"ContextKeyName": key, "ContextKeyValues": [value], "ContextKeyType": kind}
+                for key, value, kind in self.context
             ]
         return request
 
@@ -264,25 +273,33 @@ def role_plans(settings: Settings) -> list[RolePlan]:
     plans = []
     for kind, document in documents.items():
         requirements: list[Requirement] = []
-        context: dict[str, str] = {}
+        context: dict[str, tuple[str, str]] = {}
         for policy in document["Policies"]:
             for statement in _as_list(policy["PolicyDocument"]["Statement"]):
                 if statement.get("Effect") != "Allow":
                     continue
                 resources = tuple(_as_list(statement.get("Resource", "*")))
                 requirements += [Requirement(action, resources)
-                                 for action in _as_list(statement["Action"])]  # fmt: skip
-                for condition in statement.get("Condition", {}).values():
+                                 for action in _as_list(statement.get("Action", []))]  # fmt: skip
+                for operator, condition in statement.get("Condition", {}).items():
                     for key, value in condition.items():
                         # The value the stack's policy expects (a pattern meets itself).
-                        context.setdefault(key, str(_as_list(value)[0]))
+                        context.setdefault(key, (str(_as_list(value)[0]), _key_type(operator)))
         if kind == "stepfunctions":
             unnamed = definition_actions(settings) - {r.action for r in requirements}
             requirements += [Requirement(action, ("*",)) for action in sorted(unnamed)]
-        plans.append(
-            RolePlan(kind, document["RoleArn"], tuple(requirements), tuple(sorted(context.items())))
-        )
+        entries = tuple((key, value, kind) for key, (value, kind) in sorted(context.items()))
+        plans.append(RolePlan(kind, document["RoleArn"], tuple(requirements), entries))
     return plans
+
+
+def _key_type(operator: str) -> str:
+    """The ContextKeyType of a key a condition operator compares (StringLike: string)."""
+    compared = operator.removeprefix("ForAnyValue:").removeprefix("ForAllValues:")
+    for prefix, kind in KEY_TYPES:
+        if compared.startswith(prefix):
+            return kind
+    return "string"
 
 
 def definition_actions(settings: Settings) -> set[str]:
@@ -315,19 +332,33 @@ def definition_actions(settings: Settings) -> set[str]:
 def check_role_permissions(settings: Settings, aws: AwsSession) -> list[Check]:
     if settings.iam_roles != "existing":
         return [Check(OK, 'IAM roles: the pipeline stack creates them (iam.roles = "create")')]
-    return [_simulate(settings, aws, plan) for plan in role_plans(settings)]
+    checks = []
+    for plan in role_plans(settings):  # each role its own line, whatever befalls another
+        title = f"role {plan.role_arn} ({plan.kind})"
+        checks += _guarded(title, settings.region, lambda plan=plan: _simulate(settings, aws, plan))
+    return checks
 
 
 def _simulate(settings: Settings, aws: AwsSession, plan: RolePlan) -> Check:
     pages = aws.client("iam").get_paginator("simulate_principal_policy")
     overall: dict[str, str] = {}
     on: dict[tuple[str, str], str] = {}
-    for page in pages.paginate(**plan.request()):
-        for result in page.get("EvaluationResults", []):
-            action = result["EvalActionName"].lower()
-            overall[action] = result["EvalDecision"]
-            for specific in result.get("ResourceSpecificResults", []):
-                on[action, specific["EvalResourceName"]] = specific["EvalResourceDecision"]
+    try:
+        for page in pages.paginate(**plan.request()):
+            for result in page.get("EvaluationResults", []):
+                action = result["EvalActionName"].lower()
+                overall[action] = result["EvalDecision"]
+                for specific in result.get("ResourceSpecificResults", []):
+                    on[action, specific["EvalResourceName"]] = specific["EvalResourceDecision"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "NoSuchEntity":
+            raise
+        return Check(
+            FAILED,
+            f"role {plan.role_arn} ({plan.kind}) does not exist in this account",
+            f"fix iam.{plan.kind}_role_arn in settings.toml, or create the role (see "
+            f"'{settings.slug} iam-policies --role {plan.kind}')",
+        )
 
     def allowed(requirement: Requirement) -> bool:
         action = requirement.action.lower()
@@ -392,7 +423,7 @@ def check_role_names(settings: Settings, aws: AwsSession) -> Check:
         return Check(
             FAILED,
             f"the project is deployed in region {', '.join(sorted(regions))} of this account "
-            f"({', '.join(taken)} exist there)",
+            f"(found: {', '.join(taken)})",
             fix,
         )
     if taken:
@@ -510,12 +541,17 @@ def _guarded(title: str, region: str, check: Callable[[], Check | list[Check]]) 
             result = check()
     except AwsError as error:
         return [_not_checked(title, str(error).removeprefix(f"{title}: "))]
-    except BotoCoreError as error:  # one botocore does not name (a stub left unanswered)
+    # One botocore does not name (a stub left unanswered), or an answer it cannot parse
+    # (an emulator's HTML error page): ResponseParserError is no BotoCoreError.
+    except (BotoCoreError, ResponseParserError) as error:
         return [_not_checked(title, f"{type(error).__name__}: {error}")]
     return result if isinstance(result, list) else [result]
 
 
 def _not_checked(title: str, problem: str) -> Check:
+    problem = " ".join(problem.split())  # one line, whatever the service sent (an HTML page)
+    if len(problem) > MAX_PROBLEM:
+        problem = problem[: MAX_PROBLEM - 3] + "..."
     return Check(UNKNOWN, f"{title}: not checked", problem)
 
 
@@ -554,7 +590,7 @@ class Answer:
 def stubbed_session(settings: Settings) -> tuple[AwsSession, dict[str, Stubber]]:
     """An AwsSession whose clients send nothing: each answers from its Stubber."""
     # No profile (AWS_PROFILE is not read) and placeholder keys: nothing is looked up.
-    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    core = botocore.session.Session(session_vars=NO_PROFILE)
     core.set_credentials("rehearsal", "rehearsal")
     aws = AwsSession(settings, boto3.session.Session(botocore_session=core,
                                                      region_name=settings.region))  # fmt: skip
