@@ -29,6 +29,9 @@ from project.settings import SettingsError, load_settings
 
 from ..conftest import PROJECT_ROOT, copy_project, replace_line
 
+# The branch this bake deploys from (main, or another answer of the template's).
+BRANCH = load_settings(PROJECT_ROOT / "settings.toml").deploy_branch
+
 BAKED_PROVIDER = next(
     (name for name, path in CI_FILES.items() if (PROJECT_ROOT / path).is_file()), None
 )
@@ -195,10 +198,10 @@ def test_an_environment_only_protected_branches_may_deploy_to_proceeds(ci_role_c
 
 @needs_ci_role_template
 def test_a_custom_rule_naming_the_deploy_branch_proceeds(ci_role_cli):
-    answers = custom_rules("main")
+    answers = custom_rules(BRANCH)
     answers[ENVIRONMENT_URL]["protection_rules"] = [{"id": 2, "type": "required_reviewers"}]
     result = ci_role_cli(answers)
-    assert_proceeded(result, "only branches matching main", "required reviewers set")
+    assert_proceeded(result, f"only branches matching {BRANCH}", "required reviewers set")
     assert result.asked == [ENVIRONMENT_URL, POLICIES_URL]
 
 
@@ -206,10 +209,10 @@ def test_a_custom_rule_naming_the_deploy_branch_proceeds(ci_role_cli):
 @pytest.mark.parametrize(
     ("rules", "expected"),
     [
-        (["release/*"], "does not let main deploy (its branch rules: 'release/*')"),
+        (["hotfix/*"], f"does not let {BRANCH} deploy (its branch rules: 'hotfix/*')"),
         (["main", "*"], "lets any branch deploy (branch rule '*')"),
         (["**"], "lets any branch deploy (branch rule '**')"),
-        ([], "does not let main deploy (its branch rules: none)"),
+        ([], f"does not let {BRANCH} deploy (its branch rules: none)"),
     ],
 )
 def test_custom_rules_without_the_deploy_branch_or_with_a_catch_all_are_refused(
@@ -221,7 +224,7 @@ def test_custom_rules_without_the_deploy_branch_or_with_a_catch_all_are_refused(
 
 @needs_ci_role_template
 def test_a_tag_rule_does_not_let_the_deploy_branch_deploy(ci_role_cli):
-    assert_refused(ci_role_cli(custom_rules("main", kind="tag")), "does not let main deploy")
+    assert_refused(ci_role_cli(custom_rules(BRANCH, kind="tag")), f"does not let {BRANCH} deploy")
 
 
 @needs_ci_role_template
@@ -229,7 +232,7 @@ def test_an_environment_without_a_branch_rule_is_refused_with_the_fix(ci_role_cl
     result = ci_role_cli({ENVIRONMENT_URL: environment(None)})
     assert_refused(
         result, "lets any branch deploy (no deployment branch rule)",
-        f"{FIX}: Selected branches, add main",
+        f"{FIX}: Selected branches, add {BRANCH}",
     )  # fmt: skip
 
 
@@ -238,7 +241,7 @@ def test_a_missing_environment_is_refused_with_how_to_create_it(ci_role_cli):
     result = ci_role_cli({ENVIRONMENT_URL: GitHubError(404, "HTTP 404")})
     assert_refused(
         result, "acme/churn has no GitHub environment 'production'",
-        "New environment 'production'", "Selected branches, add main",
+        "New environment 'production'", f"Selected branches, add {BRANCH}",
     )  # fmt: skip
 
 
