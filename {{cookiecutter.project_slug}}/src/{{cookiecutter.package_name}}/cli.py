@@ -34,6 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_options(parser, default=False)
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_settings_and_data_commands(commands)
+    _add_definition_commands(commands)
+    _add_deploy_commands(commands)
+    _add_run_commands(commands)
+    _add_aws_tooling_commands(commands)
+    _add_endpoint_commands(commands)
+    _add_registry_commands(commands)
+    _add_sample_data_command(commands)
+    return parser
+
+
+def _add_settings_and_data_commands(commands) -> None:
+    """Settings show|check|fill, data init|check."""
     settings_parser = _command(commands, "settings", help="show, check or fill in settings.toml")
     settings_commands = settings_parser.add_subparsers(dest="settings_command", required=True)
     _command(
@@ -63,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_check.add_argument("csv", type=Path, help="the CSV file")
     data_check.set_defaults(handler=_data_check)
+
+
+def _add_definition_commands(commands) -> None:
+    """Render and graph: the committed definition."""
     render = _command(
         commands, "render", help=f"write the state machine definition to {DEFINITION_PATH}"
     )
@@ -75,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     _command(commands, "graph", help="print the workflow as a Mermaid diagram").set_defaults(
         handler=_graph
     )
+
+
+def _add_deploy_commands(commands) -> None:
+    """Deploy, and the preflight checks it runs first."""
     deploy = _command(
         commands, "deploy", help="upload the code and create or update the stacks on AWS"
     )
@@ -92,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="rehearse every check against stubbed answers of a healthy account; AWS is not asked",
     )  # fmt: skip
     preflight.set_defaults(handler=aws_commands.preflight_command)
+
+
+def _add_run_commands(commands) -> None:
+    """Run (AWS or --local), status, history."""
     run = _command(commands, "run", help="run the retraining workflow (on AWS unless --local)")
     run.add_argument(
         "--local", action="store_true", help="on this machine: Spark, xgboost, local endpoint"
@@ -108,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
         past = _command(commands, name, help=text)
         past.add_argument("run", nargs="?", help="run name or execution ARN (default: latest)")
         past.set_defaults(handler=handler)
+
+
+def _add_aws_tooling_commands(commands) -> None:
+    """Destroy, estimate, iam-policies, ci-role, upload-data."""
     destroy = _command(
         commands,
         "destroy",
@@ -156,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
     upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
     upload.set_defaults(handler=aws_commands.upload_data_command)
+
+
+def _add_endpoint_commands(commands) -> None:
+    """Invoke and serve: the live model."""
     invoke = _command(
         commands, "invoke", help="send CSV rows to the live endpoint; one prediction per row"
     )
@@ -168,12 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", help="serve the live local model on 127.0.0.1")
     serve.add_argument("--port", type=_port, default=8080, help="1 to 65535 (default 8080)")
     serve.set_defaults(handler=_serve)
-    _add_registry_commands(commands)
+
+
+def _add_sample_data_command(commands) -> None:
+    """Sample-data."""
     sample = _command(commands, "sample-data", help="write a deterministic sample dataset")
     sample.add_argument("--rows", type=_positive, default=1000)
     sample.add_argument("--output", type=Path, default=Path("sample.csv"))
     sample.set_defaults(handler=_sample_data)
-    return parser
 
 
 def _add_registry_commands(commands) -> None:

@@ -330,7 +330,7 @@ def test_the_estimates_bounds_are_the_definitions():
         ENDPOINT_PROVISIONING_CHECKS,
         TIMEOUT_SECONDS,
         State,
-        _rollout_seconds,
+        rollout_seconds,
     )
 
     for state in (State.SCORE_LIVE_MODEL, State.SCORE_NEW_MODEL):
@@ -344,7 +344,7 @@ def test_the_estimates_bounds_are_the_definitions():
             rollout_wait_seconds=120,
             rollout_final_bake_seconds=600,
         )
-        assert _rollout_seconds(rollout) == (
+        assert rollout_seconds(rollout) == (
             provisioning + rollout_steps(rollout) * 120 + 600
         )  # fmt: skip
 

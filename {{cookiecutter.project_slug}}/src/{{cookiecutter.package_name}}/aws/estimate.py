@@ -237,6 +237,13 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
                 "none while no model is live",
             )
         )  # fmt: skip
+    lines += [_evaluator_line(settings, prices), _rollout_line(settings, prices),
+              _workflow_line(settings, prices)]  # fmt: skip
+    return lines
+
+
+def _evaluator_line(settings: Settings, prices: UnitPrices) -> Line:
+    """The evaluator's invocations: one, and one more to compare with the live model."""
     invocations = 2 if settings.compare_with_live else 1
     gb_second, request = prices.lambda_gb_second, prices.lambda_request
 
@@ -245,51 +252,52 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
         requests = _times(request, invocations)
         return None if compute is None or requests is None else compute + requests
 
-    lines.append(
-        Line(
-            "Evaluator",
-            evaluator(TYPICAL_EVALUATOR_SECONDS),
-            evaluator(EVALUATOR_TIMEOUT_SECONDS),
-            f"{invocations} Lambda invocation{'s' if invocations > 1 else ''} of "
-            f"{EVALUATOR_MEMORY_GB * 1024:g} MB; typical {TYPICAL_EVALUATOR_SECONDS} s, "
-            f"at most {EVALUATOR_TIMEOUT_SECONDS} s each",
-            frozenset({gb_second.source, request.source}),
-        )
+    return Line(
+        "Evaluator",
+        evaluator(TYPICAL_EVALUATOR_SECONDS),
+        evaluator(EVALUATOR_TIMEOUT_SECONDS),
+        f"{invocations} Lambda invocation{'s' if invocations > 1 else ''} of "
+        f"{EVALUATOR_MEMORY_GB * 1024:g} MB; typical {TYPICAL_EVALUATOR_SECONDS} s, "
+        f"at most {EVALUATOR_TIMEOUT_SECONDS} s each",
+        frozenset({gb_second.source, request.source}),
     )
+
+
+def _rollout_line(settings: Settings, prices: UnitPrices) -> Line:
+    """The blue/green second fleet while a run updates a live endpoint."""
     hosting = prices.hosting_hour
     endpoints = settings.endpoint_instance_count
     shifting = rollout_steps(settings) * settings.rollout_wait_seconds
     bake = settings.rollout_final_bake_seconds
     typical_hours = (TYPICAL_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600
     max_hours = (MAX_PROVISIONING_MINUTES * 60 + shifting + bake) / 3600
-    lines.append(
-        _hours_line(
-            "Rollout",
-            hosting,
-            endpoints,
-            typical_hours,
-            max_hours,
-            f"blue/green ({settings.rollout_strategy}): a second fleet of {endpoints} x "
-            f"{settings.endpoint_instance_type} for ~{TYPICAL_PROVISIONING_MINUTES} min to start, "
-            f"{shifting:g} s of traffic shifting and a {bake:g} s bake; only when a run "
-            "updates a live endpoint",
-        )
+    return _hours_line(
+        "Rollout",
+        hosting,
+        endpoints,
+        typical_hours,
+        max_hours,
+        f"blue/green ({settings.rollout_strategy}): a second fleet of {endpoints} x "
+        f"{settings.endpoint_instance_type} for ~{TYPICAL_PROVISIONING_MINUTES} min to start, "
+        f"{shifting:g} s of traffic shifting and a {bake:g} s bake; only when a run "
+        "updates a live endpoint",
     )
+
+
+def _workflow_line(settings: Settings, prices: UnitPrices) -> Line:
+    """Step Functions' state transitions, the endpoint wait loop's included."""
     # A run passes through each state about once (retries aside), except the endpoint
     # wait loop: four states per check, up to the definition's bound on checks.
     definition = json.loads((settings.path.parent / DEFINITION_PATH).read_text(encoding="utf-8"))
     states = len(definition["States"])
     most = states + WAIT_LOOP_STATES * _endpoint_max_checks(definition)
-    lines.append(
-        Line(
-            "Workflow",
-            _times(prices.transition, states),
-            _times(prices.transition, most),
-            f"about {states} state transitions, at most {most} (the endpoint wait loop)",
-            frozenset({prices.transition.source}),
-        )
+    return Line(
+        "Workflow",
+        _times(prices.transition, states),
+        _times(prices.transition, most),
+        f"about {states} state transitions, at most {most} (the endpoint wait loop)",
+        frozenset({prices.transition.source}),
     )
-    return lines
 
 
 # Count endpoint checks, Wait for the endpoint, Check for endpoint, Endpoint status.

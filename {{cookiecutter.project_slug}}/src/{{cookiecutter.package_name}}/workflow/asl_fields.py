@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from stepfunctions.steps import Fail, LambdaStep, Task
-from stepfunctions.steps.choice_rule import Rule
+from .sdk import Fail, LambdaStep, Rule, Task
 
 
 class ExtraField(Enum):
