@@ -46,17 +46,28 @@ _tasks:
       - "{{ _copier_conf.src_path }}/hooks/copier_post_copy.py"
       - "{{ _copier_conf.src_path }}"
       - "{{ _copier_conf.answers_file }}"
-# Before `copier update` moves a project to the layered layout (1.0.0), keep the team's
-# edits to the modules it moves (see the script and CHANGELOG.md).
+# Before `copier update` brings a release that moves files (1.0.0: the layered layout;
+# 1.2.0: clearer names), keep the team's edits to the files it moves (see the script
+# and CHANGELOG.md).
 _migrations:
   - version: "1.0.0"
     when: "{{ _stage == 'before' }}"
     command:
       - "{{ _copier_python }}"
-      - "{{ _copier_conf.src_path }}/hooks/copier_migrate_to_layers.py"
+      - "{{ _copier_conf.src_path }}/hooks/copier_migrate_moved_files.py"
       - "{{ _copier_conf.src_path }}"
       - "{{ _version_from }}"
       - "{{ _copier_conf.answers_file }}"
+      - "1.0.0"
+  - version: "1.2.0"
+    when: "{{ _stage == 'before' }}"
+    command:
+      - "{{ _copier_python }}"
+      - "{{ _copier_conf.src_path }}/hooks/copier_migrate_moved_files.py"
+      - "{{ _copier_conf.src_path }}"
+      - "{{ _version_from }}"
+      - "{{ _copier_conf.answers_file }}"
+      - "1.2.0"
 """
 
 

@@ -236,7 +236,7 @@ def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
 
     run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
     said = capfd.readouterr().out
-    assert (package / "aws_steps" / "glue_etl_job.py").is_file()
+    assert (package / "steps" / "glue_etl_job.py").is_file()
     assert (package / "settings" / "fields.py").is_file()
     assert not (package / "etl_job.py").exists()  # moved, not left behind twice
     assert (project / "tests" / "settings" / "test_fields.py").is_file()
@@ -249,7 +249,7 @@ def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
     assert "# a cleaning step of ours" in kept.read_text()
     assert (
         "src/customer_churn_retraining/etl_job.py had your edits; 1.0.0 moves it to "
-        "src/customer_churn_retraining/aws_steps/glue_etl_job.py" in said
+        "src/customer_churn_retraining/steps/glue_etl_job.py" in said  # where it is now
     )
     assert "our_features.py is yours and stays" in said
     assert "tests/test_ours.py is yours and stays, but tests now live in tests/" in said
@@ -259,3 +259,47 @@ def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
         capture_output=True, text=True, check=False,
     ).stdout  # fmt: skip
     assert leftovers == ""
+
+
+RELEASE_1_1_0_COMMIT = "d822deb8139890ee0fb6b2ebe56de83cc756c17e"
+
+
+def test_copier_update_from_1_1_0_across_the_renames_keeps_user_edits(
+    template_copy, tmp_path, capfd
+):
+    """1.2.0 renames aws_steps/ to steps/ (and a few modules): an edit to a renamed file
+    is kept and its new home named; edits elsewhere merge as usual."""
+    template = template_at(RELEASE_1_1_0_COMMIT, tmp_path / "template")
+    commit_all(template, "1.1.0", tag="v1.1.0")
+    project = copied_project(template, tmp_path / "project")
+    package = project / "src" / "customer_churn_retraining"
+    etl = package / "aws_steps" / "glue_etl_job.py"
+    etl.write_text(etl.read_text() + "\n# a cleaning step of ours\n")
+    settings = project / "settings.toml"
+    settings.write_text(settings.read_text().replace("max_depth = 5", "max_depth = 7  # ours"))
+    (project / "tests" / "test_ours.py").write_text("def test_ours():\n    pass\n")
+    commit_all(project, "our edits")
+
+    for path in template.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copytree(template_copy, template, dirs_exist_ok=True)
+    commit_all(template, "clearer names", tag="v1.2.0")
+
+    run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
+    said = capfd.readouterr().out
+    assert (package / "steps" / "glue_etl_job.py").is_file()
+    assert not (package / "aws_steps").exists()
+    assert (package / "models" / "registry.py").is_file()
+    assert not (package / "model_registry.py").exists()
+    assert (project / "tests" / "steps" / "test_glue_etl_job.py").is_file()
+    assert "max_depth = 7  # ours" in settings.read_text()
+    kept = project / ".copier-moved-edits" / "src" / "customer_churn_retraining" / "aws_steps"
+    assert "# a cleaning step of ours" in (kept / "glue_etl_job.py").read_text()
+    assert (
+        "src/customer_churn_retraining/aws_steps/glue_etl_job.py had your edits; 1.2.0 moves "
+        "it to src/customer_churn_retraining/steps/glue_etl_job.py" in said
+    )
+    assert "tests/test_ours.py is yours and stays" in said
+    assert (project / "tests" / "test_ours.py").is_file()
+    assert "_commit: v1.2.0" in (project / ".copier-answers.yml").read_text()

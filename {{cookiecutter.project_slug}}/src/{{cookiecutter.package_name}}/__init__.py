@@ -4,11 +4,14 @@ The folders say which rules a file lives under:
 
 - ``settings/``   settings.toml and the names it gives; standard library only (the
   template's hooks load it at bake time);
-- ``aws_steps/``  the Glue job's script and the evaluator Lambda, uploaded on their own;
+- ``steps/``      the pipeline's step code, the Glue job's script and the evaluator
+  Lambda: uploaded on their own to AWS, and run as they are by local mode;
 - ``workflow/``   the state machine (Step Functions Data Science SDK), graph, progress;
 - ``aws/``        the commands that act on AWS (deploy, run, destroy, ...);
 - ``local/``      local mode: the definition run on this machine, and a local endpoint;
-- ``dataset/``    your own data: `data init` learns a CSV's schema, `data check` a file.
+- ``dataset/``    your own data: `data init` learns a CSV's schema, `data check` a file;
+- ``models/``     the registered model versions and the live model: the `models`,
+  `approve`, `rollback` and `invoke` commands (on AWS, or --local).
 
 The names below are the package's public API, for notebooks and scripts. Each loads
 on first use, so that importing the package costs nothing.

@@ -213,7 +213,9 @@ def _add_sample_data_command(commands) -> None:
 
 def _add_registry_commands(commands) -> None:
     """models, approve, rollback: the model registry and the live model, AWS or --local."""
-    from . import model_commands  # light: it imports boto3 or Spark only when it runs
+    from .models import (
+        commands as model_commands,  # light: it imports boto3 or Spark only when it runs
+    )
 
     local_help = "in local mode (.local/) instead of on AWS"
     models = _command(commands, "models", help="the registered model versions (* is live)")
@@ -539,7 +541,7 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 
 def _invoke(arguments: argparse.Namespace) -> int:
-    from .invoke import predict_locally, predict_on_aws
+    from .models.invoke import predict_locally, predict_on_aws
 
     settings = load_settings(arguments.settings)
     source = arguments.csv or "stdin"
@@ -554,7 +556,7 @@ def _invoke(arguments: argparse.Namespace) -> int:
 
 
 def _iam_policies(arguments: argparse.Namespace) -> int:
-    from .aws.iam_policies import iam_policies_command
+    from .aws.policies_from_stack import iam_policies_command
 
     print(iam_policies_command(load_settings(arguments.settings), arguments.role))
     return exit_codes.DONE

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from project.cli import main
-from project.local import transform as local_transform
+from project.local import batch_transform as local_transform
 from project.local.registry import LocalRegistry
 from project.local.run import LOCAL_FOLDER
 from project.local.services import Workspace

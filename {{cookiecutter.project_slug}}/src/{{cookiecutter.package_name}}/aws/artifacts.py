@@ -20,7 +20,7 @@ from typing import Any
 
 CODE_PREFIX = "code/"
 # The code that runs inside AWS steps, each file uploaded on its own.
-AWS_STEPS_DIR = Path(__file__).parents[1] / "aws_steps"
+STEPS_DIR = Path(__file__).parents[1] / "steps"
 # The Lambda runtime imports the handler from the zip's top level.
 EVALUATOR_HANDLER = "lambda_evaluator.handler"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -47,7 +47,7 @@ def build_artifacts(definition: str) -> dict[str, Artifact]:
     """The three artifacts, by the stack parameter that names each one's key."""
     return {
         "GlueScriptKey": Artifact(
-            "glue_etl_job", (AWS_STEPS_DIR / "glue_etl_job.py").read_bytes(), ".py"
+            "glue_etl_job", (STEPS_DIR / "glue_etl_job.py").read_bytes(), ".py"
         ),
         "EvaluatorCodeKey": Artifact("lambda_evaluator", evaluator_zip(), ".zip"),
         "DefinitionKey": Artifact("definition", definition.encode("utf-8"), ".asl.json"),
@@ -61,7 +61,7 @@ def evaluator_zip() -> bytes:
         entry = zipfile.ZipInfo("lambda_evaluator.py", date_time=_ZIP_EPOCH)
         entry.external_attr = 0o644 << 16
         entry.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(entry, (AWS_STEPS_DIR / "lambda_evaluator.py").read_bytes())
+        archive.writestr(entry, (STEPS_DIR / "lambda_evaluator.py").read_bytes())
     return buffer.getvalue()
 
 

@@ -62,7 +62,7 @@ OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
 MAX_PROBLEM = 300  # characters of an error kept on a check's line
 SAGEMAKER_SERVICE_CODE = "sagemaker"
 STACK_ID_TAG = "aws:cloudformation:stack-id"
-# The roles whose ARNs settings.toml names (iam.roles = "existing"), as iam_policies.ROLES.
+# The roles whose ARNs settings.toml names (iam.roles = "existing"), as policies_from_stack.ROLES.
 EXISTING_ROLE_KINDS = ("sagemaker", "stepfunctions", "glue", "lambda")
 # What an optimized integration of the definition calls, beyond its own action (Step
 # Functions' IAM pages: step-functions/latest/dg/sagemaker-iam.html, glue-iam.html,
@@ -267,7 +267,7 @@ def role_plans(settings: Settings) -> list[RolePlan]:
     """Each existing role and the actions it needs: its policy in pipeline.yaml, resolved
     for these settings (what `iam-policies` prints), plus, for Step Functions, any action
     the committed definition calls that the policy does not name."""
-    from .iam_policies import role_policies  # reads pipeline.yaml with PyYAML
+    from .policies_from_stack import role_policies  # reads pipeline.yaml with PyYAML
 
     documents = role_policies(settings, list(EXISTING_ROLE_KINDS))
     plans = []

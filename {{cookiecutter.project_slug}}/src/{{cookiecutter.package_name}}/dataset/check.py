@@ -1,6 +1,6 @@
 """`data check`: how a CSV fits settings.toml's [data] table, by the Glue job's own rules.
 
-It runs the job's reading and row checks (aws_steps/glue_etl_job.py) on local Spark,
+It runs the job's reading and row checks (steps/glue_etl_job.py) on local Spark,
 so what it reports is exactly what a run would keep and drop: the header's missing
 and unexpected columns, and for each reason (a column and what is wrong with it) how
 many rows would be dropped.
@@ -21,7 +21,7 @@ class CheckResult:
 
 
 def check(settings: Settings, source: Path, spark_session) -> CheckResult:
-    from ..aws_steps import glue_etl_job as etl_job
+    from ..steps import glue_etl_job as etl_job
 
     if not source.is_file():
         raise FileNotFoundError(2, "no such file", str(source))

@@ -19,10 +19,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..aws_steps import glue_etl_job as etl_job
-from ..aws_steps import lambda_evaluator as evaluator
+from ..steps import glue_etl_job as etl_job
+from ..steps import lambda_evaluator as evaluator
+from . import batch_transform as local_transform
 from . import training as local_training
-from . import transform as local_transform
 from .interpreter import TaskFailure, caused_by_interrupt
 from .registry import LocalRegistry, validation_error
 

@@ -1,6 +1,6 @@
 """The dataset's schema: settings.toml's [data] table, checked, and as the Glue job reads it.
 
-The Glue job (aws_steps/glue_etl_job.py) gets the schema as its ``--schema`` argument,
+The Glue job (steps/glue_etl_job.py) gets the schema as its ``--schema`` argument,
 the JSON of ``DataSchema.to_json``; the job and local mode then read any dataset whose
 header has these columns, in any order.
 """

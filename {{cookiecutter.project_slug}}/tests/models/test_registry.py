@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from project import model_registry
+from project.models import registry as model_registry
 from project.settings import load_settings
 
-from .conftest import PROJECT_ROOT
+from ..conftest import PROJECT_ROOT
 
 
 class Endpoint:

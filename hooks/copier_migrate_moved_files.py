@@ -1,8 +1,9 @@
-"""copier's migration to 1.0.0, the layered layout: run before `copier update` applies it.
+"""copier's migrations of releases that move files: run before `copier update` applies one.
 
 1.0.0 moves every module of src/<package>/ into the folder of its layer, and the tests
-out of the package into tests/. For a moved file, `copier update` deletes the old path
-and writes the new one, so an edit a team made to a moved module would be dropped
+out of the package into tests/; 1.2.0 renames a few folders and modules so that each
+name says what it holds (MOVED below). For a moved file, `copier update` deletes the old
+path and writes the new one, so an edit a team made to a moved module would be dropped
 without a word. This keeps every such edit: it renders the version the project was
 baked from (with the project's answers), and each moved file that differs from that
 render is copied to .copier-moved-edits/<its old path>, with a line saying where its
@@ -10,8 +11,8 @@ code lives now. Files the team added are kept by copier itself; they are listed,
 their imports of moved modules need the new paths (and tests added inside the package
 must move to tests/, where pytest now looks).
 
-Usage (copier.yml's _migrations runs it in the project):
-    python copier_migrate_to_layers.py TEMPLATE VERSION_FROM ANSWERS_FILE
+Usage (copier.yml's _migrations runs it in the project, once per such release):
+    python copier_migrate_moved_files.py TEMPLATE VERSION_FROM ANSWERS_FILE RELEASE
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from pathlib import Path
 import yaml  # copier depends on PyYAML, so its Python has it
 
 SAVED_EDITS = ".copier-moved-edits"
-# Old path -> new path, from the 1.0.0 release (git's rename detection).
+# Old path -> new path, by the release that moved it (git's rename detection).
 # fmt: off
-MOVED = {
+MOVED_IN_1_0_0 = {
     "src/{package}/artifacts.py": "src/{package}/aws/artifacts.py",
     "src/{package}/cfn_template.py": "src/{package}/aws/cfn_template.py",
     "src/{package}/ci_role.py": "src/{package}/aws/ci_role.py",
@@ -102,10 +103,40 @@ MOVED = {
     "src/{package}/tests/test_endpoint_routing.py": "tests/workflow/test_endpoint_routing.py",
     "src/{package}/tests/test_workflow_routing.py": "tests/workflow/test_workflow_routing.py",
 }
+# 1.2.0: names that say what a file holds and where it runs.
+MOVED_IN_1_2_0 = {
+    "src/{package}/aws_steps/__init__.py": "src/{package}/steps/__init__.py",
+    "src/{package}/aws_steps/glue_etl_job.py": "src/{package}/steps/glue_etl_job.py",
+    "src/{package}/aws_steps/lambda_evaluator.py": "src/{package}/steps/lambda_evaluator.py",
+    "src/{package}/aws/iam_policies.py": "src/{package}/aws/policies_from_stack.py",
+    "src/{package}/local/transform.py": "src/{package}/local/batch_transform.py",
+    "src/{package}/model_registry.py": "src/{package}/models/registry.py",
+    "src/{package}/model_commands.py": "src/{package}/models/commands.py",
+    "src/{package}/invoke.py": "src/{package}/models/invoke.py",
+    "tests/aws_steps/__init__.py": "tests/steps/__init__.py",
+    "tests/aws_steps/test_glue_etl_job.py": "tests/steps/test_glue_etl_job.py",
+    "tests/aws_steps/test_lambda_evaluator.py": "tests/steps/test_lambda_evaluator.py",
+    "tests/local/test_transform.py": "tests/local/test_batch_transform.py",
+    "tests/test_model_registry.py": "tests/models/test_registry.py",
+    "tests/test_invoke.py": "tests/models/test_invoke.py",
+}
 # fmt: on
+MOVED = {"1.0.0": MOVED_IN_1_0_0, "1.2.0": MOVED_IN_1_2_0}
 
 
-def main(template: str, version_from: str, answers_file: Path) -> int:
+def where_it_lives_now(path: str, release: str) -> str:
+    """A path after ``release`` moved it, followed through the later releases' moves."""
+    for later in sorted(MOVED, key=_version):
+        if _version(later) > _version(release):
+            path = MOVED[later].get(path, path)
+    return path
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def main(template: str, version_from: str, answers_file: Path, release: str) -> int:
     from copier import run_copy  # the Python that runs this migration is copier's
 
     answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
@@ -116,7 +147,7 @@ def main(template: str, version_from: str, answers_file: Path) -> int:
         run_copy(template, baked, data=data, vcs_ref=version_from, defaults=True,
                  quiet=True, unsafe=True, skip_tasks=True)  # fmt: skip
         kept = []
-        for old, new in MOVED.items():
+        for old, new in MOVED[release].items():
             old_path = Path(old.format(package=package))
             as_baked = baked / old_path
             edited = (
@@ -128,15 +159,18 @@ def main(template: str, version_from: str, answers_file: Path) -> int:
                 copy = Path(SAVED_EDITS) / old_path
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(old_path, copy)
-                kept.append((old_path, copy, new.format(package=package)))
+                now = where_it_lives_now(new, release).format(package=package)
+                kept.append((old_path, copy, now))
+        folders = [Path("src", package)] + ([Path("tests")] if release != "1.0.0" else [])
         added = sorted(
-            path for path in Path("src", package).rglob("*.py") if not (baked / path).exists()
+            path for folder in folders for path in folder.rglob("*.py")
+            if not (baked / path).exists()
         )  # fmt: skip
     for old_path, copy, new in kept:
-        print(f"{old_path} had your edits; 1.0.0 moves it to {new}: your version is kept "
+        print(f"{old_path} had your edits; {release} moves it to {new}: your version is kept "
               f"in {copy}, re-apply its changes there")  # fmt: skip
     for path in added:
-        if "tests" in path.parts:
+        if release == "1.0.0" and "tests" in path.parts:
             print(f"{path} is yours and stays, but tests now live in tests/ (pytest looks "
                   "only there): move it, and its imports, into the matching folder")  # fmt: skip
         else:
@@ -145,4 +179,5 @@ def main(template: str, version_from: str, answers_file: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
+    release = sys.argv[4] if len(sys.argv) > 4 else "1.0.0"  # 1.0.0's copier.yml passed none
+    sys.exit(main(sys.argv[1], sys.argv[2], Path(sys.argv[3]), release))

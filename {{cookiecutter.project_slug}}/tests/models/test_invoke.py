@@ -15,16 +15,16 @@ import random
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-from project import invoke
 from project.cli import main
 from project.local.run import LOCAL_FOLDER
 from project.local.services import LocalServices, Workspace
+from project.models import invoke
 from project.settings import load_settings
 from project.settings.data_schema import DataSchema, Feature
 from project.settings.names import endpoint_name
 
-from .conftest import PROJECT_ROOT, encoded_row, project_schema
-from .local.serving import deploy_to_local_endpoint, post, running_server, tiny_model
+from ..conftest import PROJECT_ROOT, encoded_row, project_schema
+from ..local.serving import deploy_to_local_endpoint, post, running_server, tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +230,7 @@ def test_a_wrong_number_of_predictions_is_one_line(settings_path, capsys, monkey
 
 
 def test_the_columns_are_the_glue_jobs_encoding():
-    from project.aws_steps.glue_etl_job import Schema
+    from project.steps.glue_etl_job import Schema
 
     schema = DataSchema(
         label="y", positive=("1",), negative=("0",), id_column="", ignore=(),

@@ -12,10 +12,10 @@ import csv
 
 import numpy as np
 import pytest
-from project.aws_steps.glue_etl_job import Schema, SourceError, prepare
 from project.local.run import spark_session
 from project.sample_data import generate
 from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
+from project.steps.glue_etl_job import Schema, SourceError, prepare
 
 from ..conftest import project_schema, sample_csv
 
@@ -247,8 +247,8 @@ def test_quoted_quotes_and_dotted_names_are_read_as_data_init_reads_them(spark, 
 
 def test_the_job_and_data_init_spell_booleans_alike():
     """The job is uploaded alone, so it holds its own copy of the spellings."""
-    from project.aws_steps import glue_etl_job
     from project.settings import data_schema
+    from project.steps import glue_etl_job
 
     assert glue_etl_job.BOOLEAN_TRUE == data_schema.BOOLEAN_TRUE
     assert glue_etl_job.BOOLEAN_FALSE == data_schema.BOOLEAN_FALSE

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from project.local import transform as local_transform
+from project.local import batch_transform as local_transform
 from project.local.interpreter import TaskFailure
 from project.local.services import Alarm, LocalServices, Workspace
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .settings import Settings, SettingsError
-from .settings.names import endpoint_name, model_package_group_name
+from ..settings import Settings, SettingsError
+from ..settings.names import endpoint_name, model_package_group_name
 
 NOT_SCORED = ("not scored", "none", "")
 

@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .local.inference_request import MAX_BODY_BYTES
-from .settings import Settings, SettingsError
-from .settings.data_schema import CATEGORICAL, DataSchema
+from ..local.inference_request import MAX_BODY_BYTES
+from ..settings import Settings, SettingsError
+from ..settings.data_schema import CATEGORICAL, DataSchema
 
 # float32's largest finite value: xgboost stores features as float32 and refuses an
 # infinite one (see local/inference_request.py).
@@ -167,11 +167,11 @@ def predict_locally(settings: Settings, text: str) -> list[str]:
     """Predictions of the live local model, made as the local endpoint makes them."""
     import xgboost  # only for local mode
 
-    from .local.inference_request import read_rows as read_matrix
-    from .local.run import LOCAL_FOLDER
-    from .local.services import Workspace, live_model
-    from .local.training import load_model
-    from .settings.names import endpoint_name
+    from ..local.inference_request import read_rows as read_matrix
+    from ..local.run import LOCAL_FOLDER
+    from ..local.services import Workspace, live_model
+    from ..local.training import load_model
+    from ..settings.names import endpoint_name
 
     workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
     try:
@@ -191,12 +191,12 @@ def predict_locally(settings: Settings, text: str) -> list[str]:
 
 def predict_on_aws(settings: Settings, text: str, client=None) -> list[str]:
     """Predictions of the live endpoint on SageMaker (InvokeEndpoint, text/csv)."""
-    from .aws.errors import AwsError
-    from .settings.names import endpoint_name
+    from ..aws.errors import AwsError
+    from ..settings.names import endpoint_name
 
     rows = read_rows(text, settings.data, None)
     if client is None:
-        from .aws.session import AwsSession
+        from ..aws.session import AwsSession
 
         client = AwsSession(settings).client("sagemaker-runtime")
     predictions: list[str] = []

@@ -13,8 +13,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
-from project.aws_steps import lambda_evaluator
-from project.aws_steps.lambda_evaluator import (
+from project.steps import lambda_evaluator
+from project.steps.lambda_evaluator import (
     MetricNotFound,
     MissingTrainingJobName,
     TrainingJobNotCompleted,

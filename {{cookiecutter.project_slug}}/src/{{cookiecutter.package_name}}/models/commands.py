@@ -13,9 +13,10 @@ import sys
 import time
 from typing import Any
 
-from . import exit_codes, model_registry
-from .settings import Settings, SettingsError, load_settings
-from .settings.names import endpoint_name
+from .. import exit_codes
+from ..settings import Settings, SettingsError, load_settings
+from ..settings.names import endpoint_name
+from . import registry as model_registry
 
 # A rollback on AWS: SageMaker replaces the fleet in minutes; check every 30 s, 45 min.
 ROLLBACK_CHECK_SECONDS = 30
@@ -25,12 +26,12 @@ ROLLBACK_MAX_CHECKS = 90
 def sagemaker_client(settings: Settings, local: bool) -> Any:
     """boto3's SageMaker client, or local mode's stand-in for the same calls."""
     if local:
-        from .local.run import LOCAL_FOLDER, local_services
-        from .local.services import LocalSageMakerClient, Workspace
+        from ..local.run import LOCAL_FOLDER, local_services
+        from ..local.services import LocalSageMakerClient, Workspace
 
         workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
         return LocalSageMakerClient(local_services(settings, workspace))
-    from .aws.session import AwsSession
+    from ..aws.session import AwsSession
 
     return AwsSession(settings).client("sagemaker")
 
@@ -70,8 +71,8 @@ def approve_command(arguments: argparse.Namespace) -> int:
 
 
 def _deploy_locally(settings: Settings, version: model_registry.Version) -> int:
-    from .local.run import run_locally
-    from .workflow.display import display_for
+    from ..local.run import run_locally
+    from ..workflow.display import display_for
 
     print("deploying it locally (what the approval event starts on AWS)")
     result = run_locally(settings, settings.path.parent, display=display_for(sys.stdout),
