@@ -399,12 +399,12 @@ OPTIMIZED = {
     "sagemaker:createTrainingJob.sync": [
         "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob",
         "sagemaker:StopTrainingJob", "events:PutRule", "events:PutTargets",
-        "events:DescribeRule",
+        "events:DescribeRule", "sagemaker:AddTags",  # .sync tags the job (aws-cdk#32294)
     ],
     "sagemaker:createTransformJob.sync": [
         "sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob",
         "sagemaker:StopTransformJob", "events:PutRule", "events:PutTargets",
-        "events:DescribeRule",
+        "events:DescribeRule", "sagemaker:AddTags",  # .sync tags the job (aws-cdk#26012)
     ],
 }  # fmt: skip
 
@@ -450,6 +450,10 @@ def test_the_state_machine_role_reaches_only_the_projects_registry_and_jobs():
         ("sagemaker:UpdateModelPackage", f"{arn}:model-package/{SLUG}/3"),
         ("sagemaker:DescribeModelPackage", f"{arn}:model-package/{SLUG}/3"),
         ("sagemaker:CreateTransformJob", f"{arn}:transform-job/{SLUG}-0a1b"),
+        # .sync integrations tag the job they start (aws-cdk#26012, #32294).
+        ("sagemaker:AddTags", f"{arn}:transform-job/{SLUG}-0a1b"),
+        ("sagemaker:AddTags", f"{arn}:training-job/{SLUG}-0a1b"),
+        ("sagemaker:DescribeModel", f"{arn}:model/{SLUG}-0a1b"),
         ("sagemaker:DescribeEndpointConfig", f"{arn}:endpoint-config/{SLUG}-0a1b"),
     ]:
         assert allows(policy, action, resource), (action, resource)

@@ -59,7 +59,7 @@ def attempts_of(error: TaskFailure) -> int:
 
 
 def run(describe_answers: list, calls: list | None = None, fail: dict | None = None,
-        execution_input: dict | None = None):  # fmt: skip
+        execution_input: dict | None = None, execution_name: str | None = None):  # fmt: skip
     """Run the committed definition with a passing model and scripted describes.
     A not-found or denied answer persists: it answers every attempt (a retry is no cure)."""
     persistent = (NOT_FOUND, DENIED)
@@ -109,7 +109,7 @@ def run(describe_answers: list, calls: list | None = None, fail: dict | None = N
     definition = json.loads(json.dumps(COMMITTED).replace("${ArtifactBucket}", "bucket"))
     definition["States"][State.FIND_LIVE_MODEL] = {"Type": "Pass", "Next": State.NO_LIVE_MODEL}
     execution = Interpreter(definition, handlers, sleep=lambda seconds: None).run(
-        {"RunName": RUN} if execution_input is None else execution_input
+        {"RunName": RUN} if execution_input is None else execution_input, execution_name
     )
     entered = [e.details["name"] for e in execution.events if e.type.endswith("StateEntered")]
     return execution, entered, calls

@@ -77,6 +77,22 @@ def test_a_training_job_started_by_a_lost_attempt_is_waited_for():
     assert State.CREATE_MODEL in entered and execution.error == "QualityGateFailed"
 
 
+def test_a_run_named_after_its_execution_waits_for_its_own_job():
+    """The CLI and the schedule name each execution after its run (RunName is given):
+    no other execution has that name, so the job in use is this one's."""
+
+    def describe_job(parameters):
+        return {"TrainingJobName": parameters["TrainingJobName"],
+                "TrainingJobStatus": "Completed",
+                "ModelArtifacts": {"S3ModelArtifacts": "s3://b/m"}}  # fmt: skip
+
+    execution, entered, _ = run(
+        [], fail={TRAIN: refusing(JOB_IN_USE), DESCRIBE_JOB: describe_job, EVALUATE: failing_gate},
+        execution_input={"RunName": RUN}, execution_name=RUN,
+    )  # fmt: skip
+    assert State.DESCRIBE_TRAINING_JOB in entered and execution.error == "QualityGateFailed"
+
+
 def test_a_training_job_that_failed_meanwhile_fails_the_run():
     def describe_job(parameters):
         return {"TrainingJobName": "j", "TrainingJobStatus": "Failed"}
@@ -116,3 +132,47 @@ def test_an_update_refused_as_in_progress_waits_for_the_other_deployment():
     )
     assert execution.status == "SUCCEEDED" and entered[-1] == State.DEPLOYED
     assert State.WAIT_FOR_THE_OTHER_DEPLOYMENT in entered and MARK not in calls
+
+
+def test_an_update_refused_for_another_versions_deployment_updates_again_after_it():
+    """The deployment under way was another version's (a scheduled run's, say): once it
+    settles on its own config, this run updates the endpoint to its own, and is not
+    taken for a failed update of this run's."""
+    in_progress = TaskFailure(
+        "SageMaker.SageMakerException",
+        'Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/e". '
+        "(Service: SageMaker, Status Code: 400, Error Code: ValidationException)",
+    )
+    update = refusing(in_progress, times=4)  # the call and its 3 retries, then accepted
+    execution, entered, calls = run(
+        [endpoint("InService", OLD), endpoint("Updating", OLD), endpoint("InService", "other"),
+         endpoint("Updating", "other"), endpoint("InService")],
+        fail={UPDATE: update},
+    )  # fmt: skip
+    assert execution.status == "SUCCEEDED" and entered[-1] == State.DEPLOYED
+    assert len(update.calls) == 5 and MARK not in calls
+
+
+def test_an_approved_version_the_endpoint_already_serves_is_not_deployed_again():
+    """A late duplicate approval event, or an approval of the live version: the endpoint
+    already serves its config, so the run ends at once, with no UpdateEndpoint (which
+    SageMaker refuses for the config an endpoint has)."""
+    version = "arn:aws:sagemaker:us-east-1:1:model-package/g/2"
+
+    def describe_version(parameters):
+        return {"ModelPackageArn": version, "ModelPackageVersion": 2,
+                "ModelApprovalStatus": "Approved",
+                "CustomerMetadataProperties": {"RunName": RUN, "Approval": "manual",
+                                               "Decision": "none"}}  # fmt: skip
+
+    def config_exists(parameters):
+        return {"EndpointConfigName": parameters["EndpointConfigName"]}
+
+    execution, entered, calls = run(
+        [endpoint("InService", RUN)],
+        fail={"aws-sdk:sagemaker:describeModelPackage": describe_version,
+              "aws-sdk:sagemaker:describeEndpointConfig": config_exists},
+        execution_input={"ApprovedModelPackageArn": version},
+    )  # fmt: skip
+    assert execution.status == "SUCCEEDED" and entered[-1] == State.DEPLOYED
+    assert UPDATE not in calls and "sagemaker:createEndpointConfig" not in calls

@@ -79,6 +79,17 @@ def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> s
     return started["executionArn"]
 
 
+def start_deployment(settings: Settings, aws: AwsSession, version_arn: str) -> str:
+    """Start what the registry's approval event starts for ``version_arn``: a run that
+    deploys that version. Returns its execution ARN."""
+    aws.check_account()
+    started = aws.client("stepfunctions").start_execution(
+        stateMachineArn=state_machine_arn(settings),
+        input=json.dumps({"ApprovedModelPackageArn": version_arn}),
+    )
+    return started["executionArn"]
+
+
 def running_executions(settings: Settings, aws: AwsSession) -> list[str]:
     """The ARNs of the runs still running (none when the state machine is gone)."""
     stepfunctions = aws.client("stepfunctions")

@@ -74,11 +74,11 @@ OPTIMIZED_ACTIONS = {
     "lambda:invoke": ("lambda:InvokeFunction",),
     "sagemaker:createTrainingJob.sync": (
         "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob",
-        "sagemaker:StopTrainingJob",
+        "sagemaker:StopTrainingJob", "sagemaker:AddTags",
     ),
     "sagemaker:createTransformJob.sync": (
         "sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob",
-        "sagemaker:StopTransformJob",
+        "sagemaker:StopTransformJob", "sagemaker:AddTags",
     ),
 }  # fmt: skip
 # Condition operators by the ContextKeyType of the key they compare (others: string).

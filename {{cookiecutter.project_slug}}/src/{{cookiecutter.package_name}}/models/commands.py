@@ -56,7 +56,7 @@ def approve_command(arguments: argparse.Namespace) -> int:
     client = sagemaker_client(settings, arguments.local)
     version = model_registry.find(model_registry.versions(client, settings), arguments.version)
     if version.status == "Approved":
-        raise SettingsError(f"version {version.number} is already Approved")
+        return _deploy_again(settings, client, version, arguments.local)
     client.update_model_package(
         ModelPackageArn=version.arn,
         ModelApprovalStatus="Approved",
@@ -68,6 +68,30 @@ def approve_command(arguments: argparse.Namespace) -> int:
               f"follow it with '{settings.slug} status'")  # fmt: skip
         return exit_codes.DONE
     return _deploy_locally(settings, version)
+
+
+def _deploy_again(settings: Settings, client: Any, version: model_registry.Version,
+                  local: bool) -> int:  # fmt: skip
+    """An Approved version that does not serve: its deployment did not finish (the
+    endpoint was not ready in time, the run was stopped), and no event will come again.
+    Its Decision is updated (so the workflow does not take it for one its own run is
+    deploying) and the deployment its approval starts is started again."""
+    if model_registry.live_run_name(client, settings) == version.run_name:
+        raise SettingsError(f"version {version.number} is already Approved and live")
+    client.update_model_package(
+        ModelPackageArn=version.arn,
+        CustomerMetadataProperties={"Decision": "ApprovedAgain"},
+    )
+    print(f"version {version.number} ({version.run_name}) is Approved but not live: "
+          "deploying it again")  # fmt: skip
+    if local:
+        return _deploy_locally(settings, version)
+    from ..aws import executions
+    from ..aws.session import AwsSession
+
+    arn = executions.start_deployment(settings, AwsSession(settings), version.arn)
+    print(f"  started {arn.rsplit(':', 1)[-1]}; follow it with '{settings.slug} status'")
+    return exit_codes.DONE
 
 
 def _deploy_locally(settings: Settings, version: model_registry.Version) -> int:

@@ -228,7 +228,8 @@ def deploy_branch(
 def _another_deployment_of_it(tasks: dict[State, Any], count: Pass, not_deployed: Any) -> None:
     """CreateEndpoint refused as the endpoint exists, or UpdateEndpoint as it is being
     updated: another run deploys too (a duplicate approval event's, of this very
-    version). The checks then wait for the endpoint to settle and say what it serves."""
+    version, or another version's). The checks wait for the endpoint to settle: done if
+    it then serves this run's config, updated again (by this run) if it serves another."""
     under_way = Choice(
         State.IS_ANOTHER_DEPLOYMENT_UNDER_WAY,
         comment="SageMaker may send an approval event more than once: two runs deploy "
@@ -237,7 +238,9 @@ def _another_deployment_of_it(tasks: dict[State, Any], count: Pass, not_deployed
     deploying = Pass(
         State.WAIT_FOR_THE_OTHER_DEPLOYMENT,
         parameters={"Cause.$": f"{FAILURE_PATH}.Cause"},
-        result_path="$.Deployment",
+        # Not $.Deployment: this run has not deployed, so an endpoint that settles on
+        # another config is updated, not taken for a failed update of this run's.
+        result_path="$.OtherDeployment",
     )
     deploying.next(count)
     under_way.add_choice(
@@ -258,7 +261,8 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass, mark: Task, not_ready
                      max_checks: int) -> Choice:  # fmt: skip
     """Where the endpoint stands, read from DescribeEndpoint as AWS documents it.
 
-    Before this run deploys ($.Deployment absent): update an InService endpoint;
+    Done when it is InService with this run's config, whoever deployed it. Before this
+    run deploys ($.Deployment absent): update an InService endpoint;
     wait while it is Creating/Updating/SystemUpdating/RollingBack/Deleting. After:
     done when it is InService with this run's config. A failed or rolled-back update
     leaves the endpoint InService with its previous config (and may set
@@ -268,9 +272,11 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass, mark: Task, not_ready
     deploying = is_present("$.Deployment")
     in_service = ChoiceRule.StringEquals(status, "InService")
     choice = Choice(State.ENDPOINT_STATUS)
+    # Serving this run's config is the goal, whoever deployed it: this run, or one for
+    # the same approved version (a duplicate event) before or while this one checks.
     choice.add_choice(
         ChoiceRule.And([
-            deploying, in_service,
+            in_service,
             ChoiceRule.StringEqualsPath("$.Endpoint.EndpointConfigName", "$.Run.Name"),
         ]),
         Succeed(State.DEPLOYED),

@@ -80,6 +80,9 @@ def run_naming(settings: Settings, describe_approved: Task) -> tuple[Choice, Pas
         "for as long as it serves it).",
         parameters={
             "Name.$": "$.Run.Name",
+            # The CLI and the schedule name each execution after its run: a training
+            # job of that name can only be this execution's (see IS_IT_THIS_RUNS_JOB).
+            "ExecutionName.$": "$$.Execution.Name",
             "TrainUri.$": run_uri("train/"),
             "ValidationUri.$": run_uri("validation/"),
             "ModelOutputUri.$": states_format(
@@ -253,9 +256,11 @@ def adopt_a_started_training_job(settings: Settings, tasks: dict[State, Any],
     describe.next(status)
     own = Choice(
         State.IS_IT_THIS_RUNS_JOB,
-        comment="A generated name (a UUID) is this run's alone; a name the caller gave "
-        "may be an earlier run's, whose job must not be taken for this one's.",
+        comment="A run named after its execution, or named here (a UUID), is the only one "
+        "with that name; another name the caller gave may be an earlier run's, whose job "
+        "must not be taken for this one's.",
     )
+    own.add_choice(ChoiceRule.StringEqualsPath("$.Run.Name", "$.Run.ExecutionName"), describe)
     own.add_choice(is_present("$.RunName"), failed)
     own.default_choice(describe)
     in_use = modelled_error(train.fields["resource"], "ResourceInUse")
