@@ -44,14 +44,14 @@ METADATA_VALUE_MAX = (
 )
 
 
-def marked_with(describe_answers, fail=None) -> dict:
+def marked_with(describe_answers, fail=None, execution_input=None) -> dict:
     sent = []
 
     def capture(parameters):
         sent.append(parameters)
         return {"ModelPackageArn": parameters["ModelPackageArn"]}
 
-    run(describe_answers, fail={MARK: capture, **(fail or {})})
+    run(describe_answers, fail={MARK: capture, **(fail or {})}, execution_input=execution_input)
     assert len(sent) == 1, "the version was not marked"
     return sent[0]
 
@@ -87,3 +87,18 @@ def test_a_marked_versions_texts_fit_sagemakers_limits(answers, fail):
 def test_the_reason_still_reaches_the_registry_when_it_fits():
     sent = marked_with([endpoint("InService", OLD), endpoint("InService", OLD, "bad image")])
     assert sent["ApprovalDescription"] == "bad image"
+
+
+def test_a_rollback_without_a_reason_is_described_within_the_limit_at_the_longest_names():
+    """SageMaker may give no FailureReason for a rollback: the registry gets the run's
+    own reason, made of names, each at most SageMaker's 63 characters."""
+    longest_name = member_max("CreateEndpointConfig", "EndpointConfigName")
+    run_name, other = "r" * longest_name, "o" * longest_name
+    sent = marked_with(
+        [endpoint("InService", other), endpoint("InService", other)],
+        execution_input={"RunName": run_name},
+    )
+    assert "rolled back" in sent["ApprovalDescription"]
+    assert len(sent["ApprovalDescription"]) <= member_max(
+        "UpdateModelPackage", "ApprovalDescription"
+    )

@@ -339,14 +339,14 @@ def _endpoint_status(tasks: dict[State, Any], count: Pass, mark: Task, not_ready
 def _endpoint_failure(name: State, then: Any, error: str, template: str, *paths: str) -> Pass:
     """Reason is for the run's failure cause. Summary is for the registry's
     ApprovalDescription (at most 1,024 characters): SageMaker's FailureReason alone
-    (itself at most 1,024) when the reason quotes it, else what happened in short."""
-    reason = "$.Endpoint.FailureReason"
-    summary = {"Summary.$": reason} if reason in paths else {
-        "Summary": f"{error}: {name.lower()}; the run's failure cause says more"
-    }  # fmt: skip
+    (itself at most 1,024) when the reason quotes it, else the reason itself, whose
+    other parts are names (at most 63 characters each)."""
+    reason = states_format(template, *paths)
+    failure_reason = "$.Endpoint.FailureReason"
+    summary = failure_reason if failure_reason in paths else reason
     failure = Pass(
         name,
-        parameters={"Error": error, "Reason.$": states_format(template, *paths), **summary},
+        parameters={"Error": error, "Reason.$": reason, "Summary.$": summary},
         result_path="$.Decision",
     )
     failure.next(then)
