@@ -179,3 +179,36 @@ def test_make_targets_use_the_projects_venv_without_activating_it(bake):
     assert first_lint_command() == ".venv/bin/python -m ruff check ."
     venv_python.unlink()
     assert first_lint_command() == "python3 -m ruff check ."
+
+
+@pytest.mark.parametrize(
+    ("working_folder", "template_path", "shell_pwd"),
+    [
+        ("retrain-template", ".", True),
+        (".", "./retrain-template", True),
+        ("elsewhere", "../retrain-template", True),
+        ("elsewhere", "../retrain-template/", False),  # no PWD: not run from a shell
+    ],
+)
+def test_every_form_of_template_path_bakes(tmp_path, working_folder, template_path, shell_pwd):
+    """cookiecutter hands the hooks the template's path as typed, relative to where it
+    was run, while the hooks run in the new project's folder (#26: `No module named
+    'bake_logic'`). Each form bakes, in a new cookiecutter process as a user runs it."""
+    import os
+    import subprocess
+    import sys
+
+    from git_repos import copy_template
+
+    copy_template(tmp_path / "retrain-template")
+    folder = (tmp_path / working_folder).resolve()
+    folder.mkdir(exist_ok=True)
+    environment = {**os.environ, "PWD": str(folder)}
+    if not shell_pwd:
+        environment.pop("PWD")
+    baked = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", template_path],
+        cwd=folder, env=environment, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert baked.returncode == 0, baked.stderr[-2000:]
+    assert (folder / "customer-churn-retraining" / "settings.toml").is_file()
