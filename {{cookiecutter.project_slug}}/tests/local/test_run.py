@@ -16,7 +16,7 @@ from project.local.interpreter import Interpreter
 from project.local.registry import LocalRegistry
 from project.local.run import LOCAL_FOLDER, load_definition, local_handlers, spark_session
 from project.local.serve import make_server
-from project.local.services import LocalServices, Workspace, live_model
+from project.local.services import LOCAL_BUCKET, LocalServices, Workspace, live_model
 from project.settings import load_settings
 from project.settings.names import endpoint_name
 from project.workflow.state_names import State
@@ -236,11 +236,10 @@ def test_a_run_in_a_new_process_prints_its_progress_and_nothing_else(tmp_path):
     assert (tmp_path / LOCAL_FOLDER / "logs" / "spark.log").stat().st_size > 0
 
 
-def test_a_reused_run_name_fails_at_training_as_on_sagemaker_and_keeps_the_live_model(
-    project, capsys
-):
-    """SageMaker refuses a second training job of the same name; the endpoint keeps
-    its model, and the first run's history stays."""
+def test_a_reused_run_name_is_refused_before_anything_is_written(project, capsys):
+    """SageMaker refuses a second training job of the same name, but only after the ETL
+    has replaced the first run's data, which its registered version records as its
+    lineage: the name is refused first, in one line, and nothing changes."""
     settings = load_settings(project)
     name = f"{settings.slug}-reused-name"
     command = ["--settings", str(project), "run", "--local", "--rows", ROWS, "--run-name", name]
@@ -248,9 +247,13 @@ def test_a_reused_run_name_fails_at_training_as_on_sagemaker_and_keeps_the_live_
     workspace = Workspace(project.parent / LOCAL_FOLDER)
     _, archive = live_model(workspace, endpoint_name(settings))
     served = archive.read_bytes()
+    data = workspace.path_of(f"s3://{LOCAL_BUCKET}/runs/{name}/")
+    before = {path: path.stat().st_mtime_ns for path in data.rglob("*") if path.is_file()}
     capsys.readouterr()
-    assert main(command) == 1
-    assert "FAILED: SageMaker.ResourceInUseException" in capsys.readouterr().err
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"--run-name {name} was used by an earlier run" in error
     assert live_model(workspace, endpoint_name(settings))[1].read_bytes() == served
+    assert {path: path.stat().st_mtime_ns for path in data.rglob("*") if path.is_file()} == before
     histories = sorted((workspace.root / "executions").glob(f"{name}*.jsonl"))
-    assert [path.name for path in histories] == [f"{name}.2.jsonl", f"{name}.jsonl"]
+    assert [path.name for path in histories] == [f"{name}.jsonl"]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import exit_codes, sample_data
-from ..settings import Settings
+from ..settings import Settings, SettingsError
 from ..settings.names import (
     endpoint_name,
     model_package_group_name,
@@ -243,6 +243,8 @@ def run_locally(
     check_java()
     definition = load_definition(settings, project_root)
     workspace = Workspace(project_root / LOCAL_FOLDER)
+    if run_name:
+        refuse_a_used_run_name(workspace, run_name)
     logs = workspace.root / "logs"
     spark = spark_starter(workspace.root, verbose)
     with (
@@ -280,6 +282,19 @@ def run_locally(
             stream.write(json.dumps(record, default=str) + "\n")
     _summarize(settings, execution, workspace, history, display.say)
     return LocalRun(execution, history, name)
+
+
+def refuse_a_used_run_name(workspace: Workspace, run_name: str) -> None:
+    """A name a run used before: SageMaker would refuse its training job (ResourceInUse),
+    but only after the ETL had replaced the earlier run's data, which a registered
+    version records as its lineage. Refused before anything is written."""
+    data = workspace.path_of(f"s3://{LOCAL_BUCKET}/runs/{run_name}/")
+    if workspace.load("training-jobs", run_name) is not None or data.exists():
+        raise SettingsError(
+            f"--run-name {run_name} was used by an earlier run (its data is under {data}); "
+            "SageMaker refuses a training job name twice: choose another name, or leave "
+            "--run-name out for a new one"
+        )
 
 
 def _last_state(execution: Execution) -> str | None:
