@@ -104,6 +104,18 @@ def test_the_baked_hyperparameters_and_what_training_is_sent_pass(settings_path)
             'objective = "multi:softmax"',
             "training.hyperparameters.num_class is missing; objective multi:softmax needs it",
         ),
+        # Accepted by the container, but contradicting the binary label (#26).
+        (
+            "num_class = 3",
+            "training.hyperparameters.num_class is for multi:softmax and multi:softprob, and "
+            "the [data] label has two classes; remove it",
+        ),
+        (
+            'objective = "reg:squarederror"',
+            "training.hyperparameters.objective reg:squarederror does not predict the "
+            "probability of the [data] label's positive class, which this project trains "
+            "and scores; use binary:logistic",
+        ),
     ],
 )
 def test_a_bad_hyperparameter_fails_settings_check_in_one_line(

@@ -797,6 +797,32 @@ def _eval_metric(metric: str) -> str | None:
     return f"'{metric}' is not a metric SageMaker XGBoost 1.7-1 reports{hint}"
 
 
+# The project trains a binary classifier ([data]'s label has two classes; `data init`
+# refuses more) and reads its predictions as the probability of the positive class (the
+# gate's metrics, the champion/challenger comparison, `invoke`).
+BINARY_OBJECTIVES = ("binary:logistic", "reg:logistic")
+
+
+def _binary_classifier_problems(texts: Mapping[str, str]) -> list[str]:
+    """Hyperparameters the container accepts but that contradict a binary label: the
+    training job would fail (num_class with a binary objective: an XGBoostError) or
+    the model would predict something the gate does not score."""
+    problems = []
+    objective = texts.get("objective", "")
+    if objective and objective not in BINARY_OBJECTIVES:
+        problems.append(
+            f"training.hyperparameters.objective {objective} does not predict the "
+            "probability of the [data] label's positive class, which this project trains "
+            "and scores; use binary:logistic"
+        )
+    if "num_class" in texts and not objective.startswith("multi:"):
+        problems.append(
+            "training.hyperparameters.num_class is for multi:softmax and multi:softprob, and "
+            "the [data] label has two classes; remove it"
+        )
+    return problems
+
+
 def hyperparameter_problems(hyperparameters: Mapping[str, object]) -> list[str]:
     """Each problem of ``[training.hyperparameters]`` as SageMaker XGBoost 1.7-1 would find
     it when the training job starts, as one line naming the key."""
@@ -823,6 +849,7 @@ def hyperparameter_problems(hyperparameters: Mapping[str, object]) -> list[str]:
         problems.append(
             f"training.hyperparameters.num_class is missing; objective {objective} needs it"
         )
+    problems += _binary_classifier_problems(texts)
     metrics = texts.get("eval_metric", "").split(",")
     if "auc" in metrics and objective and not objective.startswith(("binary:", "rank:")):
         problems.append(
