@@ -26,7 +26,7 @@ MEASURE = """
 import statistics, sys, tempfile, time
 from pathlib import Path
 from {package} import sample_data
-from {package}.aws_steps import glue_etl_job as etl_job
+from {package}.steps import glue_etl_job as etl_job
 from {package}.local import training as local_training
 from {package}.local.run import run_locally, spark_session
 from {package}.local.services import LOCAL_BUCKET, Workspace
@@ -52,7 +52,8 @@ for rows in sizes:
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
             started = time.perf_counter()
-            etl_job.prepare(spark, str(raw), str(scratch / "train"), str(scratch / "validation"))
+            etl_job.prepare(spark, str(raw), str(scratch / "train"), str(scratch / "validation"),
+                            etl_job.Schema.from_json(settings.data.to_json()))
             local_training.train(scratch / "train", scratch / "validation",
                                  settings.hyperparameters, scratch / "model")
             floors.append(time.perf_counter() - started)

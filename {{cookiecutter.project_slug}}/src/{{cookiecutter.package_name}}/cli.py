@@ -523,13 +523,18 @@ def _serve(arguments: argparse.Namespace) -> int:
         endpoint, archive = live_model(workspace, endpoint_name(settings))
     except FileNotFoundError as error:
         raise SettingsError(f"{error}; run '{settings.slug} run --local'") from None
+
+    def serving_now() -> Path:  # what the local endpoint serves after a later run
+        return live_model(workspace, endpoint_name(settings))[1]
+
     try:
-        server = make_server(archive, port=arguments.port)
+        server = make_server(archive, port=arguments.port, live=serving_now)
     except PortUnavailable as error:
         raise SettingsError(f"{error}; choose another --port") from None
     print(
         f"serving {endpoint['ModelName']} on http://127.0.0.1:{server.server_address[1]} "
-        "(GET /ping, POST /invocations with text/csv); Ctrl-C stops"
+        "(GET /ping, POST /invocations with text/csv), and whatever a later run deploys; "
+        "Ctrl-C stops"
     )
     try:
         server.serve_forever()

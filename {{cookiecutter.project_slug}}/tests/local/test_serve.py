@@ -169,3 +169,30 @@ def test_serve_refuses_a_port_outside_1_to_65535(project_with_a_live_model, caps
     assert exit_.value.code == 2
     error_lines = capsys.readouterr().err.splitlines()
     assert error_lines[-1].endswith(f"'{port_text}' is not a TCP port; use 1 to 65535")
+
+
+def test_serve_follows_the_model_a_later_run_deploys(tmp_path):
+    """SageMaker's endpoint serves the new model once an update completes; `serve`
+    follows the local endpoint the same way, and an archive that cannot load leaves
+    the old model serving (#26: it kept serving the first model for ever)."""
+    import threading
+
+    from project.local.serve import make_server
+
+    first = tiny_model(tmp_path / "first", seed=1)
+    second = tiny_model(tmp_path / "second", seed=2, rows=200)
+    live = [first]
+    server = make_server(first, port=0, live=lambda: live[0], check_seconds=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    rows = b"0.9,0.1,0.4\n0.2,0.8,0.6\n"
+    try:
+        before = post(port, rows).body
+        live[0] = second
+        after = post(port, rows).body
+        assert after != before
+        live[0] = tmp_path / "no-such-model.tar.gz"
+        assert post(port, rows).body == after  # a model that cannot load does not take over
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -15,6 +15,9 @@ import re
 import select
 import socket
 import sys
+import threading
+import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,13 +52,44 @@ class PortUnavailable(OSError):
     """The port cannot be bound: in use, privileged, or out of range."""
 
 
-def make_server(model_archive: Path, port: int = 8080, host: str = "127.0.0.1"):
-    booster = load_model(model_archive)
-    features = booster.num_features()
+class ServedModel:
+    """The model a local endpoint serves. Given ``live`` (what returns the archive the
+    endpoint serves now), it follows the endpoint as SageMaker's does after an update:
+    checked at most every ``check_seconds``, a new archive is loaded and then takes
+    over; one that cannot load leaves the old model serving."""
+
+    def __init__(self, archive: Path, live: Callable[[], Path] | None = None,
+                 check_seconds: float = 1.0):  # fmt: skip
+        self.archive, self.booster = archive, load_model(archive)
+        self.live, self.check_seconds = live, check_seconds
+        self._checked, self._lock = time.monotonic(), threading.Lock()
+
+    def current(self) -> xgboost.Booster:
+        if self.live is not None and time.monotonic() - self._checked >= self.check_seconds:
+            with self._lock:
+                self._checked = time.monotonic()
+                self._follow()
+        return self.booster
+
+    def _follow(self) -> None:
+        try:
+            archive = self.live()
+            if archive != self.archive:
+                self.booster, self.archive = load_model(archive), archive
+                print(f"serve: now serving {archive}", file=sys.stderr)
+        except Exception as error:  # the endpoint mid-update, a model that cannot load
+            print(f"serve: still serving {self.archive}: {error}", file=sys.stderr)
+
+
+def make_server(model_archive: Path, port: int = 8080, host: str = "127.0.0.1",
+                live: Callable[[], Path] | None = None, check_seconds: float = 1.0):  # fmt: skip
+    """A server of ``model_archive``; with ``live``, of whatever the endpoint serves."""
+    model = ServedModel(model_archive, live, check_seconds)
 
     class Handler(InvocationHandler):
         def predict(self, body: bytes) -> str:
-            rows = read_rows(body, features)
+            booster = model.current()
+            rows = read_rows(body, booster.num_features())
             try:
                 predictions = booster.predict(xgboost.DMatrix(rows), validate_features=False)
             except xgboost.core.XGBoostError as error:
@@ -76,6 +110,9 @@ def make_server(model_archive: Path, port: int = 8080, host: str = "127.0.0.1"):
 
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The listen backlog: socketserver's default of 5 made a burst of 20 clients wait on
+    # TCP retransmits (about 1 s) or be reset (benchmarks/serve_load.py).
+    request_queue_size = 128
 
     def handle_error(self, request, client_address) -> None:
         """A client that hangs up is its own business; anything else is one line."""

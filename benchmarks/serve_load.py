@@ -1,0 +1,103 @@
+"""Latency of the local endpoint (`serve`) under concurrent clients: p50, p99, errors.
+
+    python benchmarks/serve_load.py [--clients 4,20] [--requests 200]
+
+Bakes the defaults, trains a small model as local mode does, serves it on an ephemeral
+port of 127.0.0.1 and, for each number of clients, has that many threads each send
+``--requests`` POST /invocations (one CSV row, a new connection each, as simple clients
+do) at once. Connection errors (a reset, a refused connection) are counted, not retried.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TEMPLATE_DIR / "tests"))
+
+from project_env import install_project, python_of  # noqa: E402
+
+MEASURE = """
+import http.client, statistics, sys, threading, time
+from pathlib import Path
+import numpy as np
+from {package}.local.serve import make_server
+from {package}.local.training import train
+
+clients, requests = [int(c) for c in sys.argv[1].split(",")], int(sys.argv[2])
+folder = Path.cwd() / "model-data"
+rng = np.random.default_rng(7)
+for channel in ("train", "validation"):
+    table = rng.random((500, 10))
+    (folder / channel).mkdir(parents=True)
+    np.savetxt(folder / channel / "part-0.csv",
+               np.column_stack([(table[:, 0] > 0.5).astype(float), table]), delimiter=",")
+hyperparameters = {{"objective": "binary:logistic", "num_round": "50"}}
+archive = train(folder / "train", folder / "validation", hyperparameters,
+                folder / "model").model_archive
+server = make_server(archive, port=0)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+port = server.server_address[1]
+body = ",".join(["0.5"] * 10).encode()
+
+def client(latencies, errors):
+    for _ in range(requests):
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("POST", "/invocations", body, {{"Content-Type": "text/csv"}})
+            answer = connection.getresponse()
+            answer.read()
+            connection.close()
+            if answer.status != 200:
+                errors.append(answer.status)
+                continue
+        except OSError as error:
+            errors.append(type(error).__name__)
+            continue
+        latencies.append(time.perf_counter() - started)
+
+for count in clients:
+    latencies, errors = [], []
+    threads = [threading.Thread(target=client, args=(latencies, errors)) for _ in range(count)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    cut = statistics.quantiles(latencies, n=100)
+    median = statistics.median(latencies)
+    print(f"{{count:>3}} clients x {{requests}} requests: p50 {{median * 1000:.1f}} ms, "
+          f"p99 {{cut[98] * 1000:.1f}} ms, max {{max(latencies) * 1000:.1f}} ms, "
+          f"{{len(errors)}} errors, {{len(latencies) / elapsed:.0f}} requests/s", flush=True)
+server.shutdown()
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", default="4,20")
+    parser.add_argument("--requests", type=int, default=200)
+    arguments = parser.parse_args()
+    from cookiecutter.main import cookiecutter
+
+    with tempfile.TemporaryDirectory() as scratch:
+        project = Path(
+            cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=scratch, default_config=True)
+        )
+        package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
+        python = python_of(install_project(project, Path(scratch) / "env"))
+        subprocess.run(
+            [str(python), "-c", MEASURE.format(package=package), arguments.clients,
+             str(arguments.requests)],
+            cwd=project, check=True,
+        )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
