@@ -36,6 +36,7 @@ benchmark: $(BIN)/pytest
 	$(BIN)/python benchmarks/local_run.py
 	$(BIN)/python benchmarks/deploy_rehearsal.py
 	$(BIN)/python benchmarks/project_suite.py
+	$(BIN)/python benchmarks/serve_load.py
 
 snapshot: $(BIN)/pytest  ## after changing workflow/definition.py or workflow/graph.py
 	$(BIN)/python scripts/snapshot_workflow.py
