@@ -136,6 +136,12 @@ def test_data_without_local_is_refused(settings_path, capsys):
     assert "--data is for --local runs" in capsys.readouterr().err
 
 
+def test_rows_with_data_is_refused_not_ignored(settings_path, capsys):
+    command = ["--settings", str(settings_path), "run", "--local", "--data", "x.csv"]
+    assert main([*command, "--rows", "50"]) == 2
+    assert "--rows sizes the generated sample" in capsys.readouterr().err
+
+
 def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     """`graph | head`: the pipe closes before the graph is written (the SDK takes a
     second to import); no traceback, as with any command-line tool."""

@@ -122,7 +122,7 @@ def _add_run_commands(commands) -> None:
         "--local", action="store_true", help="on this machine: Spark, xgboost, local endpoint"
     )
     run.add_argument("--wait", action="store_true", help="on AWS: follow the run to its end")
-    run.add_argument("--rows", type=_positive, default=1000, help="--local: sample rows")
+    run.add_argument("--rows", type=_positive, help="--local: sample rows (default 1000)")
     run.add_argument("--data", type=Path, help="--local: a raw CSV to use instead of the sample")
     run.add_argument("--run-name", help="name the run (default: <slug>-<uuid>)")
     run.set_defaults(handler=_run)
@@ -495,14 +495,17 @@ def _run(arguments: argparse.Namespace) -> int:
         if arguments.data:
             raise SettingsError("--data is for --local runs; on AWS, 'upload-data' it first")
         return aws_commands.run_command(arguments)
+    if arguments.data and arguments.rows is not None:
+        raise SettingsError("--rows sizes the generated sample; --data uses every row of its file")
     from .local.run import run_locally  # imports Spark and xgboost: only when needed
+    from .sample_data import DEFAULT_ROWS
     from .workflow.display import display_for
 
     print(f"running {settings.slug} locally (the deployed definition, local services)")
     result = run_locally(
         settings,
         settings.path.parent,
-        rows=arguments.rows,
+        rows=arguments.rows or DEFAULT_ROWS,
         data=arguments.data,
         run_name=arguments.run_name,
         verbose=arguments.verbose,

@@ -142,3 +142,23 @@ def test_status_skips_the_no_op_run_of_a_gate_approved_versions_own_event():
         stub.add_response("describe_execution", described(runs[0], no_op))
         stub.add_response("describe_execution", described(runs[1], {"Run": {"Name": "b"}}))
         assert resolve(settings, FakeAws(client), None) == runs[1]
+
+
+def test_an_approved_versions_config_not_found_is_expected_not_a_failure():
+    """Deploying an approved version looks for its endpoint config first; a version
+    never deployed has none, which is the expected answer (#26: `approve` printed a
+    failed-state line on success)."""
+    from project.workflow.progress import Progress
+
+    lines = []
+    progress = Progress(load_settings(PROJECT_ROOT / "settings.toml"), lines.append)
+    cause = ('Could not find endpoint configuration "arn:aws:sagemaker:us-east-1:1:'
+             'endpoint-config/r". (Service: SageMaker, Status Code: 400)')  # fmt: skip
+    for kind, seconds, details in (
+        ("TaskStateEntered", 0, {"name": State.FIND_APPROVED_CONFIG}),
+        ("TaskFailed", 1, {"error": "SageMaker.SageMakerException", "cause": cause}),
+        ("TaskStateExited", 1, {"name": State.FIND_APPROVED_CONFIG}),
+    ):
+        progress.on_event(kind, details, START + timedelta(seconds=seconds))
+    assert not any("!!" in line for line in lines), lines
+    assert any("not deployed before" in line for line in lines)

@@ -24,6 +24,7 @@ _GATE_OUTCOMES = {
 _ABSENCE_EXPECTED = {
     State.CHECK_FOR_ENDPOINT: "no endpoint yet, it will be created",
     State.FIND_LIVE_MODEL: "no endpoint yet, so no live model to compare with",
+    State.FIND_APPROVED_CONFIG: "not deployed before, its endpoint config is created",
 }
 _NOT_FOUND = "Could not find endpoint"
 
