@@ -98,6 +98,8 @@ def _bad_inputs(columns: list[str]) -> list[tuple[str, str]]:
         (",".join(columns) + "\n", "error: line 1 is a header, and no rows follow it"),
         (",".join([*columns, columns[0]]) + "\n" + good + ",1", "error: line 1 (header): repeated"),
         (",".join(columns) + "\n" + ",".join(["yes"] * width), "error: line 2: value 1 'yes'"),
+        # A raw row of the dataset, without a header: a row, not a header (#26).
+        (",".join(["yes"] + ["1"] * (width - 1)), "error: line 1: value 1 'yes' is not a finite"),
     ]  # fmt: skip
 
 

@@ -67,7 +67,7 @@ def read_rows(text: str, schema: DataSchema, features: int | None) -> Rows:
         raise BadInput(f"no rows: give CSV rows of {width} features (a file, or on stdin)")
     order: list[int] | None = None
     first_number, first = records[0]
-    if any(field and not _is_number(field) for field in first):
+    if _is_header(first, columns, schema):
         order = _header_order(first_number, first, columns, schema, width)
         records = records[1:]
         if not records:
@@ -96,6 +96,15 @@ def read_rows(text: str, schema: DataSchema, features: int | None) -> Rows:
         lines.append(",".join(fields))
         numbers.append(number)
     return Rows(lines, numbers)
+
+
+def _is_header(fields: list[str], columns: list[str], schema: DataSchema) -> bool:
+    """A line of names, at least one of them the model's or [data]'s: a raw row of the
+    dataset (yes/no, a category's name, numbers) is a row, refused as one, not a header."""
+    known = {*columns, schema.label, schema.id_column, *schema.ignore} - {""}
+    return any(field and not _is_number(field) for field in fields) and any(
+        field in known for field in fields
+    )
 
 
 def _records(text: str) -> Iterator[list[str]]:
