@@ -157,3 +157,13 @@ def test_a_label_with_one_value_or_three_names_what_it_saw():
     three = [["yes" if i % 2 else "no", str(i)] for i in range(10)] + [["N/A", "1"]]
     with pytest.raises(DataInitError, match=r"3 distinct values \('no' \(5\), 'yes' \(5\)"):
         learned(csv_text(["paid", "x"], three), label="paid")
+
+
+def test_the_class_share_is_over_labelled_rows_and_empty_labels_are_reported():
+    """A run drops rows whose label is empty: the majority-class baseline is a share of
+    the rows it keeps, and the rows it will drop are said (#26: counted as negative)."""
+    rows = [[str(i), "yes" if i % 4 == 0 else ("" if i % 4 == 1 else "no")] for i in range(80)]
+    decisions = learned(csv_text(["amount", "churned"], rows), "churned").decisions
+    assert any("20 of the sampled rows have an empty or other label" in d for d in decisions)
+    share = next(d for d in decisions if d.startswith("the positive class is"))
+    assert share.startswith("the positive class is 33.3% of the labelled rows")

@@ -102,13 +102,29 @@ def infer(sample: Sample, source: str, label: str | None) -> Inferred:
             "were left out of the sample; a run drops them too (`data check` counts them)"
         )
     schema = DataSchema(label, positive, negative, identity, tuple(features), tuple(ignore))
-    share = sum(value.lower() in positive for value in columns[label]) / len(rows)
-    decisions.append(
-        f"the positive class is {share:.1%} of the sampled rows: a model that always answers "
-        f"the majority class has a validation error of about {min(share, 1 - share):.3f}; set "
-        "[quality_gate] so that such a model fails it (a lower error threshold, or auc)"
-    )
+    decisions += _class_balance(columns[label], positive, negative)
     return Inferred(schema, len(rows), tuple(decisions))
+
+
+def _class_balance(labels: list[str], positive, negative) -> list[str]:
+    """The positive class's share among the rows a run keeps (labelled ones), and how
+    many rows it drops for an empty or unknown label."""
+    kept = [value.lower() for value in labels if value.lower() in {*positive, *negative}]
+    said = []
+    if len(kept) < len(labels):
+        said.append(
+            f"{len(labels) - len(kept)} of the sampled rows have an empty or other label: a "
+            "run drops them (`data check` counts them)"
+        )
+    if kept:
+        share = sum(value in positive for value in kept) / len(kept)
+        said.append(
+            f"the positive class is {share:.1%} of the labelled rows: a model that always "
+            f"answers the majority class has a validation error of about "
+            f"{min(share, 1 - share):.3f}; set [quality_gate] so that such a model fails it "
+            "(a lower error threshold, or auc)"
+        )
+    return said
 
 
 def _label_column(columns, source: str, given: str | None, decisions: list[str]) -> str:
