@@ -133,3 +133,44 @@ def test_data_init_on_another_csv_gives_the_definition_another_feature_layout(tm
     assert moved.feature_layout == after.feature_layout
     reordered = dataclasses.replace(after, features=after.features[::-1])
     assert reordered.feature_layout != after.feature_layout
+
+
+def _latin1_shop(path):
+    """A latin-1 file whose one category differs from another only by an accent."""
+    lines = ["bought,place,amount"] + [
+        f"{'yes' if i % 3 else 'no'},{('côte', 'cöte', 'cote')[i % 3]},{i}" for i in range(60)
+    ]
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+    return path
+
+
+def test_a_file_that_is_not_utf8_is_refused_by_data_init_naming_the_line(tmp_path, capsys):
+    """Decoding with replacements made 'côte' and 'cöte' one category, 'c\ufffdte' (#26);
+    data init refuses the file in one line, and settings.toml is untouched."""
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    before = settings_path.read_text()
+    source = _latin1_shop(tmp_path / "shop.csv")
+    command = ["--settings", str(settings_path), "data", "init", str(source), "--label", "bought"]
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert f"{source} line 2 is not UTF-8 (byte 0xf4 at column 5)" in error
+    assert settings_path.read_text() == before
+
+
+def test_a_file_that_is_not_utf8_is_refused_by_data_check(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    schema = DataSchema(
+        label="bought", positive=("yes",), negative=("no",), id_column="",
+        features=(Feature("place", CATEGORICAL, ("cote", "côte", "cöte")),
+                  Feature("amount", NUMERIC)),
+        ignore=(),
+    )  # fmt: skip
+    source = generate(tmp_path / "shop.csv", schema, rows=60)
+    assert main(["--settings", str(settings_path), "data", "init", str(source),
+                 "--label", "bought"]) == 0  # fmt: skip
+    capsys.readouterr()
+    latin1 = _latin1_shop(tmp_path / "latin1.csv")
+    assert main(["--settings", str(settings_path), "data", "check", str(latin1)]) == 1
+    out = capsys.readouterr().out
+    assert "are not UTF-8" in out and "iconv" in out

@@ -262,3 +262,21 @@ def test_the_job_and_data_init_spell_booleans_alike():
 def test_the_job_reads_the_columns_settings_gives_it():
     assert job_schema().columns == project_schema().columns
     assert job_schema(LOANS).columns == LOANS.columns
+
+
+def test_rows_that_are_not_utf8_fail_the_job_naming_the_file(spark, tmp_path):
+    """Spark reads a latin-1 'côte' as 'c\ufffdte' without a word; the job refuses the
+    data instead of training on another category."""
+    schema = DataSchema(
+        label="bought", positive=("yes",), negative=("no",), id_column="",
+        features=(Feature("place", CATEGORICAL, ("cote", "côte")), Feature("amount", NUMERIC)),
+        ignore=(),
+    )  # fmt: skip
+    source = tmp_path / "raw" / "shop.csv"
+    source.parent.mkdir()
+    lines = ["bought,place,amount"] + [
+        f"{'yes' if i % 2 else 'no'},{('côte', 'cote')[i % 2]},{i}" for i in range(40)
+    ]
+    source.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+    with pytest.raises(SourceError, match=r"20 of the 40 rows at .* are not UTF-8, the first in"):
+        run_job(spark, source.parent, tmp_path, schema=schema)

@@ -53,4 +53,8 @@ def read_object_start(aws: AwsSession, uri: str, max_bytes: int) -> tuple[str, b
     complete = response.get("ContentLength", len(body)) >= int(
         str(response.get("ContentRange", f"/{len(body)}")).rsplit("/", 1)[-1]
     )
-    return body.decode("utf-8-sig", errors="replace"), complete
+    from ..dataset.init import utf8_text
+
+    if not complete:  # a multi-byte character may be cut at the end of the range
+        body = body[: body.rfind(b"\n") + 1]
+    return utf8_text(body, uri), complete

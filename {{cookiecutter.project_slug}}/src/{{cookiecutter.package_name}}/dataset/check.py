@@ -27,8 +27,9 @@ def check(settings: Settings, source: Path, spark_session) -> CheckResult:
         raise FileNotFoundError(2, "no such file", str(source))
     schema = etl_job.Schema.from_json(settings.data.to_json())
     try:
-        raw = etl_job.read_raw(spark_session(), str(source.resolve()), schema).cache()
-        rows = raw.count()
+        spark, uri = spark_session(), str(source.resolve())
+        raw = etl_job.read_raw(spark, uri, schema).cache()
+        rows = etl_job.count_rows(spark, uri, schema, raw)
     except etl_job.SourceError as error:
         return CheckResult(False, [str(error)])
     reasons = etl_job.dropped_by_reason(raw, schema)

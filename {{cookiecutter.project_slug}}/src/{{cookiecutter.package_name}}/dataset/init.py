@@ -34,10 +34,27 @@ def read_source(settings: Settings, source: str) -> str:
         if not path.is_file():
             raise FileNotFoundError(2, "no such file", str(path))
         opener = gzip.open if path.name.endswith(".gz") else open  # as Spark reads .gz
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as stream:
-            text = stream.read(SAMPLE_BYTES)
+        with opener(path, "rb") as stream:
+            data = stream.read(SAMPLE_BYTES)
             complete = not stream.read(1)
+        text = utf8_text(data if complete else data[: data.rfind(b"\n") + 1], source)
     return text if complete else text[: text.rfind("\n") + 1]
+
+
+def utf8_text(data: bytes, source: str) -> str:
+    """The bytes as UTF-8 text (a byte-order mark dropped), or a one-line refusal naming
+    the line: decoding with replacements would turn a latin-1 'côte' into another
+    category, silently, as Spark does when a run reads the file."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SettingsError(
+            f"{source} line {line} is not UTF-8 (byte 0x{data[error.start]:02x} at column "
+            f"{column}): save the file as UTF-8 (for example iconv -f latin1 -t utf-8 "
+            "old.csv > new.csv), then run data init again"
+        ) from None
 
 
 def schema_table(inferred: Inferred, source: str) -> str:

@@ -130,6 +130,32 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
     )
 
 
+# What Spark's CSV reader (UTF-8) puts, without a word, for a byte that is not UTF-8.
+_NOT_UTF8 = "\ufffd"
+
+
+def count_rows(spark: SparkSession, source_uri: str, schema: Schema, raw: DataFrame) -> int:
+    """The raw rows, refused when any is not UTF-8: Spark would read a latin-1 'côte' as
+    'c\ufffdte', another category, and the model would learn from the mangled value."""
+    columns = [by_name(name) for name in schema.columns]
+    mangled = F.greatest(*[F.instr(F.coalesce(c, F.lit("")), _NOT_UTF8) for c in columns]) > 0
+    rows, not_utf8 = raw.agg(F.count(F.lit(1)), F.sum(mangled.cast("int"))).first()
+    if not_utf8:
+        first = (
+            read_raw(spark, source_uri, schema)
+            .where(mangled)
+            .select(F.input_file_name().alias("file"), *columns)
+            .first()
+        )
+        shown = ",".join("" if value is None else value for value in list(first)[1:])[:80]
+        raise SourceError(
+            f"{not_utf8} of the {rows} rows at {source_uri} are not UTF-8, the first in "
+            f"{first['file'] or source_uri} ({shown!r}): save the files as UTF-8 (for example "
+            "iconv -f latin1 -t utf-8 old.csv > new.csv)"
+        )
+    return rows
+
+
 def _csv_reader(spark: SparkSession):
     """CSV as RFC 4180 writes it (and Python's csv module, which `data init` reads with):
     a header line, and a quote inside a quoted field doubled ("15"" monitor")."""
@@ -277,7 +303,7 @@ def prepare(
     """The whole job. Raises SourceError when there is nothing to train on."""
     try:
         raw = read_raw(spark, source_uri, schema).cache()
-        rows_read = raw.count()
+        rows_read = count_rows(spark, source_uri, schema, raw)
     except SourceError:
         raise
     except Exception as error:  # Spark reports a missing path as AnalysisException
