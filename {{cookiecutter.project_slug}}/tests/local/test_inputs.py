@@ -75,3 +75,17 @@ def test_a_directory_given_as_data_is_said_to_be_one(tmp_path):
         run_input(tmp_path / ".local", tmp_path, rows=5, schema=project_schema()),
     ):
         pass
+
+
+def test_the_input_copy_a_killed_run_left_is_removed_by_the_next_run(tmp_path):
+    """A run killed with -9 cannot remove its copy of the input (150 MB for 2M rows);
+    the next run, which holds the lock, removes it and says so (#26)."""
+    workspace = tmp_path / ".local"
+    left = workspace / "inputs" / "0123abcd"
+    left.mkdir(parents=True)
+    (left / "input.csv").write_bytes(b"x" * 2_000_000)
+    with run_input(workspace, None, rows=5, schema=project_schema()) as given:
+        assert not left.exists()
+        assert "removed the input copies of 1 interrupted run(s) (2.0 MB)" in given.description
+    with run_input(workspace, None, rows=5, schema=project_schema()) as given:
+        assert "removed" not in given.description

@@ -43,6 +43,7 @@ class RunInput:
 def run_input(
     workspace_root: Path, data: Path | None, rows: int, schema: DataSchema
 ) -> Iterator[RunInput]:
+    removed = _remove_stale_inputs(workspace_root / "inputs")
     folder = workspace_root / "inputs" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:
@@ -62,9 +63,24 @@ def run_input(
         else:
             shutil.copyfile(_sample(workspace_root, rows, schema), folder / "sample.csv")
             description = f"data: {rows} generated sample rows (--rows)"
-        yield RunInput(folder, description)
+        yield RunInput(folder, description + removed)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_stale_inputs(inputs: Path) -> str:
+    """The input copies of runs that were killed (a run removes its own when it ends;
+    runs hold the project's lock, so none is in use now): removed, and said."""
+    stale = [path for path in inputs.iterdir() if path.is_dir()] if inputs.is_dir() else []
+    if not stale:
+        return ""
+    size = sum(f.stat().st_size for path in stale for f in path.rglob("*") if f.is_file())
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return (
+        f"; removed the input copies of {len(stale)} interrupted run(s) "
+        f"({size / 1e6:.1f} MB) from {inputs}"
+    )
 
 
 def _sample(workspace_root: Path, rows: int, schema: DataSchema) -> Path:
