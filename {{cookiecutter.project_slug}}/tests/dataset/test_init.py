@@ -76,6 +76,11 @@ def test_data_check_counts_what_a_run_would_drop_by_column(tmp_path, capsys):
     other = generate(tmp_path / "other.csv", dataclasses.replace(LOANS, label="late"), rows=20)
     assert main(["--settings", str(settings_path), "data", "check", str(other)]) == 1
     assert "missing defaulted" in capsys.readouterr().out
+    empty = tmp_path / "empty.csv"
+    empty.write_text(",".join(load_settings(settings_path).data.columns) + "\n")
+    assert main(["--settings", str(settings_path), "data", "check", str(empty)]) == 1
+    out = capsys.readouterr().out
+    assert "has no rows (an empty file, or a header alone)" in out and "reasons" not in out
 
 
 def test_a_second_init_keeps_the_first_backup(tmp_path, capsys):

@@ -32,6 +32,10 @@ def check(settings: Settings, source: Path, spark_session) -> CheckResult:
         rows = etl_job.count_rows(spark, uri, schema, raw)
     except etl_job.SourceError as error:
         return CheckResult(False, [str(error)])
+    if rows == 0:
+        raw.unpersist()
+        return CheckResult(False, [f"{source} has no rows (an empty file, or a header alone): "
+                                   "a run would have nothing to train on"])  # fmt: skip
     reasons = etl_job.dropped_by_reason(raw, schema)
     raw.unpersist()
     dropped = sum(reasons.values())
