@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -318,6 +319,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return exit_codes.FAILED
     except OSError as error:
+        if error.errno == errno.ENOSPC and not error.filename:
+            print(f"error: no space left on the disk ({error.strerror}); free some space",
+                  file=sys.stderr)  # fmt: skip
+            return exit_codes.USER_MUST_FIX
         if not error.filename:  # not about a file of the user's: a bug, below
             raise
         print(f"error: {error.filename}: {error.strerror}", file=sys.stderr)

@@ -89,3 +89,47 @@ def test_the_input_copy_a_killed_run_left_is_removed_by_the_next_run(tmp_path):
         assert "removed the input copies of 1 interrupted run(s) (2.0 MB)" in given.description
     with run_input(workspace, None, rows=5, schema=project_schema()) as given:
         assert "removed" not in given.description
+
+
+def test_a_full_disk_while_writing_the_sample_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+    """Injected fault: the disk fills up halfway through the sample (#26: a traceback,
+    and a temporary file left behind for ever)."""
+    import errno
+
+    from project import sample_data
+
+    def half_written(path, schema, rows):
+        path.write_text("a,b\n1,2\n")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sample_data, "generate", half_written)
+    workspace = tmp_path / ".local"
+    refused = pytest.raises(LocalModeError, match=r"^no space left on .*samples for a sample of 7")
+    with refused, run_input(workspace, None, rows=7, schema=project_schema()):
+        pass
+    assert [p.name for p in (workspace / "samples").iterdir()] == []
+
+
+def test_a_full_disk_in_spark_is_one_line_not_a_py4j_error(tmp_path, monkeypatch):
+    """Injected fault: Spark's error for a full disk says so only deep in its cause."""
+    from project.local.interpreter import TaskFailure
+    from project.local.services import LocalServices, Workspace
+    from project.steps import glue_etl_job
+
+    def full(*arguments, **keywords):
+        raise RuntimeError(
+            "An error occurred while calling o81.csv.\n: org.apache.spark.SparkException: "
+            "Job aborted.\nCaused by: java.io.IOException: No space left on device"
+        )
+
+    monkeypatch.setattr(glue_etl_job, "prepare", full)
+    services = LocalServices(Workspace(tmp_path / ".local"), "us-east-1", lambda: None)
+    uri = "s3://local-artifacts/runs/r/"
+    arguments = {
+        "--schema": project_schema().to_json(), "--source_uri": uri + "raw/",
+        "--train_uri": uri + "train/", "--validation_uri": uri + "validation/",
+    }  # fmt: skip
+    with pytest.raises(TaskFailure) as failure:
+        services.start_glue_job_run({"JobName": "j", "Arguments": arguments})
+    assert failure.value.cause.startswith("Glue job failed: no space left on ")
+    assert "\n" not in failure.value.cause

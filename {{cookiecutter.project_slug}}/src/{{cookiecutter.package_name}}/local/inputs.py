@@ -11,6 +11,7 @@ started meanwhile is refused, in one line that says which run holds the lock.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -58,6 +59,11 @@ def run_input(
             try:
                 shutil.copyfile(data, folder / copy_name)
             except OSError as error:
+                if error.errno == errno.ENOSPC:
+                    raise LocalModeError(
+                        f"no space left on {folder.parent} to copy --data {data}; free some "
+                        "space (the run reads a copy, so that the file can change meanwhile)"
+                    ) from None
                 raise LocalModeError(f"--data {data} cannot be read: {error.strerror}") from None
             description = f"data: {data}"
         else:
@@ -91,8 +97,17 @@ def _sample(workspace_root: Path, rows: int, schema: DataSchema) -> Path:
     if not sample.is_file():
         sample.parent.mkdir(parents=True, exist_ok=True)
         scratch = sample.with_name(f".{sample.name}.{uuid.uuid4().hex}.tmp")
-        sample_data.generate(scratch, schema, rows=rows)
-        os.replace(scratch, sample)
+        try:
+            sample_data.generate(scratch, schema, rows=rows)
+            os.replace(scratch, sample)
+        except OSError as error:
+            scratch.unlink(missing_ok=True)  # nothing half-written stays behind
+            if error.errno == errno.ENOSPC:
+                raise LocalModeError(
+                    f"no space left on {sample.parent} for a sample of {rows} rows; free "
+                    "some space, or use fewer --rows"
+                ) from None
+            raise
     return sample
 
 

@@ -224,6 +224,12 @@ class LocalServices:
         except Exception as error:  # a failed Glue job run, as Step Functions reports it
             if caused_by_interrupt(error):  # py4j wraps a Ctrl-C in its own error
                 raise
+            if "No space left on device" in str(error):  # Spark's cause, deep in a Py4J error
+                raise TaskFailure(
+                    "States.TaskFailed",
+                    f"Glue job failed: no space left on {self.workspace.root} (local Spark "
+                    "writes the run's data and its shuffle files there); free some space",
+                ) from error
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise TaskFailure(
                 "States.TaskFailed",
