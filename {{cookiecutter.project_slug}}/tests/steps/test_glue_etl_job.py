@@ -219,6 +219,20 @@ def test_missing_and_unknown_columns_are_refused_with_their_names(spark, tmp_pat
     assert "`data init`" in message
 
 
+def test_a_repeated_header_name_is_reported_as_written_not_as_sparks_renames(spark, tmp_path):
+    """Spark renames a repeated column (x, x become x0, x3, say): the report names the
+    file's own column, repeated, not two unexpected ones and a missing one (#26)."""
+    schema = project_schema()
+    feature = schema.features[0].name
+    columns = [*schema.columns, feature]  # the feature's column twice
+    source = write_with_columns(tmp_path / "raw" / "raw.csv", columns)
+    with pytest.raises(SourceError) as raised:
+        run_job(spark, source.parent, tmp_path)
+    message = str(raised.value)
+    assert f"repeated {feature}" in message
+    assert "unexpected" not in message and "missing" not in message
+
+
 def test_too_few_rows_to_split_is_a_clear_error(spark, tmp_path):
     """Three copies of one row: they share their id (or, without an id column, their
     whole row), so they land in one set and leave the other empty, whatever the

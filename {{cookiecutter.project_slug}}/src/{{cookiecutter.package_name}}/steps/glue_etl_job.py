@@ -14,6 +14,7 @@ numeric feature, 1/0 for a boolean one, one 1/0 column per category of a categor
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
     header = _csv_reader(spark).csv(source_uri).columns
     expected = schema.columns
     if header:
-        _check_columns(source_uri, header, expected)
+        _check_columns(source_uri, _as_written(spark, source_uri, header), expected)
     in_file_order = header or expected
     text_schema = T.StructType(
         [T.StructField(name, T.StringType()) for name in in_file_order]
@@ -171,6 +172,16 @@ def _quoted(name: str) -> str:
 def by_name(name: str):
     """A column by its exact name (see _quoted)."""
     return F.col(_quoted(name))
+
+
+def _as_written(spark: SparkSession, source_uri: str, header: list[str]) -> list[str]:
+    """The header's names as the file writes them: Spark renames a repeated name (a, a
+    become a1, a2), which would be reported as two unexpected columns and a missing one."""
+    first = spark.read.text(source_uri).first()
+    if first is None:
+        return header
+    written = next(csv.reader([first[0].lstrip("\ufeff")]), [])
+    return written if len(written) == len(header) else header
 
 
 def _check_columns(source_uri: str, header: list[str], expected: list[str]) -> None:
