@@ -2,8 +2,9 @@
 
     python benchmarks/serve_load.py [--clients 4,20] [--requests 200]
 
-Bakes the defaults, trains a small model as local mode does, serves it on an ephemeral
-port of 127.0.0.1 and, for each number of clients, has that many threads each send
+Bakes the defaults, trains a small model as local mode does, serves it with `serve`'s
+server on an ephemeral port of 127.0.0.1 (in the project's environment, a process of its
+own) and, for each number of clients, has that many threads of this process each send
 ``--requests`` POST /invocations (one CSV row, a new connection each, as simple clients
 do) at once. Connection errors (a reset, a refused connection) are counted, not retried.
 """
@@ -11,9 +12,13 @@ do) at once. Connection errors (a reset, a refused connection) are counted, not 
 from __future__ import annotations
 
 import argparse
+import http.client
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
@@ -21,14 +26,13 @@ sys.path.insert(0, str(TEMPLATE_DIR / "tests"))
 
 from project_env import install_project, python_of  # noqa: E402
 
-MEASURE = """
-import http.client, statistics, sys, threading, time
+SERVE = """
+import sys, threading
 from pathlib import Path
 import numpy as np
 from {package}.local.serve import make_server
 from {package}.local.training import train
 
-clients, requests = [int(c) for c in sys.argv[1].split(",")], int(sys.argv[2])
 folder = Path.cwd() / "model-data"
 rng = np.random.default_rng(7)
 for channel in ("train", "validation"):
@@ -41,42 +45,46 @@ archive = train(folder / "train", folder / "validation", hyperparameters,
                 folder / "model").model_archive
 server = make_server(archive, port=0)
 threading.Thread(target=server.serve_forever, daemon=True).start()
-port = server.server_address[1]
-body = ",".join(["0.5"] * 10).encode()
+print(server.server_address[1], flush=True)
+sys.stdin.read()  # serve until the benchmark closes stdin
+"""
 
-def client(latencies, errors):
-    for _ in range(requests):
-        started = time.perf_counter()
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            connection.request("POST", "/invocations", body, {{"Content-Type": "text/csv"}})
-            answer = connection.getresponse()
-            answer.read()
-            connection.close()
+
+def load(port: int, clients: int, requests: int) -> str:
+    """``clients`` threads of this process, each sending ``requests`` requests."""
+    body = ",".join(["0.5"] * 10).encode()
+    latencies, errors = [], []
+
+    def client() -> None:
+        for _ in range(requests):
+            started = time.perf_counter()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("POST", "/invocations", body, {"Content-Type": "text/csv"})
+                answer = connection.getresponse()
+                answer.read()
+                connection.close()
+            except OSError as error:
+                errors.append(type(error).__name__)
+                continue
             if answer.status != 200:
                 errors.append(answer.status)
                 continue
-        except OSError as error:
-            errors.append(type(error).__name__)
-            continue
-        latencies.append(time.perf_counter() - started)
+            latencies.append(time.perf_counter() - started)
 
-for count in clients:
-    latencies, errors = [], []
-    threads = [threading.Thread(target=client, args=(latencies, errors)) for _ in range(count)]
+    threads = [threading.Thread(target=client) for _ in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    cut = statistics.quantiles(latencies, n=100)
-    median = statistics.median(latencies)
-    print(f"{{count:>3}} clients x {{requests}} requests: p50 {{median * 1000:.1f}} ms, "
-          f"p99 {{cut[98] * 1000:.1f}} ms, max {{max(latencies) * 1000:.1f}} ms, "
-          f"{{len(errors)}} errors, {{len(latencies) / elapsed:.0f}} requests/s", flush=True)
-server.shutdown()
-"""
+    p99 = statistics.quantiles(latencies, n=100)[98]
+    return (
+        f"{clients:>3} clients x {requests} requests: p50 {statistics.median(latencies) * 1000:.1f}"
+        f" ms, p99 {p99 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms, {len(errors)} "
+        f"errors, {len(latencies) / elapsed:.0f} requests/s"
+    )
 
 
 def main() -> None:
@@ -92,11 +100,17 @@ def main() -> None:
         )
         package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
         python = python_of(install_project(project, Path(scratch) / "env"))
-        subprocess.run(
-            [str(python), "-c", MEASURE.format(package=package), arguments.clients,
-             str(arguments.requests)],
-            cwd=project, check=True,
+        server = subprocess.Popen(
+            [str(python), "-c", SERVE.format(package=package)], cwd=project,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
+        try:
+            port = int(server.stdout.readline())
+            for clients in (int(count) for count in arguments.clients.split(",")):
+                print(load(port, clients, arguments.requests), flush=True)
+        finally:
+            server.stdin.close()
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
