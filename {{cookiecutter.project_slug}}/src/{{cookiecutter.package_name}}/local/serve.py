@@ -91,7 +91,9 @@ def make_server(model_archive: Path, port: int = 8080, host: str = "127.0.0.1",
             booster = model.current()
             rows = read_rows(body, booster.num_features())
             try:
-                predictions = booster.predict(xgboost.DMatrix(rows), validate_features=False)
+                # inplace_predict: the same predictions, without building a DMatrix
+                # for each request (a tenth of a millisecond, at hundreds a second).
+                predictions = booster.inplace_predict(rows, validate_features=False)
             except xgboost.core.XGBoostError as error:
                 # The container's answer to a payload xgboost cannot evaluate.
                 first_line = str(error).splitlines()[0]
