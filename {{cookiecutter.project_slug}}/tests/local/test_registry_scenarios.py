@@ -87,9 +87,6 @@ def test_a_season_of_retraining(tmp_path, capsys, monkeypatch):
     assert statuses(settings_path)[-1] == "Rejected" and live_version(settings_path, capsys) == 2
 
     # Manual approval: the version waits, the endpoint is unchanged; approving deploys it.
-    # (The same configuration as v2 ties it, and a tie keeps the live model: this step
-    # passes on the threshold alone, to show the approval.)
-    replace_line(settings_path, "compare_with_live =", "compare_with_live = false")
     configure(settings_path, STRONG, approval="manual")
     code, out, _ = run(settings_path, capsys)
     assert code == 0 and "awaits manual approval" in out

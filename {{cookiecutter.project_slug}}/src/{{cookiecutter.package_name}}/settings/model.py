@@ -53,10 +53,8 @@ class QualityGate:
         return champion - challenger if self.lower_is_better else challenger - champion
 
     def beats(self, challenger: float, champion: float) -> bool:
-        """Whether the challenger beats the champion, strictly (a tie keeps the champion),
-        and by at least ``min_improvement``."""
-        improvement = self.improvement(challenger, champion)
-        return improvement > 0 and improvement >= self.min_improvement
+        """Whether the challenger beats the champion by at least ``min_improvement``."""
+        return self.improvement(challenger, champion) >= self.min_improvement
 
 
 @dataclass(frozen=True)

@@ -220,18 +220,13 @@ def compare(event: dict[str, Any], s3_client: Any) -> dict[str, Any]:
     lower_is_better = bool(event["LowerIsBetter"])
     improvement = live_score - new_score if lower_is_better else new_score - live_score
     minimum = float(event.get("MinImprovement", 0.0))
-    # A tie keeps the live model: a model trained on 1,000 rows must not replace one
-    # trained on millions for scoring the same; min_improvement asks for more still.
-    beats = improvement > 0 and improvement >= minimum
+    beats = improvement >= minimum
     live_model = event.get("LiveModel", "?")
-    if improvement == 0 and not beats:
-        verdict = "a tie, which keeps the live model"
-    else:
-        verdict = f"{'at least' if beats else 'less than'} min_improvement {minimum:g}"
+    verdict = "at least" if beats else "less than"
     summary = (
         f"on this run's {len(new)} validation rows, {metric_name} of the new model is "
         f"{new_score:.6g} and of the live model ({live_model}) {live_score:.6g}: "
-        f"an improvement of {improvement:.6g}, {verdict}"
+        f"an improvement of {improvement:.6g}, {verdict} min_improvement {minimum:g}"
     )
     return {
         "new_model_score": new_score,
