@@ -20,7 +20,7 @@ from pathlib import Path
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TEMPLATE_DIR / "tests"))
 
-from project_env import install_project, python_of  # noqa: E402
+from project_env import baked_defaults  # noqa: E402
 
 MEASURE = """
 import statistics, sys, tempfile, time
@@ -69,14 +69,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
-    from cookiecutter.main import cookiecutter
-
     with tempfile.TemporaryDirectory() as scratch:
-        project = Path(
-            cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=scratch, default_config=True)
-        )
-        package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
-        python = python_of(install_project(project, Path(scratch) / "env"))
+        project, package, python = baked_defaults(Path(scratch))
         code = MEASURE.format(package=package)
         subprocess.run(
             [str(python), "-c", code, arguments.sizes, str(arguments.repeat)],

@@ -22,7 +22,7 @@ from pathlib import Path
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TEMPLATE_DIR / "tests"))
 
-from project_env import install_project, python_of  # noqa: E402
+from project_env import baked_defaults  # noqa: E402
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -37,13 +37,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slow", action="store_true", help="time `make test-slow` too")
     arguments = parser.parse_args()
-    from cookiecutter.main import cookiecutter
-
     with tempfile.TemporaryDirectory() as scratch:
-        project = Path(
-            cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=scratch, default_config=True)
-        )
-        python = python_of(install_project(project, Path(scratch) / "env"))
+        project, _, python = baked_defaults(Path(scratch))
         print(f"{os.cpu_count()} cores; project at {project}", flush=True)
         for target in ["test", "test-slow"] if arguments.slow else ["test"]:
             command = ["make", "-s", target, f"PYTHON={python}"]

@@ -24,7 +24,7 @@ from pathlib import Path
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TEMPLATE_DIR / "tests"))
 
-from project_env import install_project, python_of  # noqa: E402
+from project_env import baked_defaults  # noqa: E402
 
 SERVE = """
 import sys, threading
@@ -92,14 +92,8 @@ def main() -> None:
     parser.add_argument("--clients", default="4,20")
     parser.add_argument("--requests", type=int, default=200)
     arguments = parser.parse_args()
-    from cookiecutter.main import cookiecutter
-
     with tempfile.TemporaryDirectory() as scratch:
-        project = Path(
-            cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=scratch, default_config=True)
-        )
-        package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
-        python = python_of(install_project(project, Path(scratch) / "env"))
+        project, package, python = baked_defaults(Path(scratch))
         server = subprocess.Popen(
             [str(python), "-c", SERVE.format(package=package)], cwd=project,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

@@ -85,3 +85,14 @@ def run(*command, cwd: Path | None = None, env: dict | None = None) -> str:
             f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
         )
     return result.stdout
+
+
+def baked_defaults(folder: Path) -> tuple[Path, str, Path]:
+    """A default bake in ``folder``, installed: its folder, package name and Python."""
+    from cookiecutter.main import cookiecutter
+
+    project = Path(
+        cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(folder), default_config=True)
+    )
+    package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
+    return project, package, python_of(install_project(project, folder / "env"))

@@ -211,6 +211,15 @@ def template_at(commit: str, folder: Path) -> Path:
     return folder
 
 
+def release_todays_files(template: Path, todays_files: Path, message: str, tag: str) -> None:
+    """The template repository's next release: today's files in place of the old ones."""
+    for path in template.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copytree(todays_files, template, dirs_exist_ok=True)
+    commit_all(template, message, tag=tag)
+
+
 def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
     template_copy, tmp_path, capfd
 ):
@@ -228,11 +237,7 @@ def test_copier_update_from_the_flat_layout_to_the_layered_one_keeps_user_edits(
     commit_all(project, "our edits")
 
     # The template moves to the layered layout: today's files, released as v1.0.0.
-    for path in template.iterdir():
-        if path.name != ".git":
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-    shutil.copytree(template_copy, template, dirs_exist_ok=True)
-    commit_all(template, "layered layout", tag="v1.0.0")
+    release_todays_files(template, template_copy, "layered layout", "v1.0.0")
 
     run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
     said = capfd.readouterr().out
@@ -280,11 +285,7 @@ def test_copier_update_from_1_1_0_across_the_renames_keeps_user_edits(
     (project / "tests" / "test_ours.py").write_text("def test_ours():\n    pass\n")
     commit_all(project, "our edits")
 
-    for path in template.iterdir():
-        if path.name != ".git":
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-    shutil.copytree(template_copy, template, dirs_exist_ok=True)
-    commit_all(template, "clearer names", tag="v1.2.0")
+    release_todays_files(template, template_copy, "clearer names", "v1.2.0")
 
     run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True)
     said = capfd.readouterr().out
