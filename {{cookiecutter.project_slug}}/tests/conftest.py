@@ -5,11 +5,34 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import botocore.loaders
+import botocore.session
 import pytest
 
 from .project_alias import PROJECT_ROOT, install
 
 install()  # the tests import the package as ``project`` (see project_alias.py)
+
+
+def _share_botocore_models() -> None:
+    """One reader of botocore's service models for every session the tests make.
+
+    moto, the tests' own clients and the SageMaker SDK each start botocore sessions,
+    and each new session parses the same JSON models again: about 15 s of the quick
+    tier. The project's own clients already share one reader (aws/session.py); the
+    models are read-only data, so sharing them changes no answer.
+    """
+    shared = botocore.loaders.create_loader()
+    original = botocore.loaders.create_loader
+
+    def create_loader(search_path_string=None):
+        return original(search_path_string) if search_path_string else shared
+
+    botocore.loaders.create_loader = create_loader
+    botocore.session.create_loader = create_loader
+
+
+_share_botocore_models()
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,9 @@ import urllib.request
 
 import boto3
 import pytest
+from botocore.config import Config
 from moto.server import ThreadedMotoServer
+from project.aws import session
 from project.cli import main
 from project.settings import load_settings
 from project.settings.names import approval_rule_name, model_package_group_name
@@ -42,6 +44,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
+ONE_ATTEMPT = Config(retries={"mode": "standard", "max_attempts": 1})
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +67,9 @@ def project(tmp_path, emulator, monkeypatch, capsys):
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "rehearsal")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "rehearsal")
+    # moto answers 500 for the APIs it lacks (Service Quotas, which preflight asks);
+    # retrying an emulator only waits (about 20 s over this file), so ask once.
+    monkeypatch.setattr(session, "CLIENT_CONFIG", session.CLIENT_CONFIG.merge(ONE_ATTEMPT))
     yield settings_path
     # Every test starts from an empty account.
     urllib.request.urlopen(urllib.request.Request(f"{emulator}/moto-api/reset", method="POST"))

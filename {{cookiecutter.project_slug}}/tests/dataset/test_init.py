@@ -17,8 +17,8 @@ from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSche
 
 from ..conftest import copy_project
 
-# Spark: this file runs on the test worker that already has it started (make test).
-pytestmark = pytest.mark.xdist_group("spark")
+# Spark: the ETL tests share one test worker's JVM (xdist_group "spark-etl", make test).
+pytestmark = pytest.mark.xdist_group("spark-etl")
 
 LOANS = DataSchema(
     label="defaulted", positive=("Yes",), negative=("No",), id_column="",

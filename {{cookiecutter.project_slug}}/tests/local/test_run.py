@@ -24,8 +24,8 @@ from project.workflow.state_names import State
 from ..conftest import copy_project, encoded_row, project_schema, replace_line
 from ..project_alias import PACKAGE
 
-# Spark: this file runs on the test worker that already has it started (make test).
-pytestmark = pytest.mark.xdist_group("spark")
+# Spark: whole runs share one test worker's JVM, the ETL tests another's (make test).
+pytestmark = pytest.mark.xdist_group("spark-runs")
 
 ROWS = "1000"
 PROJECT_FILES = ("README.md", "statemachine")

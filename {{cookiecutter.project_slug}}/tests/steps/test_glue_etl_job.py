@@ -19,8 +19,8 @@ from project.steps.glue_etl_job import Schema, SourceError, prepare
 
 from ..conftest import project_schema, sample_csv
 
-# Spark: this file runs on the test worker that already has it started (make test).
-pytestmark = pytest.mark.xdist_group("spark")
+# Spark: the ETL tests share one test worker's JVM (xdist_group "spark-etl", make test).
+pytestmark = pytest.mark.xdist_group("spark-etl")
 
 # A dataset unlike the project's: no id column, a categorical and a boolean feature.
 LOANS = DataSchema(

@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
@@ -55,7 +54,7 @@ from ..project_layout import DEFINITION_PATH
 from ..settings import Settings, SettingsError
 from ..settings.names import pipeline_stack_name, stack_role_arn, storage_stack_name
 from .errors import AwsError, explained
-from .session import AwsSession
+from .session import AwsSession, profileless_botocore_session
 from .stacks import NOT_YET_CREATED, describe_stack
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
@@ -84,8 +83,6 @@ OPTIMIZED_ACTIONS = {
 # Condition operators by the ContextKeyType of the key they compare (others: string).
 KEY_TYPES = (("Numeric", "numeric"), ("Date", "date"), ("Bool", "boolean"),
              ("IpAddress", "ip"), ("NotIpAddress", "ip"), ("Binary", "binary"))  # fmt: skip
-# A botocore session variable that reads no profile (not even AWS_PROFILE's).
-NO_PROFILE = {"profile": (None, None, None, None)}
 _REGION_IN_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
 
 
@@ -212,7 +209,7 @@ def check_image(settings: Settings) -> Check:
 
 def check_glue(settings: Settings) -> Check:
     # botocore's endpoint data, shipped with it: no profile is read, nothing is asked.
-    regions = botocore.session.Session(session_vars=NO_PROFILE).get_available_regions(
+    regions = profileless_botocore_session().get_available_regions(
         "glue", partition_name=settings.partition
     )
     versions = (
@@ -590,7 +587,7 @@ class Answer:
 def stubbed_session(settings: Settings) -> tuple[AwsSession, dict[str, Stubber]]:
     """An AwsSession whose clients send nothing: each answers from its Stubber."""
     # No profile (AWS_PROFILE is not read) and placeholder keys: nothing is looked up.
-    core = botocore.session.Session(session_vars=NO_PROFILE)
+    core = profileless_botocore_session()
     core.set_credentials("rehearsal", "rehearsal")
     aws = AwsSession(settings, boto3.session.Session(botocore_session=core,
                                                      region_name=settings.region))  # fmt: skip

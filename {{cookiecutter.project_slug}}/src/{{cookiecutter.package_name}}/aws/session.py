@@ -37,6 +37,14 @@ def _new_boto3_session(region: str) -> boto3.session.Session:
     return boto3.session.Session(botocore_session=core, region_name=region)
 
 
+def profileless_botocore_session() -> botocore.session.Session:
+    """A botocore session that reads no profile (not even AWS_PROFILE's), for what
+    botocore answers from its own data, on the process's shared model reader."""
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    core.register_component("data_loader", _shared_loader())
+    return core
+
+
 class AwsSession:
     """Clients for one project's region, created once each.
 

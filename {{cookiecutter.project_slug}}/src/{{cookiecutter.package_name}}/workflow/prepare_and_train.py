@@ -4,6 +4,7 @@ for a training job that a retried call had started before its answer was lost.""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sagemaker import image_uris
@@ -67,7 +68,12 @@ def training_hyperparameters(settings: Settings) -> dict[str, Any]:
 
 def training_image_uri(settings: Settings) -> str:
     """SageMaker's XGBoost image for the region, from the SDK's bundled table (offline)."""
-    return image_uris.retrieve("xgboost", region=settings.region, version=XGBOOST_VERSION)
+    return _xgboost_image(settings.region)
+
+
+@functools.cache  # each lookup parses botocore's endpoint table afresh (about 0.1 s)
+def _xgboost_image(region: str) -> str:
+    return image_uris.retrieve("xgboost", region=region, version=XGBOOST_VERSION)
 
 
 def run_naming(settings: Settings, describe_approved: Task) -> tuple[Choice, Pass]:
