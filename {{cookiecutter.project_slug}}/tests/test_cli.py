@@ -142,6 +142,7 @@ def test_rows_with_data_is_refused_not_ignored(settings_path, capsys):
     assert "--rows sizes the generated sample" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a new Python process that imports the SDK
 def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     """`graph | head`: the pipe closes before the graph is written (the SDK takes a
     second to import); no traceback, as with any command-line tool."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 import urllib.request
 
 import boto3
@@ -56,14 +57,24 @@ def emulator():
     server.stop()
 
 
-@pytest.fixture
-def project(tmp_path, emulator, monkeypatch, capsys):
-    """A copy of the project set to moto's account and region, with clients on moto."""
-    settings_path = copy_project(tmp_path, "README.md", "statemachine", "infrastructure")
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The project set to moto's account and region, rendered once for the module."""
+    folder = tmp_path_factory.mktemp("rehearsal-project")
+    settings_path = copy_project(folder, "README.md", "statemachine", "infrastructure")
     clear_account_values(settings_path)
     replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
     replace_line(settings_path, "region =", f'region = "{REGION}"')
     assert main(["--settings", str(settings_path), "render"]) == 0  # for the new region
+    return folder
+
+
+@pytest.fixture
+def project(rendered, tmp_path, emulator, monkeypatch, capsys):
+    """A copy of the rendered project that a test may edit, with clients on moto."""
+    shutil.copytree(rendered, tmp_path, dirs_exist_ok=True)
+    settings_path = tmp_path / "settings.toml"
+    capsys.readouterr()  # the render's output belongs to no test
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "rehearsal")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "rehearsal")

@@ -26,7 +26,8 @@ from . import test_deploy_rehearsal as rehearsal
 from .test_deploy_rehearsal import ACCOUNT, REGION, cli, clients
 
 # The deploy rehearsal's emulator and project, and its filter of moto's warnings.
-emulator, project, pytestmark = rehearsal.emulator, rehearsal.project, rehearsal.pytestmark
+emulator, rendered, project = rehearsal.emulator, rehearsal.rendered, rehearsal.project
+pytestmark = rehearsal.pytestmark
 
 
 @pytest.fixture
