@@ -90,6 +90,15 @@ def replace_line(path: Path, startswith: str, new_line: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def set_replace_on_tie(settings_path: Path, value: bool) -> None:
+    """Let a later run's model win a tie with the live one (or not), and render: tests
+    that run the same sample again train the same model, so they tie."""
+    from project.cli import main
+
+    replace_line(settings_path, "replace_on_tie =", f"replace_on_tie = {str(value).lower()}")
+    assert main(["--settings", str(settings_path), "render"]) == 0
+
+
 def clear_account_values(path: Path) -> None:
     """Empty the account and everything derived from it, as in a bake without credentials."""
     replace_line(path, "account_id =", 'account_id = ""')

@@ -34,7 +34,7 @@ from project.local.training import load_model
 from project.settings import load_settings
 from project.settings.names import endpoint_name
 
-from ..conftest import copy_project
+from ..conftest import copy_project, set_replace_on_tie
 from ..project_alias import PACKAGE
 
 pytestmark = pytest.mark.slow
@@ -48,6 +48,7 @@ MARK = "RETRAIN_FAULT_INJECTION_RUN"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     settings_path = copy_project(tmp_path_factory.mktemp("faults"), "README.md", "statemachine")
+    set_replace_on_tie(settings_path, True)  # every run here trains on the same sample
     assert main(["--settings", str(settings_path), "run", "--local", "--rows", ROWS]) == 0
     return settings_path
 

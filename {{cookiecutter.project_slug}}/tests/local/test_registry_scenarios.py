@@ -86,15 +86,24 @@ def test_a_season_of_retraining(tmp_path, capsys, monkeypatch):
     assert "less than min_improvement" in err and "the endpoint keeps its current model" in err
     assert statuses(settings_path)[-1] == "Rejected" and live_version(settings_path, capsys) == 2
 
-    # Manual approval: the version waits, the endpoint is unchanged; approving deploys it.
+    # v2's configuration again trains v2's model: a tie, which keeps the live model.
+    configure(settings_path, STRONG)
+    code, _, err = run(settings_path, capsys)
+    assert code == 1 and err.startswith("FAILED: NotBetterThanLiveModel: ")
+    assert "an improvement of 0, a tie, which keeps the live model" in err
+    assert statuses(settings_path)[-1] == "Rejected" and live_version(settings_path, capsys) == 2
+
+    # Manual approval, in a team that lets the newer model win a tie: the version
+    # waits, the endpoint is unchanged; approving deploys it.
+    replace_line(settings_path, "replace_on_tie =", "replace_on_tie = true")
     configure(settings_path, STRONG, approval="manual")
     code, out, _ = run(settings_path, capsys)
     assert code == 0 and "awaits manual approval" in out
     assert statuses(settings_path)[-1] == "PendingManualApproval"
     assert live_version(settings_path, capsys) == 2
-    assert main(["--settings", str(settings_path), "approve", "4", "--local"]) == 0
+    assert main(["--settings", str(settings_path), "approve", "5", "--local"]) == 0
     assert "Approved" in capsys.readouterr().out
-    assert statuses(settings_path)[-1] == "Approved" and live_version(settings_path, capsys) == 4
+    assert statuses(settings_path)[-1] == "Approved" and live_version(settings_path, capsys) == 5
 
     # A model that answers with 5xx errors during the bake period: rolled back, marked
     # Rejected, and the previous model keeps serving. (Injected fault: the hosting
@@ -112,21 +121,22 @@ def test_a_season_of_retraining(tmp_path, capsys, monkeypatch):
     latest = registry(settings_path)[-1]
     assert latest["ModelApprovalStatus"] == "Rejected" and "rolled back" in latest[
         "ApprovalDescription"]  # fmt: skip
-    assert live_version(settings_path, capsys) == 4
+    assert live_version(settings_path, capsys) == 5
 
     # rollback: the previous approved version is live again; the one rolled back from
     # is Rejected.
     assert main(["--settings", str(settings_path), "rollback", "--local"]) == 0
     assert "serves version 2 again" in capsys.readouterr().out
     assert live_version(settings_path, capsys) == 2
-    assert statuses(settings_path) == ["Approved", "Approved", "Rejected", "Rejected", "Rejected"]
+    assert statuses(settings_path) == ["Approved", "Approved", "Rejected", "Rejected", "Rejected",
+                                       "Rejected"]  # fmt: skip
 
     # Approving the rolled-back version again deploys it again (its endpoint config
     # exists: it is reused, as CreateEndpointConfig would refuse the name).
-    assert main(["--settings", str(settings_path), "approve", "4", "--local"]) == 0
+    assert main(["--settings", str(settings_path), "approve", "5", "--local"]) == 0
     out = capsys.readouterr().out
     assert "Find the version's endpoint config" in out and "Create endpoint config" not in out
-    assert live_version(settings_path, capsys) == 4
+    assert live_version(settings_path, capsys) == 5
     print_listing(settings_path, capsys)
 
 

@@ -4,6 +4,7 @@ the committed definition, and a local endpoint answered over HTTP."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -21,7 +22,13 @@ from project.settings import load_settings
 from project.settings.names import endpoint_name
 from project.workflow.state_names import State
 
-from ..conftest import copy_project, encoded_row, project_schema, replace_line
+from ..conftest import (
+    copy_project,
+    encoded_row,
+    project_schema,
+    replace_line,
+    set_replace_on_tie,
+)
 from ..project_alias import PACKAGE
 
 # Spark: whole runs share one test worker's JVM, the ETL tests another's (make test).
@@ -33,8 +40,14 @@ PROJECT_FILES = ("README.md", "statemachine")
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """A project copy that has run locally twice, passing the gate both times."""
+    """A project copy that has run locally twice, passing the gate both times.
+
+    Each run takes the same sample, so it trains the same model: a tie with the live
+    one, which only replace_on_tie lets a later run win (and so update the endpoint),
+    as these tests need. test_a_tie_keeps_the_live_model turns it off.
+    """
     settings_path = copy_project(tmp_path_factory.mktemp("project"), *PROJECT_FILES)
+    set_replace_on_tie(settings_path, True)
     for _ in range(2):
         assert main(["--settings", str(settings_path), "run", "--local", "--rows", ROWS]) == 0
     return settings_path
@@ -136,6 +149,26 @@ def test_a_run_below_the_bar_fails_the_gate_and_keeps_the_live_model(project, ca
         "endpoints", endpoint_name(settings)
     )["ModelName"]
     assert live_after == live_before
+
+
+def test_a_tie_keeps_the_live_model(project, capsys):
+    """#26: the same data again scores the same; by default that keeps the live model."""
+    set_replace_on_tie(project, False)  # as a new project has it
+    try:
+        settings = load_settings(project)
+        workspace = Workspace(project.parent / LOCAL_FOLDER)
+        live_before = workspace.load("endpoints", endpoint_name(settings))["ModelName"]
+        capsys.readouterr()
+        code = main(["--settings", str(project), "run", "--local", "--rows", ROWS])
+        output = capsys.readouterr()
+    finally:
+        set_replace_on_tie(project, True)
+    assert code == 1
+    (failure,) = output.err.strip().splitlines()
+    assert failure.startswith("FAILED: NotBetterThanLiveModel: ")
+    assert "an improvement of 0, a tie, which keeps the live model" in failure
+    assert re.search(r"registered as version \d+: Rejected", output.out)
+    assert workspace.load("endpoints", endpoint_name(settings))["ModelName"] == live_before
 
 
 def test_a_stale_definition_is_refused(tmp_path, capsys):

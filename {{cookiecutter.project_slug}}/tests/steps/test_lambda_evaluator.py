@@ -179,9 +179,28 @@ def test_the_comparison_scores_both_models_on_the_same_rows_and_says_so():
     assert result["improvement"] == pytest.approx(
         result["live_model_score"] - result["new_model_score"]
     )
-    assert result["beats_live_model"] == (result["improvement"] >= 0)
+    assert result["beats_live_model"] == (result["improvement"] > 0)
     strict = lambda_evaluator.handler({**event, "MinImprovement": 10.0}, None, s3_client=s3)
     assert not strict["beats_live_model"] and "less than min_improvement 10" in strict["summary"]
+
+
+@mock_aws
+@pytest.mark.parametrize("replace_on_tie", [False, True])
+def test_a_tie_keeps_the_live_model_unless_replace_on_tie(replace_on_tie):
+    """#26: a model trained on 1,000 rows replaced one trained on 2 million at an equal
+    score. Equal scores keep the live model, whatever min_improvement 0 allows."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="bucket")
+    labels, predictions = _scores(seed=1)
+    _put_scores(s3, "runs/r/scores/new/", labels, predictions)
+    _put_scores(s3, "runs/r/scores/live/", labels, predictions)
+    event = {"Action": "CompareModels", "MetricName": "validation:error", "LowerIsBetter": True,
+             "MinImprovement": 0.0, "ReplaceOnTie": replace_on_tie,
+             "NewScoresUri": "s3://bucket/runs/r/scores/new/",
+             "LiveScoresUri": "s3://bucket/runs/r/scores/live/"}  # fmt: skip
+    result = lambda_evaluator.handler(event, None, s3_client=s3)
+    assert result["improvement"] == 0 and result["beats_live_model"] == replace_on_tie
+    assert ("a tie, which keeps the live model" in result["summary"]) != replace_on_tie
 
 
 @mock_aws

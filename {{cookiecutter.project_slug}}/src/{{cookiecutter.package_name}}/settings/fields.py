@@ -99,6 +99,7 @@ FIELDS: tuple[Field, ...] = (
     Field("compare_with_live", "quality_gate.compare_with_live", BOOLEAN, None),
     Field("min_improvement", "quality_gate.min_improvement", NUMBER,
           rules.non_negative_number, attribute=None),
+    Field("replace_on_tie", "quality_gate.replace_on_tie", BOOLEAN, None, attribute=None),
     Field("scoring_instance_type", "quality_gate.scoring_instance_type", TEXT,
           rules.instance_type(rules.TRANSFORM_FAMILIES)),
     Field("approval", "registry.approval", TEXT,

@@ -43,18 +43,13 @@ class QualityGate:
         return self.direction == "lower-is-better"
 
     min_improvement: float = 0.0
+    # A tie keeps the live model unless this says otherwise: a model trained on a
+    # sample must not replace one trained on everything for scoring the same.
+    replace_on_tie: bool = False
 
     def passes(self, value: float) -> bool:
         """Whether a model whose metric is ``value`` may be deployed."""
         return value < self.threshold if self.lower_is_better else value > self.threshold
-
-    def improvement(self, challenger: float, champion: float) -> float:
-        """How much better the challenger is (negative: worse), in the metric's units."""
-        return champion - challenger if self.lower_is_better else challenger - champion
-
-    def beats(self, challenger: float, champion: float) -> bool:
-        """Whether the challenger beats the champion by at least ``min_improvement``."""
-        return self.improvement(challenger, champion) >= self.min_improvement
 
 
 @dataclass(frozen=True)
@@ -187,6 +182,7 @@ def load_settings(path: Path | None = None) -> Settings:
             direction=values["metric_direction"],
             threshold=float(values["metric_threshold"]),
             min_improvement=float(values["min_improvement"]),
+            replace_on_tie=values["replace_on_tie"],
         ),
         schedule_expression=None if schedule == "none" else schedule,
         data=data_schema.from_table(data_table),

@@ -220,13 +220,18 @@ def compare(event: dict[str, Any], s3_client: Any) -> dict[str, Any]:
     lower_is_better = bool(event["LowerIsBetter"])
     improvement = live_score - new_score if lower_is_better else new_score - live_score
     minimum = float(event.get("MinImprovement", 0.0))
-    beats = improvement >= minimum
+    # A tie keeps the live model unless the settings say otherwise (replace_on_tie).
+    tie_kept = improvement == 0 and not event.get("ReplaceOnTie", False)
+    beats = improvement >= minimum and not tie_kept
     live_model = event.get("LiveModel", "?")
-    verdict = "at least" if beats else "less than"
+    if tie_kept:
+        verdict = "a tie, which keeps the live model (quality_gate.replace_on_tie)"
+    else:
+        verdict = f"{'at least' if beats else 'less than'} min_improvement {minimum:g}"
     summary = (
         f"on this run's {len(new)} validation rows, {metric_name} of the new model is "
         f"{new_score:.6g} and of the live model ({live_model}) {live_score:.6g}: "
-        f"an improvement of {improvement:.6g}, {verdict} min_improvement {minimum:g}"
+        f"an improvement of {improvement:.6g}, {verdict}"
     )
     return {
         "new_model_score": new_score,

@@ -82,6 +82,7 @@ def scoring_tasks(settings: Settings) -> dict[State, Any]:
                 "MetricName": settings.quality_gate.metric,
                 "LowerIsBetter": settings.quality_gate.lower_is_better,
                 "MinImprovement": settings.quality_gate.min_improvement,
+                "ReplaceOnTie": settings.quality_gate.replace_on_tie,
                 "NewScoresUri.$": run_uri(SCORES_PREFIXES["new"]),
                 "LiveScoresUri.$": run_uri(SCORES_PREFIXES["live"]),
                 "LiveModel.$": "$.LiveModel.ModelName",
@@ -189,7 +190,8 @@ def comparison(settings: Settings, tasks: dict[State, Any], accept: Pass,
     better = Choice(
         State.CHAMPION_GATE,
         comment=f"Deploy only a model at least {settings.quality_gate.min_improvement:g} "
-        "better than the live one, both scored on this run's validation data.",
+        "better than the live one, both scored on this run's validation data"
+        f"{'' if settings.quality_gate.replace_on_tie else '; a tie keeps the live one'}.",
     )
     better.add_choice(ChoiceRule.BooleanEquals("$.Comparison.BeatsLiveModel", True), accept)
     better.default_choice(reject_not_better)
