@@ -23,6 +23,7 @@ from pathlib import Path
 from . import exit_codes
 from .aws import commands as aws_commands
 from .aws.errors import AwsError, explained
+from .local import new_data_commands
 from .project_layout import DEFINITION_PATH, README_PATH
 from .settings import Settings, SettingsError, aws_account, fields, fill_in, load_settings, rules
 
@@ -181,11 +182,16 @@ def _add_aws_tooling_commands(commands) -> None:
         "GITHUB_TOKEN or GH_TOKEN)",
     )
     ci_role.set_defaults(handler=aws_commands.ci_role_command)
-    upload = _command(commands, "upload-data", help="upload a raw CSV for runs on AWS")
+    upload = _command(commands, "upload-data", help="upload a raw CSV for runs (AWS or --local)")
     upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
     upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
-    upload.set_defaults(handler=aws_commands.upload_data_command)
+    upload.set_defaults(handler=new_data_commands.upload_data_handler(
+        aws_commands.upload_data_command))  # fmt: skip
+    watch = _command(
+        commands, "watch", help="--local: new files under .local/'s raw prefix start runs"
+    )
+    new_data_commands.add_arguments(upload, watch)
 
 
 def _add_endpoint_commands(commands) -> None:

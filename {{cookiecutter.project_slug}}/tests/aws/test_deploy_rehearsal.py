@@ -36,7 +36,12 @@ from moto.server import ThreadedMotoServer
 from project.aws import session
 from project.cli import main
 from project.settings import load_settings
-from project.settings.names import approval_rule_name, model_package_group_name
+from project.settings.names import (
+    approval_rule_name,
+    model_package_group_name,
+    new_data_rule_name,
+    new_data_schedule_name,
+)
 
 from ..conftest import PROJECT_ROOT, clear_account_values, copy_project, replace_line
 
@@ -152,6 +157,48 @@ def test_deploy_creates_both_stacks_and_uploads_the_code(project, emulator, caps
     (target,) = events.list_targets_by_rule(Rule=approval_rule_name(settings))["Targets"]
     assert target["Arn"] == machines[0]["stateMachineArn"]
     assert target["RoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/{settings.slug}-approval-role"
+
+
+def test_new_data_under_the_raw_prefix_reaches_the_trigger_function(project, emulator):
+    """retraining.on_new_data: the bucket sends its events to EventBridge, a rule matches
+    objects created under data/raw/ and targets the trigger function, which may be
+    invoked by that rule alone. (moto's EventBridge does not deliver to Lambda targets:
+    the function itself is tested in steps/test_new_data_trigger.py.)"""
+    from project.aws.cfn_template import load_template
+
+    replace_line(project, "on_new_data =", "on_new_data = true")
+    assert cli(project, "deploy") == 0
+    settings = load_settings(project)
+    aws = clients(emulator)
+    # moto's CloudFormation does not apply a bucket's NotificationConfiguration, so
+    # the template is read: S3 sends the bucket's events to EventBridge.
+    storage = load_template(project.parent / "infrastructure" / "storage.yaml")
+    bucket = storage["Resources"]["ArtifactBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+    }
+    events = boto3.client("events", region_name=REGION)
+    rule = events.describe_rule(Name=new_data_rule_name(settings))
+    assert json.loads(rule["EventPattern"]) == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {"bucket": {"name": [settings.artifact_bucket]},
+                   "object": {"key": [{"prefix": "data/raw/"}]}},
+    }  # fmt: skip
+    (target,) = events.list_targets_by_rule(Rule=new_data_rule_name(settings))["Targets"]
+    function = aws["lambda"].get_function(FunctionName=f"{settings.slug}-new-data")
+    assert target["Arn"] == function["Configuration"]["FunctionArn"]
+    assert function["Configuration"]["Handler"] == "new_data_trigger.handler"
+    variables = function["Configuration"]["Environment"]["Variables"]
+    assert variables["SCHEDULE_NAME"] == new_data_schedule_name(settings)
+    # Lambda keeps environment values as strings; moto keeps the parameter's number.
+    assert str(variables["QUIET_MINUTES"]) == str(settings.new_data_quiet_minutes)
+    assert variables["SCHEDULER_ROLE_ARN"].endswith(f":role/{settings.slug}-scheduler-role")
+    (statement,) = json.loads(
+        aws["lambda"].get_policy(FunctionName=f"{settings.slug}-new-data")["Policy"]
+    )["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == rule["Arn"]
 
 
 def test_a_second_deploy_without_changes_is_a_no_op_that_says_so(project, capsys):

@@ -370,8 +370,7 @@ def test_the_evaluators_limits_are_the_stacks_and_fit_the_workflows_timeouts():
     from project.aws.estimate import EVALUATOR_MEMORY_GB, EVALUATOR_TIMEOUT_SECONDS
 
     resources = load_template(PROJECT_ROOT / "infrastructure/pipeline.yaml")["Resources"]
-    function = next(r["Properties"] for r in resources.values()
-                    if r["Type"] == "AWS::Lambda::Function")  # fmt: skip
+    function = resources["EvaluatorFunction"]["Properties"]
     assert function["Timeout"] == EVALUATOR_TIMEOUT_SECONDS
     assert function["MemorySize"] == EVALUATOR_MEMORY_GB * 1024
     states = json.loads((PROJECT_ROOT / "statemachine/definition.asl.json").read_text())["States"]

@@ -83,8 +83,9 @@ def test_the_bucket_policy_outlives_the_stack_like_the_bucket():
         assert resources[name]["DeletionPolicy"] == "Retain", name
 
 
-def test_every_log_group_of_the_stack_expires_as_the_settings_say(settings):
-    parameters = pipeline_parameters(settings, {}, "image")
+@pytest.mark.parametrize("on_new_data", ["false", "true"])
+def test_every_log_group_of_the_stack_expires_as_the_settings_say(settings, on_new_data):
+    parameters = {**pipeline_parameters(settings, {}, "image"), "OnNewData": on_new_data}
     template, resolver = resolved(PIPELINE_TEMPLATE, parameters)
     allowed = template["Parameters"]["LogRetentionDays"]["AllowedValues"]
     assert tuple(allowed) == rules.LOG_RETENTION_DAYS
@@ -93,13 +94,14 @@ def test_every_log_group_of_the_stack_expires_as_the_settings_say(settings):
             resolver.resolve(resource["Properties"]["RetentionInDays"])
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::Logs::LogGroup"
+        and ("Condition" not in resource or resolver.condition(resource["Condition"]))
     }  # fmt: skip
     slug = settings.slug
     assert set(groups) == {
         f"/aws/lambda/{slug}-evaluator",
         f"/aws/vendedlogs/states/{slug}-retraining",
         f"/aws/sagemaker/Endpoints/{slug}-endpoint",
-    }
+    } | ({f"/aws/lambda/{slug}-new-data"} if on_new_data == "true" else set())
     assert set(groups.values()) == {str(settings.log_retention_days)}
 
 

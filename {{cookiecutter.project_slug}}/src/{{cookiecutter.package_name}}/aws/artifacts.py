@@ -54,14 +54,20 @@ def build_artifacts(definition: str) -> dict[str, Artifact]:
     }
 
 
+# The Lambda functions' modules, each a handler at the zip's top level: they need
+# nothing but the standard library and boto3, which Lambda provides.
+LAMBDA_MODULES = ("lambda_evaluator.py", "new_data_trigger.py")
+
+
 def evaluator_zip() -> bytes:
-    """The evaluator alone: it needs nothing but boto3, which Lambda provides."""
+    """The evaluator's and the new-data trigger's code, in one zip both functions use."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        entry = zipfile.ZipInfo("lambda_evaluator.py", date_time=_ZIP_EPOCH)
-        entry.external_attr = 0o644 << 16
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(entry, (STEPS_DIR / "lambda_evaluator.py").read_bytes())
+        for module in LAMBDA_MODULES:
+            entry = zipfile.ZipInfo(module, date_time=_ZIP_EPOCH)
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, (STEPS_DIR / module).read_bytes())
     return buffer.getvalue()
 
 

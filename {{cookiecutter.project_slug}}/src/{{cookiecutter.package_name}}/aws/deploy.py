@@ -100,6 +100,8 @@ def pipeline_parameters(
         "ScheduleExpression": settings.schedule_expression or "none",
         "PermissionsBoundaryArn": permissions_boundary,
         "ScheduleTimezone": settings.schedule_timezone,
+        "OnNewData": "true" if settings.on_new_data else "false",
+        "NewDataQuietMinutes": str(settings.new_data_quiet_minutes),
         "LogRetentionDays": str(settings.log_retention_days),
         # The rollback alarms' thresholds; SageMaker reports ModelLatency in microseconds.
         "Alarm5xxErrors": str(settings.alarm_5xx_errors),

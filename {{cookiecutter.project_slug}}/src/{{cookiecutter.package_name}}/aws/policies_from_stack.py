@@ -26,6 +26,7 @@ ROLES: dict[str, tuple[str, str | None]] = {
     "glue": ("GlueRole", "glue_role_arn"),
     "lambda": ("EvaluatorRole", "lambda_role_arn"),
     "scheduler": ("SchedulerRole", None),
+    "new-data": ("NewDataRole", None),
     "approval": ("ApprovalRuleRole", None),
 }
 
@@ -56,6 +57,7 @@ def resolver(settings: Settings, template: dict[str, Any]) -> Resolver:
             "ArtifactBucketName": settings.artifact_bucket,
             "CreateRoles": "true",
             "ScheduleExpression": settings.schedule_expression or "none",
+            "OnNewData": "true" if settings.on_new_data else "false",
         },
         references={"StateMachine": machine, **roles},
     )

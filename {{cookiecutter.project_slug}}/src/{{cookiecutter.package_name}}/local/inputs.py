@@ -42,13 +42,17 @@ class RunInput:
 
 @contextmanager
 def run_input(
-    workspace_root: Path, data: Path | None, rows: int, schema: DataSchema
-) -> Iterator[RunInput]:
+    workspace_root: Path, data: Path | None, rows: int, schema: DataSchema,
+    data_folder: Path | None = None,
+) -> Iterator[RunInput]:  # fmt: skip
     removed = _remove_stale_inputs(workspace_root / "inputs")
     folder = workspace_root / "inputs" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:
-        if data is not None:
+        if data_folder is not None:  # the local raw-data prefix, as a Glue job reads it
+            count = _copy_data_files(data_folder, folder)
+            description = f"data: the {count} file(s) under {data_folder}"
+        elif data is not None:
             if not data.exists():
                 raise LocalModeError(f"--data {data} does not exist; give a CSV file")
             if not data.is_file():
@@ -72,6 +76,25 @@ def run_input(
         yield RunInput(folder, description + removed)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_data_files(source: Path, folder: Path) -> int:
+    """Copy the files a Spark reader of the folder ``source`` reads (its own files, not
+    its subfolders', and not names that start with '.' or '_'); how many there were."""
+    files = data_files(source)
+    if not files:
+        raise LocalModeError(f"{source} holds no data file; upload one with 'upload-data --local'")
+    for path in files:
+        shutil.copyfile(path, folder / path.name)
+    return len(files)
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The files of ``folder`` that Spark reads when given the folder."""
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir()
+                  if path.is_file() and not path.name.startswith((".", "_")))  # fmt: skip
 
 
 def _remove_stale_inputs(inputs: Path) -> str:

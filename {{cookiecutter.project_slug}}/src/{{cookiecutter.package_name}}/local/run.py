@@ -237,6 +237,8 @@ def run_locally(
     verbose: bool = False,
     display: Display | None = None,
     approved_version_arn: str | None = None,
+    data_folder: Path | None = None,
+    new_data: str | None = None,
 ) -> LocalRun:
     """Run the committed definition locally; ``display`` (default: plain lines through
     ``say``) shows its progress."""
@@ -251,7 +253,7 @@ def run_locally(
         interrupts_never_swallowed(),
         exclusive_run(workspace.root),
         _library_logs_to(None if verbose else logs / "libraries.log"),
-        run_input(workspace.root, data, rows, settings.data) as given,
+        run_input(workspace.root, data, rows, settings.data, data_folder) as given,
         display or PlainDisplay(say) as display,
     ):
         display.say(given.description)
@@ -271,6 +273,8 @@ def run_locally(
             f"{state_machine_name(settings)}",
         )  # fmt: skip
         execution_input = {"RunName": run_name} if run_name else {}
+        if new_data:  # what the new-data trigger's schedule starts on AWS
+            execution_input["NewData"] = new_data
         if approved_version_arn:  # what the registry's approval event starts on AWS
             execution_input = {"ApprovedModelPackageArn": approved_version_arn}
         execution = interpreter.run(execution_input)

@@ -148,6 +148,9 @@ FIELDS: tuple[Field, ...] = (
     Field("schedule_timezone", "schedule.timezone", TEXT, rules.schedule_timezone,
           question="Time zone the schedule runs in (an IANA name such as UTC or Europe/Paris)",
           default="UTC"),
+    Field("on_new_data", "retraining.on_new_data", BOOLEAN, None),
+    Field("new_data_quiet_minutes", "retraining.new_data_quiet_minutes", WHOLE_NUMBER,
+          rules.whole_number(1, 1440)),
     Field("keep_runs_days", "storage.keep_runs_days", WHOLE_NUMBER,
           rules.whole_number(0, 3650)),  # 0: kept forever
     Field("log_retention_days", "logs.retention_days", WHOLE_NUMBER, rules.log_retention_days),

@@ -86,6 +86,8 @@ class Settings:
     glue_number_of_workers: int
     schedule_expression: str | None
     schedule_timezone: str
+    on_new_data: bool
+    new_data_quiet_minutes: int
     keep_runs_days: int
     log_retention_days: int
     deploy_branch: str

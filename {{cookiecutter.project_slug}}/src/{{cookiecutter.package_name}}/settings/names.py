@@ -46,6 +46,15 @@ def schedule_name(settings: Settings) -> str:
     return f"{settings.slug}-retraining"
 
 
+def new_data_schedule_name(settings: Settings) -> str:
+    """The one-time schedule that new raw data sets (steps/new_data_trigger.py)."""
+    return f"{settings.slug}-new-data"
+
+
+def new_data_rule_name(settings: Settings) -> str:
+    return f"{settings.slug}-new-data"
+
+
 def storage_stack_name(settings: Settings) -> str:
     return f"{settings.slug}-storage"
 

@@ -1,0 +1,88 @@
+"""`upload-data --local` and `watch --local`: new data starts local runs (local/new_data.py).
+
+Loaded with the command line: local mode's modules (Spark, xgboost) load only when
+one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+
+from .. import exit_codes
+from ..settings import SettingsError, load_settings
+
+
+def _workspace(settings):
+    from .run import LOCAL_FOLDER
+    from .services import Workspace
+
+    return Workspace(settings.path.parent / LOCAL_FOLDER)
+
+
+def upload_data_locally(arguments: argparse.Namespace) -> int:
+    from . import new_data
+    from .scheduler import LocalScheduler
+
+    settings = load_settings(arguments.settings)
+    if arguments.csv is None or arguments.sample:
+        raise SettingsError("upload-data --local takes a CSV file (--sample is for AWS)")
+    workspace = _workspace(settings)
+    copy = new_data.upload_locally(workspace, arguments.csv)
+    print(f"uploaded {copy}")
+    if not settings.on_new_data:
+        print("new data starts no run (retraining.on_new_data = false); "
+              f"'run --local --data {arguments.csv}' trains on it")  # fmt: skip
+        return exit_codes.DONE
+    scheduler = LocalScheduler(workspace.root)
+    for outcome in new_data.notice(settings, workspace, scheduler, datetime.now(UTC), [copy]):
+        new_data.say_what_the_trigger_did(outcome, print)
+    print("'watch --local' starts the run when it is due")
+    return exit_codes.DONE
+
+
+def watch_locally(arguments: argparse.Namespace) -> int:
+    if not arguments.local:
+        raise SettingsError("watch runs in local mode only (--local); on AWS, EventBridge "
+                            "and Scheduler start the runs (retraining.on_new_data)")  # fmt: skip
+    from . import new_data
+
+    settings = load_settings(arguments.settings)
+    workspace = _workspace(settings)
+
+    def start_run(run: new_data.DueRun) -> int:
+        from ..workflow.display import display_for
+        from .run import run_locally  # imports Spark and xgboost: only when a run is due
+
+        result = run_locally(
+            settings, settings.path.parent, data_folder=workspace.raw_data,
+            run_name=run.run_name, new_data=run.new_data, verbose=arguments.verbose,
+            display=display_for(sys.stdout),
+        )  # fmt: skip
+        return result.exit_code()
+
+    return new_data.watch(
+        settings, workspace, once=arguments.once, say=print,
+        clock=lambda: datetime.now(UTC), sleep=time.sleep, start_run=start_run,
+    )  # fmt: skip
+
+
+def add_arguments(upload: argparse.ArgumentParser, watch: argparse.ArgumentParser) -> None:
+    upload.add_argument(
+        "--local", action="store_true",
+        help="into the local raw-data prefix (.local/), where new data starts local runs",
+    )  # fmt: skip
+    watch.add_argument("--local", action="store_true", help="required: local mode only")
+    watch.add_argument("--once", action="store_true", help="one pass, then exit")
+    watch.set_defaults(handler=watch_locally)
+
+
+def upload_data_handler(aws_handler):
+    """upload-data: to S3, or with --local into .local/."""
+
+    def handler(arguments: argparse.Namespace) -> int:
+        return upload_data_locally(arguments) if arguments.local else aws_handler(arguments)
+
+    return handler
