@@ -103,6 +103,11 @@ def test_destroy_stops_the_schedule_and_runs_before_it_removes_anything(
         ScheduleExpressionTimezone="Europe/Paris", FlexibleTimeWindow={"Mode": "OFF"},
         Target={"Arn": machine, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/{slug}-scheduler-role"},
     )  # fmt: skip
+    scheduler.create_schedule(  # what the new-data trigger leaves until it fires
+        Name=f"{slug}-new-data", ScheduleExpression="at(2030-01-01T00:00:00)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": machine, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/{slug}-scheduler-role"},
+    )  # fmt: skip
     deploy_an_endpoint(slug)
     capsys.readouterr()
     requests.clear()
@@ -110,7 +115,9 @@ def test_destroy_stops_the_schedule_and_runs_before_it_removes_anything(
     out = capsys.readouterr().out
     plan, progress = out.split("\n", 1)[1].split(f"schedule {slug}-retraining: disabled")
     assert "1 running execution (stopped)" in plan and f"endpoint {slug}-endpoint" in plan
+    assert f"schedule {slug}-new-data, a run new data set (deleted)" in plan
     for line in (f"execution {slug}-rehearsal-2: stopping", "every run and job has stopped",
+                 f"schedule {slug}-new-data: deleted (a run new data had set)",
                  f"endpoint {slug}-endpoint: deleted", f"{slug}-pipeline: deleting"):  # fmt: skip
         assert line in progress
     operations = [operation for _, operation, _ in requests]
@@ -120,6 +127,8 @@ def test_destroy_stops_the_schedule_and_runs_before_it_removes_anything(
     schedule = scheduler.get_schedule(Name=f"{slug}-retraining")
     assert schedule["State"] == "DISABLED"
     assert schedule["ScheduleExpressionTimezone"] == "Europe/Paris"  # the rest sent back as it was
+    with pytest.raises(scheduler.exceptions.ResourceNotFoundException):
+        scheduler.get_schedule(Name=f"{slug}-new-data")
 
 
 def test_a_kept_bucket_keeps_its_stack_and_the_next_deploy_updates_it(project, emulator, capsys):

@@ -10,13 +10,14 @@ deleted, and a run past its quality gate could create the endpoint again after
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..settings import Settings
-from ..settings.names import glue_job_name, schedule_name
+from ..settings.names import glue_job_name, new_data_schedule_name, schedule_name
 from .errors import AwsError
 from .executions import running_executions
 from .session import AwsSession
@@ -33,6 +34,7 @@ class Activity:
     """What of the project is scheduled or running now."""
 
     schedule_enabled: bool = False
+    new_data_run_pending: bool = False  # the one-time schedule new data set
     executions: list[str] = field(default_factory=list)  # execution ARNs
     glue_runs: list[str] = field(default_factory=list)  # job run ids
     training_jobs: dict[str, str] = field(default_factory=dict)  # name -> status
@@ -41,6 +43,9 @@ class Activity:
         lines = (
             [f"  schedule {schedule_name(settings)} (disabled)"] if self.schedule_enabled else []
         )
+        if self.new_data_run_pending:
+            lines.append(f"  schedule {new_data_schedule_name(settings)}, a run new data set "
+                         "(deleted)")  # fmt: skip
         if self.executions:
             lines.append(f"  {_count(self.executions, 'running execution')} (stopped)")
         if self.glue_runs:
@@ -59,6 +64,7 @@ def find(settings: Settings, aws: AwsSession) -> Activity:
     schedule = _schedule(settings, aws)
     return Activity(
         schedule_enabled=bool(schedule and schedule.get("State") == "ENABLED"),
+        new_data_run_pending=_schedule(settings, aws, new_data_schedule_name(settings)) is not None,
         executions=running_executions(settings, aws),
         glue_runs=_active_glue_runs(settings, aws),
         training_jobs=_active_training_jobs(settings, aws),
@@ -73,6 +79,11 @@ def stop(
     if activity.schedule_enabled:
         _disable_schedule(settings, aws)
         say(f"schedule {schedule_name(settings)}: disabled")
+    if activity.new_data_run_pending:
+        # Not a stack resource: the new-data trigger made it, so nothing else removes it.
+        with contextlib.suppress(aws.client("scheduler").exceptions.ResourceNotFoundException):
+            aws.client("scheduler").delete_schedule(Name=new_data_schedule_name(settings))
+        say(f"schedule {new_data_schedule_name(settings)}: deleted (a run new data had set)")
     stepfunctions = aws.client("stepfunctions")
     for arn in activity.executions:
         stepfunctions.stop_execution(executionArn=arn, error="Destroyed",
@@ -108,10 +119,12 @@ def _wait_until_stopped(settings: Settings, aws: AwsSession, say, waiting: Waiti
         waiting.sleep(waiting.poll_seconds)
 
 
-def _schedule(settings: Settings, aws: AwsSession) -> dict[str, Any] | None:
+def _schedule(
+    settings: Settings, aws: AwsSession, name: str | None = None
+) -> dict[str, Any] | None:
     scheduler = aws.client("scheduler")
     try:
-        return scheduler.get_schedule(Name=schedule_name(settings))
+        return scheduler.get_schedule(Name=name or schedule_name(settings))
     except scheduler.exceptions.ResourceNotFoundException:
         return None
 
