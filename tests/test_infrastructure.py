@@ -9,6 +9,7 @@ resource-level permission for. `make test` installs checkov into .cache/checkov.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -86,13 +87,15 @@ def test_wildcard_resources_only_where_iam_offers_nothing_narrower(baked):
             assert [a for a in actions if not iam_accepts_only_every_resource(a)] == [], role
 
 
-def test_the_states_role_may_pass_only_the_sagemaker_role_to_sagemaker(baked):
+def test_each_role_may_pass_one_named_role_to_one_service_only(baked):
+    """The state machine passes the SageMaker role to SageMaker; the new-data trigger
+    passes the scheduler's role to Scheduler. No other PassRole, none on a wildcard."""
     template, _ = decode(str(pipeline_of(baked("defaults"))))
     passes = [s for _, s in statements(template) if "iam:PassRole" in as_list(s["Action"])]
-    assert len(passes) == 1
-    assert passes[0]["Condition"] == {
-        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
-    }
+    services = sorted(p["Condition"]["StringEquals"]["iam:PassedToService"] for p in passes)
+    assert services == ["sagemaker.amazonaws.com", "scheduler.amazonaws.com"]
+    for statement in passes:
+        assert "*" not in json.dumps(statement["Resource"]), statement
 
 
 @pytest.mark.parametrize("name", list(CONFIGURATIONS))

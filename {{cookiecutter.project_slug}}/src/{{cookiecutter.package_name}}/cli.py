@@ -23,7 +23,7 @@ from pathlib import Path
 from . import exit_codes
 from .aws import commands as aws_commands
 from .aws.errors import AwsError, explained
-from .local import new_data_commands
+from .local import trigger_commands
 from .project_layout import DEFINITION_PATH, README_PATH
 from .settings import Settings, SettingsError, aws_account, fields, fill_in, load_settings, rules
 
@@ -186,12 +186,18 @@ def _add_aws_tooling_commands(commands) -> None:
     upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")
     upload.add_argument("--sample", action="store_true", help="upload generated sample data")
     upload.add_argument("--rows", type=_positive, default=1000, help="--sample: rows")
-    upload.set_defaults(handler=new_data_commands.upload_data_handler(
+    upload.set_defaults(handler=trigger_commands.upload_data_handler(
         aws_commands.upload_data_command))  # fmt: skip
     watch = _command(
         commands, "watch", help="--local: new files under .local/'s raw prefix start runs"
     )
-    new_data_commands.add_arguments(upload, watch)
+    trigger_commands.add_arguments(upload, watch)
+    drift = _command(
+        commands, "drift",
+        help="--local: the live model's captured requests against its training baseline",
+    )  # fmt: skip
+    drift.add_argument("--local", action="store_true", help="required: local mode only")
+    drift.set_defaults(handler=trigger_commands.drift_locally)
 
 
 def _add_endpoint_commands(commands) -> None:
@@ -541,14 +547,19 @@ def _serve(arguments: argparse.Namespace) -> int:
     def serving_now() -> Path:  # what the local endpoint serves after a later run
         return live_model(workspace, endpoint_name(settings))[1]
 
+    from .local.capture import CAPTURE_PREFIX, Capture
+    from .local.services import LOCAL_BUCKET
+
+    capture = Capture(workspace.path_of(f"s3://{LOCAL_BUCKET}/{CAPTURE_PREFIX}"),
+                      endpoint_name(settings), settings.capture_percent)  # fmt: skip
     try:
-        server = make_server(archive, port=arguments.port, live=serving_now)
+        server = make_server(archive, port=arguments.port, live=serving_now, capture=capture)
     except PortUnavailable as error:
         raise SettingsError(f"{error}; choose another --port") from None
     print(
         f"serving {endpoint['ModelName']} on http://127.0.0.1:{server.server_address[1]} "
         "(GET /ping, POST /invocations with text/csv), and whatever a later run deploys; "
-        "Ctrl-C stops"
+        f"capturing {settings.capture_percent}% of requests for `drift --local`; Ctrl-C stops"
     )
     try:
         server.serve_forever()

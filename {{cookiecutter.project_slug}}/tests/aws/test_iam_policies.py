@@ -466,6 +466,28 @@ def test_the_state_machine_role_reaches_only_the_projects_registry_and_jobs():
         assert not allows(policy, action, resource), (action, resource)
 
 
+def test_the_glue_role_may_write_every_location_the_etl_writes():
+    """Each --*_uri the definition gives the Glue job (from the run's planned locations)
+    must be writable by the Glue role: local mode enforces no IAM, so this is where a
+    location the role cannot write shows (the ETL's baseline under models/ did)."""
+    import re
+
+    definition = json.loads((PROJECT_ROOT / "statemachine/definition.asl.json").read_text())
+    plan = next(state["Parameters"] for state in definition["States"].values()
+                if "TrainUri.$" in state.get("Parameters", {}))  # fmt: skip
+    glue = next(state["Parameters"]["Arguments"] for state in definition["States"].values()
+                if state.get("Resource", "").endswith("glue:startJobRun.sync"))  # fmt: skip
+    policy = policy_of(pipeline_resolver(), "GlueRole")
+    written = [key for key in glue if key.endswith("_uri.$") and key != "--source_uri.$"]
+    assert written, "the Glue job writes nothing?"
+    for key in written:
+        field = re.search(r"\['Run'\]\['(\w+)'\]", glue[key]).group(1)
+        template = re.search(r"States.Format\('([^']+)'", plan[f"{field}.$"]).group(1)
+        prefix = template.replace("{}", BUCKET, 1).replace("{}", f"{SLUG}-run-1", 1)
+        arn = "arn:aws:s3:::" + prefix.removeprefix("s3://") + "part-00000.csv"
+        assert allows(policy, "s3:PutObject", arn), (key, arn)
+
+
 # --- iam-policies ------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ the project's may lack (no id column, a categorical feature).
 from __future__ import annotations
 
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -294,3 +295,30 @@ def test_rows_that_are_not_utf8_fail_the_job_naming_the_file(spark, tmp_path):
     source.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
     with pytest.raises(SourceError, match=r"20 of the 40 rows at .* are not UTF-8, the first in"):
         run_job(spark, source.parent, tmp_path, schema=schema)
+
+
+def test_the_baseline_describes_the_training_features_in_model_monitors_format(spark, tmp_path):
+    """statistics.json and constraints.json (SageMaker Model Monitor's schemas) of the
+    training split's features, checked against numpy on the written training files."""
+    source = generate(tmp_path / "raw" / "loans.csv", LOANS, rows=400)
+    prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"),
+            job_schema(LOANS), str(tmp_path / "baseline"))  # fmt: skip
+    statistics = json.loads((tmp_path / "baseline" / "statistics.json").read_text())
+    constraints = json.loads((tmp_path / "baseline" / "constraints.json").read_text())
+    train = read_csv_folder(tmp_path / "t")[:, 1:]  # without the label
+    assert statistics["dataset"]["item_count"] == len(train)
+    assert [f["name"] for f in statistics["features"]] == job_schema(LOANS).encoded_features
+    for index, feature in enumerate(statistics["features"]):
+        numbers, column = feature["numerical_statistics"], train[:, index]
+        assert numbers["common"] == {"num_present": len(column), "num_missing": 0}
+        assert numbers["min"] == column.min() and numbers["max"] == column.max()
+        assert numbers["mean"] == pytest.approx(column.mean())
+        assert numbers["std_dev"] == pytest.approx(column.std())
+        buckets = numbers["distribution"]["kll"]["buckets"]
+        edges = [buckets[0]["lower_bound"]] + [b["upper_bound"] for b in buckets]
+        expected, _ = np.histogram(column, bins=edges)
+        assert [b["count"] for b in buckets] == list(expected)
+    assert [f["name"] for f in constraints["features"]] == job_schema(LOANS).encoded_features
+    assert all(f["completeness"] == 1.0 for f in constraints["features"])
+    comparison = constraints["monitoring_config"]["distribution_constraints"]
+    assert comparison["comparison_threshold"] == 0.1

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import xgboost
 
+from .capture import Capture
 from .inference_request import (
     MAX_BODY_BYTES,
     Refused,
@@ -82,11 +83,17 @@ class ServedModel:
 
 
 def make_server(model_archive: Path, port: int = 8080, host: str = "127.0.0.1",
-                live: Callable[[], Path] | None = None, check_seconds: float = 1.0):  # fmt: skip
-    """A server of ``model_archive``; with ``live``, of whatever the endpoint serves."""
+                live: Callable[[], Path] | None = None, check_seconds: float = 1.0,
+                capture: Capture | None = None):  # fmt: skip
+    """A server of ``model_archive``; with ``live``, of whatever the endpoint serves;
+    with ``capture``, recording a sample of its traffic as SageMaker's data capture."""
     model = ServedModel(model_archive, live, check_seconds)
 
     class Handler(InvocationHandler):
+        def captured(self, body: bytes, content_type: str, predictions: str) -> None:
+            if capture is not None:
+                capture.record(body, content_type, predictions)
+
         def predict(self, body: bytes) -> str:
             booster = model.current()
             rows = read_rows(body, booster.num_features())
@@ -182,6 +189,10 @@ class InvocationHandler(BaseHTTPRequestHandler):
             self._reply(refused.status, refused.reason)
             return
         self._reply(HTTPStatus.OK, predictions, "text/csv")
+        self.captured(body, self.headers.get("Content-Type") or "", predictions)
+
+    def captured(self, body: bytes, content_type: str, predictions: str) -> None:
+        """Data capture of an answered request; none unless the server was given one."""
 
     def _read_body(self) -> bytes:
         if "Transfer-Encoding" in self.headers:

@@ -216,6 +216,7 @@ class LocalServices:
                 paths["--train_uri"],
                 paths["--validation_uri"],
                 schema,
+                paths.get("--baseline_uri"),
             )
         except etl_job.SourceError as error:
             raise TaskFailure(

@@ -151,6 +151,9 @@ FIELDS: tuple[Field, ...] = (
     Field("on_new_data", "retraining.on_new_data", BOOLEAN, None),
     Field("new_data_quiet_minutes", "retraining.new_data_quiet_minutes", WHOLE_NUMBER,
           rules.whole_number(1, 1440)),
+    Field("on_drift", "retraining.on_drift", BOOLEAN, None),
+    Field("capture_percent", "drift.capture_percent", WHOLE_NUMBER, rules.whole_number(0, 100)),
+    Field("drift_threshold", "drift.max_distance", NUMBER, rules.share),
     Field("keep_runs_days", "storage.keep_runs_days", WHOLE_NUMBER,
           rules.whole_number(0, 3650)),  # 0: kept forever
     Field("log_retention_days", "logs.retention_days", WHOLE_NUMBER, rules.log_retention_days),

@@ -88,6 +88,9 @@ class Settings:
     schedule_timezone: str
     on_new_data: bool
     new_data_quiet_minutes: int
+    on_drift: bool
+    capture_percent: int
+    drift_threshold: float
     keep_runs_days: int
     log_retention_days: int
     deploy_branch: str

@@ -396,6 +396,14 @@ def non_negative_number(value: str) -> str | None:
     return problem
 
 
+def share(value: str) -> str | None:
+    """A share above 0 and at most 1, such as a distance threshold."""
+    problem = number(value)
+    if problem is None and not 0 < float(value) <= 1:
+        return f"'{value}' must be above 0 and at most 1"
+    return problem
+
+
 def whole_number(low: int, high: int) -> Rule:
     def rule(value: str) -> str | None:
         text = str(value)

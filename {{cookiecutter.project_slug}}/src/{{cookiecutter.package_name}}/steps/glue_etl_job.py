@@ -308,9 +308,133 @@ def write_csv(frame: DataFrame, uri: str) -> None:
     frame.write.mode("overwrite").option("header", False).csv(uri)
 
 
+# The data-quality baseline of the training features, in SageMaker Model Monitor's
+# file formats (statistics.json, constraints.json): the drift check compares what the
+# endpoint receives with it. Model Monitor materializes each distribution in 10
+# buckets and flags a feature whose distribution distance exceeds 0.1 by default.
+BASELINE_BUCKETS = 10
+DEFAULT_DRIFT_THRESHOLD = 0.1
+
+
+def baseline_statistics(features: DataFrame) -> dict:
+    """statistics.json of ``features`` (numeric columns): counts, mean, std, min, max,
+    and a 10-bucket histogram between min and max, in two passes over the data."""
+    names = features.columns
+    summary = features.agg(
+        F.count(F.lit(1)).alias("_rows"),
+        *[expression(F.col(f"`{name}`")).alias(f"{label}:{index}")
+          for index, name in enumerate(names)
+          for label, expression in (("present", F.count), ("sum", F.sum), ("mean", F.avg),
+                                    ("std", F.stddev_pop), ("min", F.min), ("max", F.max))],
+    ).first()  # fmt: skip
+    counts = _bucket_counts(features, [(summary[f"min:{i}"], summary[f"max:{i}"])
+                                       for i in range(len(names))])  # fmt: skip
+    return {
+        "version": 0,
+        "dataset": {"item_count": summary["_rows"]},
+        "features": [
+            _numerical_statistics(name, summary, index, counts[index])
+            for index, name in enumerate(names)
+        ],
+    }
+
+
+def _bucket_counts(features: DataFrame, ranges: list[tuple]) -> list[list[int]]:
+    """Per column, how many values fall in each of the 10 equal buckets of its range."""
+    expressions = []
+    for index, (low, high) in enumerate(ranges):
+        column = F.col(f"`{features.columns[index]}`")
+        bucket = _bucket_of(column, low, high)
+        expressions += [
+            F.sum(F.when(column.isNotNull() & (bucket == k), 1).otherwise(0)).alias(f"b{index}:{k}")
+            for k in range(BASELINE_BUCKETS)
+        ]
+    row = features.agg(*expressions).first()
+    return [
+        [int(row[f"b{index}:{k}"] or 0) for k in range(BASELINE_BUCKETS)]
+        for index in range(len(ranges))
+    ]
+
+
+def _bucket_of(column, low, high):
+    if low is None or not high > low:  # no value, or one value: all in the first bucket
+        return F.lit(0)
+    width = (high - low) / BASELINE_BUCKETS
+    return F.least(F.floor((column - F.lit(low)) / F.lit(width)), F.lit(BASELINE_BUCKETS - 1))
+
+
+def _numerical_statistics(name: str, summary, index: int, counts: list[int]) -> dict:
+    low, high = summary[f"min:{index}"], summary[f"max:{index}"]
+    present = summary[f"present:{index}"]
+    width = ((high - low) / BASELINE_BUCKETS) if present else 0.0
+    integral = present and all(float(v).is_integer() for v in (low, high))
+    return {
+        "name": name,
+        "inferred_type": "Integral" if integral else "Fractional",
+        "numerical_statistics": {
+            "common": {"num_present": present, "num_missing": summary["_rows"] - present},
+            "mean": summary[f"mean:{index}"], "sum": summary[f"sum:{index}"],
+            "std_dev": summary[f"std:{index}"], "min": low, "max": high,
+            "distribution": {"kll": {"buckets": [
+                {"lower_bound": low + k * width, "upper_bound": low + (k + 1) * width,
+                 "count": counts[k]} for k in range(BASELINE_BUCKETS)
+            ] if present else []}},
+        },
+    }  # fmt: skip
+
+
+def suggested_constraints(statistics: dict, threshold: float = DEFAULT_DRIFT_THRESHOLD) -> dict:
+    """constraints.json for ``statistics``: each feature's type, completeness and sign,
+    and the distribution comparison the drift check applies."""
+    features = []
+    for feature in statistics["features"]:
+        numbers = feature["numerical_statistics"]
+        rows = numbers["common"]["num_present"] + numbers["common"]["num_missing"]
+        features.append({
+            "name": feature["name"],
+            "inferred_type": feature["inferred_type"],
+            "completeness": numbers["common"]["num_present"] / rows if rows else 0.0,
+            "num_constraints": {"is_non_negative": (numbers["min"] or 0) >= 0},
+        })  # fmt: skip
+    return {
+        "version": 0,
+        "features": features,
+        "monitoring_config": {
+            "evaluate_constraints": "Enabled",
+            "emit_metrics": "Enabled",
+            "distribution_constraints": {
+                "perform_comparison": "Enabled",
+                "comparison_threshold": threshold,
+                "comparison_method": "Simple",
+            },
+        },
+    }
+
+
+def write_text(spark: SparkSession, uri: str, text: str) -> None:
+    """One object (or local file) at ``uri``, through Hadoop's file system: s3:// on Glue."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    stream = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def write_baseline(spark: SparkSession, train_layout: DataFrame, baseline_uri: str) -> None:
+    """statistics.json and constraints.json of the training features (not the label)."""
+    statistics = baseline_statistics(train_layout.drop(train_layout.columns[0]))
+    prefix = baseline_uri.rstrip("/")
+    write_text(spark, f"{prefix}/statistics.json", json.dumps(statistics, indent=1))
+    write_text(spark, f"{prefix}/constraints.json",
+               json.dumps(suggested_constraints(statistics), indent=1))  # fmt: skip
+
+
 def prepare(
-    spark: SparkSession, source_uri: str, train_uri: str, validation_uri: str, schema: Schema
-):
+    spark: SparkSession, source_uri: str, train_uri: str, validation_uri: str, schema: Schema,
+    baseline_uri: str | None = None,
+):  # fmt: skip
     """The whole job. Raises SourceError when there is nothing to train on."""
     try:
         raw = read_raw(spark, source_uri, schema).cache()
@@ -344,6 +468,8 @@ def prepare(
         )
     write_csv(to_xgboost_layout(train), train_uri)
     write_csv(to_xgboost_layout(validation), validation_uri)
+    if baseline_uri:
+        write_baseline(spark, to_xgboost_layout(train), baseline_uri)
     report = PreparationReport(
         rows_read=rows_read,
         rows_dropped=rows_read - kept,
@@ -363,7 +489,7 @@ def run_on_glue(argv: list[str]) -> None:
     from awsglue.utils import getResolvedOptions
     from pyspark.context import SparkContext
 
-    options = ["JOB_NAME", "source_uri", "train_uri", "validation_uri", "schema"]
+    options = ["JOB_NAME", "source_uri", "train_uri", "validation_uri", "baseline_uri", "schema"]
     arguments = getResolvedOptions(argv, options)
     glue = GlueContext(SparkContext.getOrCreate())
     job = Job(glue)
@@ -374,6 +500,7 @@ def run_on_glue(argv: list[str]) -> None:
         arguments["train_uri"],
         arguments["validation_uri"],
         Schema.from_json(arguments["schema"]),
+        arguments["baseline_uri"],
     )
     print(report)
     job.commit()

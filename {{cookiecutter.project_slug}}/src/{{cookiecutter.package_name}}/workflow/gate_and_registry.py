@@ -162,6 +162,7 @@ def registry_tasks(settings: Settings) -> dict[State, Any]:
                 "RawDataUri": f"s3://{bucket}/data/raw/",
                 "TrainUri.$": "$.Run.TrainUri",
                 "ValidationUri.$": "$.Run.ValidationUri",
+                "BaselineUri.$": "$.Run.BaselineUri",
                 "GlueScript": PLACEHOLDERS["GlueScriptKey"],
                 "EvaluatorCode": PLACEHOLDERS["EvaluatorCodeKey"],
                 "FeatureLayout": settings.data.feature_layout,

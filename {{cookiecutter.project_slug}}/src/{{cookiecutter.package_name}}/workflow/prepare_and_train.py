@@ -94,6 +94,10 @@ def run_naming(settings: Settings, describe_approved: Task) -> tuple[Choice, Pas
             "ModelOutputUri.$": states_format(
                 "s3://{}/models/{}/", f"'{PLACEHOLDERS['ArtifactBucket']}'", "$.Run.Name"
             ),
+            # Beside the model, so that it lasts as long as the model may serve.
+            "BaselineUri.$": states_format(
+                "s3://{}/models/{}/baseline/", f"'{PLACEHOLDERS['ArtifactBucket']}'", "$.Run.Name"
+            ),
         },
         result_path="$.Run",
     )
@@ -131,6 +135,8 @@ def training_tasks(settings: Settings, plan: Pass) -> dict[State, Any]:
                 "--source_uri": f"s3://{PLACEHOLDERS['ArtifactBucket']}/data/raw/",
                 "--train_uri": plan.output()["Run"]["TrainUri"],
                 "--validation_uri": plan.output()["Run"]["ValidationUri"],
+                # The training features' data-quality baseline, kept with the model.
+                "--baseline_uri": plan.output()["Run"]["BaselineUri"],
                 # The dataset's schema ([data] in settings.toml) for the job to read.
                 "--schema": settings.data.to_json(),
             },

@@ -1,4 +1,5 @@
-"""`upload-data --local` and `watch --local`: new data starts local runs (local/new_data.py).
+"""What starts local runs besides `run --local`: new data (`upload-data --local`,
+`watch --local`, local/new_data.py) and drift (`drift --local`, local/drift.py).
 
 Loaded with the command line: local mode's modules (Spark, xgboost) load only when
 one of these commands runs.
@@ -67,6 +68,35 @@ def watch_locally(arguments: argparse.Namespace) -> int:
         settings, workspace, once=arguments.once, say=print,
         clock=lambda: datetime.now(UTC), sleep=time.sleep, start_run=start_run,
     )  # fmt: skip
+
+
+def drift_locally(arguments: argparse.Namespace) -> int:
+    if not arguments.local:
+        raise SettingsError("drift checks the local endpoint only (--local) in this release; "
+                            "on AWS the check is not deployed yet")  # fmt: skip
+    from .drift import check_live_model
+
+    settings = load_settings(arguments.settings)
+    workspace = _workspace(settings)
+    report = check_live_model(settings, workspace)
+    for line in report.lines():
+        print(line)
+    if not report.violations:
+        return exit_codes.DONE
+    if not settings.on_drift:
+        print("retraining.on_drift = false: no run starts (set it to true to retrain on drift)")
+        return exit_codes.FAILED
+    from ..workflow.display import display_for
+    from .inputs import data_files
+    from .run import run_locally
+
+    raw = workspace.raw_data if data_files(workspace.raw_data) else None
+    print(f"retraining on drift (retraining.on_drift): a run on "
+          f"{'the local raw data' if raw else 'the sample'} starts")  # fmt: skip
+    result = run_locally(settings, settings.path.parent, data_folder=raw,
+                         verbose=arguments.verbose, display=display_for(sys.stdout))  # fmt: skip
+    result.exit_code()  # says on stderr why the run failed, if it did
+    return exit_codes.FAILED  # the check found drift, whatever the run did
 
 
 def add_arguments(upload: argparse.ArgumentParser, watch: argparse.ArgumentParser) -> None:

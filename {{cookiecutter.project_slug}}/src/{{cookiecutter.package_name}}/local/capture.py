@@ -1,0 +1,59 @@
+"""Data capture for the local endpoint, as SageMaker captures an endpoint's traffic.
+
+With DataCaptureConfig, SageMaker writes a sample of the requests and responses
+(InitialSamplingPercentage) as JSON Lines under
+``<destination>/<endpoint>/<variant>/yyyy/mm/dd/hh/``: per line, ``captureData`` with
+``endpointInput`` and ``endpointOutput`` (``observedContentType``, ``mode``, ``data``,
+``encoding``: CSV for text/csv) and ``eventMetadata`` (``eventId``, ``inferenceTime``).
+`serve` writes the same records under ``.local/s3/<bucket>/capture/``; the drift check
+reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+CAPTURE_PREFIX = "capture/"
+VARIANT = "AllTraffic"  # the endpoint's one production variant
+
+
+class Capture:
+    def __init__(self, folder: Path, endpoint: str, percent: int, rng: random.Random | None = None):
+        self.folder = folder / endpoint / VARIANT
+        self.percent = percent
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._file_id = uuid.uuid4().hex  # one file per process and hour, as SageMaker batches
+
+    def record(self, request: bytes, content_type: str, response: str, now: datetime | None = None):
+        """Write one request/response pair, for the sampled share of requests."""
+        if self.percent <= 0 or self._rng.uniform(0, 100) >= self.percent:
+            return
+        now = now or datetime.now(UTC)
+        line = json.dumps({
+            "captureData": {
+                "endpointInput": {"observedContentType": content_type, "mode": "INPUT",
+                                  "data": request.decode("utf-8", "replace"), "encoding": "CSV"},
+                "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT",
+                                   "data": response, "encoding": "CSV"},
+            },
+            "eventMetadata": {"eventId": str(uuid.uuid4()),
+                              "inferenceTime": now.isoformat(timespec="milliseconds")},
+            "eventVersion": "0",
+        })  # fmt: skip
+        path = self.folder / f"{now:%Y/%m/%d/%H}" / f"{self._file_id}.jsonl"
+        with self._lock:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as stream:
+                stream.write(line + "\n")
+
+
+def capture_files(folder: Path, endpoint: str) -> list[Path]:
+    """The endpoint's capture files, oldest hour first."""
+    root = folder / endpoint / VARIANT
+    return sorted(root.rglob("*.jsonl")) if root.is_dir() else []

@@ -1,0 +1,107 @@
+"""`drift --local`: the live local model's captured requests against its baseline.
+
+The same check as on AWS (steps/drift_check.py), on what `serve` captured
+(local/capture.py) since the live model went live. The report is written where a
+monitoring job writes it, ``monitoring/<endpoint>/<time>/constraint_violations.json``
+under the local bucket, with the captured rows' statistics beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..settings import Settings, SettingsError
+from ..settings.names import endpoint_name
+from ..steps import drift_check
+from .capture import CAPTURE_PREFIX, capture_files
+from .services import LOCAL_BUCKET, Workspace, live_model
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    model: str
+    rows: int
+    violations: list[dict[str, str]]
+    path: Path
+
+    def lines(self) -> list[str]:
+        head = (f"drift check of {self.model} on {self.rows} captured request rows: "
+                f"{len(self.violations) or 'no'} violation(s); report {self.path}")  # fmt: skip
+        return [head] + [_line(violation) for violation in self.violations]
+
+
+def _line(violation: dict[str, str]) -> str:
+    """One line per violation: the feature (or the columns), the check, what it found."""
+    feature = violation["feature_name"] or "(columns)"
+    return f"  {feature}: {violation['constraint_check_type']}: {violation['description']}"
+
+
+def baseline_uri(model_data_url: str) -> str:
+    """``s3://bucket/models/<run>/baseline/`` of a model under ``models/<run>/``."""
+    bucket_and_key = model_data_url.removeprefix("s3://")
+    bucket, _, key = bucket_and_key.partition("/")
+    run = key.removeprefix("models/").split("/", 1)[0]
+    return f"s3://{bucket}/models/{run}/baseline/"
+
+
+def check_live_model(settings: Settings, workspace: Workspace, now: datetime | None = None):
+    """The drift report of the live local model's traffic since it went live."""
+    endpoint = endpoint_name(settings)
+    try:
+        record, _ = live_model(workspace, endpoint)
+    except FileNotFoundError as error:
+        raise SettingsError(f"{error}; run '{settings.slug} run --local'") from None
+    live_since = record["History"][-1]["DeployedAt"]
+    baseline_folder = workspace.path_of(baseline_uri(record["ModelDataUrl"]))
+    try:
+        statistics = _json(baseline_folder / "statistics.json")
+        constraints = _json(baseline_folder / "constraints.json")
+    except FileNotFoundError:
+        raise SettingsError(
+            f"the live model {record['ModelName']} has no baseline at {baseline_folder} (a model "
+            f"trained before the ETL wrote one); run '{settings.slug} run --local' to train one"
+        ) from None
+    constraints = _with_threshold(constraints, settings.drift_threshold)
+    rows = drift_check.captured_rows(_lines_since(workspace, endpoint, live_since))
+    current, report = drift_check.check(statistics, constraints, rows)
+    if not current.rows:
+        raise SettingsError(
+            f"no captured requests for {endpoint} since {record['ModelName']} went live "
+            f"({live_since}); send some to '{settings.slug} serve' (drift.capture_percent = "
+            f"{settings.capture_percent})"
+        )
+    stamp = (now or datetime.now(UTC)).strftime("%Y/%m/%d/%H%M%S-%f")
+    folder = workspace.path_of(f"s3://{LOCAL_BUCKET}/monitoring/{endpoint}/{stamp}/")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "constraint_violations.json"
+    path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return DriftReport(record["ModelName"], current.rows, report["violations"], path)
+
+
+def _with_threshold(constraints: dict[str, Any], threshold: float) -> dict[str, Any]:
+    """drift.max_distance, as a monitoring job's constraints override would set it."""
+    config = constraints.setdefault("monitoring_config", {})
+    config.setdefault("distribution_constraints", {})["comparison_threshold"] = threshold
+    return constraints
+
+
+def _lines_since(workspace: Workspace, endpoint: str, since: str):
+    folder = workspace.path_of(f"s3://{LOCAL_BUCKET}/{CAPTURE_PREFIX}")
+    started = datetime.fromisoformat(since)
+    for path in capture_files(folder, endpoint):
+        with path.open(encoding="utf-8") as stream:
+            for line in stream:
+                if line.strip() and _captured_at(line) >= started:
+                    yield line
+
+
+def _captured_at(line: str) -> datetime:
+    return datetime.fromisoformat(json.loads(line)["eventMetadata"]["inferenceTime"])
+
+
+def _json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))

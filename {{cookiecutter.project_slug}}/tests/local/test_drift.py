@@ -1,0 +1,144 @@
+"""Drift, locally: the ETL writes the training features' baseline beside the model,
+`serve` captures a sample of the traffic as SageMaker's data capture does, and
+`drift --local` checks the captured requests against the live model's baseline,
+reporting in Model Monitor's constraint_violations.json shape.
+
+Emulated: the endpoint (the local server) and its data capture (local/capture.py);
+the check itself is the code AWS would run (steps/drift_check.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+from project.cli import main
+from project.local.capture import CAPTURE_PREFIX, Capture
+from project.local.drift import baseline_uri
+from project.local.run import LOCAL_FOLDER
+from project.local.serve import make_server
+from project.local.services import LOCAL_BUCKET, Workspace, live_model
+from project.settings import load_settings
+from project.settings.names import endpoint_name
+
+from ..conftest import copy_project, replace_line
+
+# Spark: the run this file starts shares the whole-runs worker's JVM (make test).
+pytestmark = pytest.mark.xdist_group("spark-runs")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A project with a live local model, capturing every request."""
+    settings_path = copy_project(tmp_path_factory.mktemp("drift"), "README.md", "statemachine")
+    replace_line(settings_path, "capture_percent =", "capture_percent = 100")
+    assert main(["--settings", str(settings_path), "run", "--local", "--rows", "1000"]) == 0
+    return settings_path
+
+
+def training_rows(workspace: Workspace, record) -> list[list[str]]:
+    """The live model's validation rows as the endpoint takes them (no label)."""
+    run = baseline_uri(record["ModelDataUrl"]).split("/models/")[1].split("/")[0]
+    folder = workspace.path_of(f"s3://{LOCAL_BUCKET}/runs/{run}/validation/")
+    rows = []
+    for path in sorted(folder.glob("part-*")):
+        with path.open(newline="") as stream:
+            rows += [row[1:] for row in csv.reader(stream) if row]
+    return rows
+
+
+def send(project, rows: list[list[str]]) -> None:
+    """The rows through `serve`'s server, with the capture `serve` gives it."""
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    _, archive = live_model(workspace, endpoint_name(settings))
+    capture = Capture(workspace.path_of(f"s3://{LOCAL_BUCKET}/{CAPTURE_PREFIX}"),
+                      endpoint_name(settings), settings.capture_percent)  # fmt: skip
+    server = make_server(archive, port=0, capture=capture)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/invocations"
+    try:
+        for start in range(0, len(rows), 20):  # requests of 20 rows, like a client's batches
+            body = "".join(",".join(row) + "\n" for row in rows[start : start + 20]).encode()
+            request = urllib.request.Request(url, body, {"Content-Type": "text/csv"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_etl_wrote_a_baseline_in_model_monitors_formats_beside_the_model(project):
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    record, _ = live_model(workspace, endpoint_name(settings))
+    folder = workspace.path_of(baseline_uri(record["ModelDataUrl"]))
+    statistics = json.loads((folder / "statistics.json").read_text())
+    constraints = json.loads((folder / "constraints.json").read_text())
+    features = statistics["features"]
+    assert len(features) == len(training_rows(workspace, record)[0])
+    for feature in features:
+        numbers = feature["numerical_statistics"]
+        buckets = numbers["distribution"]["kll"]["buckets"]
+        assert len(buckets) == 10 and sum(b["count"] for b in buckets) == numbers["common"][
+            "num_present"]  # fmt: skip
+        assert numbers["min"] <= numbers["mean"] <= numbers["max"]
+    assert [f["name"] for f in constraints["features"]] == [f["name"] for f in features]
+    comparison = constraints["monitoring_config"]["distribution_constraints"]
+    assert comparison["comparison_threshold"] == 0.1
+    assert comparison["perform_comparison"] == "Enabled"
+
+
+def test_traffic_like_the_training_data_is_no_drift_and_a_shifted_feature_is(project, capsys):
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    record, _ = live_model(workspace, endpoint_name(settings))
+    rows = training_rows(workspace, record)
+    send(project, rows)
+    capsys.readouterr()
+    assert main(["--settings", str(project), "drift", "--local"]) == 0
+    out = capsys.readouterr().out
+    assert f"on {len(rows)} captured request rows: no violation(s)" in out
+
+    # The same rows again, with the first feature moved far above its training range.
+    statistics = json.loads(
+        (workspace.path_of(baseline_uri(record["ModelDataUrl"])) / "statistics.json").read_text()
+    )
+    shifted_name = statistics["features"][0]["name"]
+    top = statistics["features"][0]["numerical_statistics"]["max"]
+    send(project, [[str(top + 1000), *row[1:]] for row in rows])
+    assert main(["--settings", str(project), "drift", "--local"]) == 1
+    out = capsys.readouterr().out
+    drifted = [line for line in out.splitlines() if "baseline_drift_check" in line]
+    assert drifted == [line for line in drifted if line.strip().startswith(f"{shifted_name}:")]
+    assert len(drifted) == 1 and "retraining.on_drift = false: no run starts" in out
+    report = out.splitlines()[0].rsplit("report ", 1)[1]
+    violations = json.loads(Path(report).read_text())["violations"]
+    assert [v["feature_name"] for v in violations] == [shifted_name]
+
+
+def test_with_on_drift_a_violation_starts_a_run(project, capsys):
+    replace_line(project, "on_drift =", "on_drift = true")
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    record, _ = live_model(workspace, endpoint_name(settings))
+    rows = training_rows(workspace, record)
+    histories = len(list((workspace.root / "executions").glob("*.jsonl")))
+    send(project, [[row[0], *row[1:-1], "-1000"] for row in rows])  # the last feature moves
+    capsys.readouterr()
+    assert main(["--settings", str(project), "drift", "--local"]) == 1
+    out = capsys.readouterr().out
+    assert "retraining on drift (retraining.on_drift): a run on the sample starts" in out
+    assert len(list((workspace.root / "executions").glob("*.jsonl"))) == histories + 1
+
+
+def test_drift_needs_local_mode_and_captured_traffic(tmp_path, capsys):
+    settings_path = copy_project(tmp_path, "README.md", "statemachine")
+    assert main(["--settings", str(settings_path), "drift"]) == 2
+    assert "local endpoint only (--local)" in capsys.readouterr().err
+    assert main(["--settings", str(settings_path), "drift", "--local"]) == 2
+    assert "no local endpoint" in capsys.readouterr().err
