@@ -81,8 +81,9 @@ def stop(
         say(f"schedule {schedule_name(settings)}: disabled")
     if activity.new_data_run_pending:
         # Not a stack resource: the new-data trigger made it, so nothing else removes it.
-        with contextlib.suppress(aws.client("scheduler").exceptions.ResourceNotFoundException):
-            aws.client("scheduler").delete_schedule(Name=new_data_schedule_name(settings))
+        scheduler = aws.client("scheduler")
+        with contextlib.suppress(scheduler.exceptions.ResourceNotFoundException):
+            scheduler.delete_schedule(Name=new_data_schedule_name(settings))
         say(f"schedule {new_data_schedule_name(settings)}: deleted (a run new data had set)")
     stepfunctions = aws.client("stepfunctions")
     for arn in activity.executions:

@@ -66,7 +66,8 @@ def check_live_model(settings: Settings, workspace: Workspace, now: datetime | N
             f"trained before the ETL wrote one); run '{settings.slug} run --local' to train one"
         ) from None
     constraints = _with_threshold(constraints, settings.drift_threshold)
-    rows = drift_check.captured_rows(_lines_since(workspace, endpoint, live_since))
+    rows = drift_check.captured_rows(_capture_lines(workspace, endpoint),
+                                     since=datetime.fromisoformat(live_since))  # fmt: skip
     current, report = drift_check.check(statistics, constraints, rows)
     if not current.rows:
         raise SettingsError(
@@ -89,18 +90,11 @@ def _with_threshold(constraints: dict[str, Any], threshold: float) -> dict[str, 
     return constraints
 
 
-def _lines_since(workspace: Workspace, endpoint: str, since: str):
+def _capture_lines(workspace: Workspace, endpoint: str):
     folder = workspace.path_of(f"s3://{LOCAL_BUCKET}/{CAPTURE_PREFIX}")
-    started = datetime.fromisoformat(since)
     for path in capture_files(folder, endpoint):
         with path.open(encoding="utf-8") as stream:
-            for line in stream:
-                if line.strip() and _captured_at(line) >= started:
-                    yield line
-
-
-def _captured_at(line: str) -> datetime:
-    return datetime.fromisoformat(json.loads(line)["eventMetadata"]["inferenceTime"])
+            yield from stream
 
 
 def _json(path: Path) -> dict[str, Any]:

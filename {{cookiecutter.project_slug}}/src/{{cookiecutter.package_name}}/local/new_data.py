@@ -90,11 +90,12 @@ def notice(
     event would; return what the trigger did for each."""
     noticed = _noticed(workspace)
     fresh = paths if paths is not None else _unnoticed(workspace, noticed)
+    environment = trigger_settings(settings).to_environment()  # as the stack sets it
     outcomes = []
     for path in fresh:
         key = "data/raw/" + path.relative_to(workspace.raw_data).as_posix()
         outcomes.append(handler(object_created_event(key, now), scheduler_client=scheduler,
-                                now=now, environment=_environment(settings)))  # fmt: skip
+                                now=now, environment=environment))  # fmt: skip
         noticed[key] = _fingerprint(path)
     _write_noticed(workspace, noticed)
     return outcomes
@@ -112,17 +113,6 @@ def due_runs(scheduler: LocalScheduler, now: datetime) -> list[DueRun]:
         runs.append(DueRun(run_input["RunName"].replace(INVOCATION_ID, invocation),
                            run_input["NewData"]))  # fmt: skip
     return runs
-
-
-def _environment(settings: Settings) -> dict[str, str]:
-    trigger = trigger_settings(settings)
-    return {
-        "SCHEDULE_NAME": trigger.schedule_name,
-        "STATE_MACHINE_ARN": trigger.state_machine_arn,
-        "SCHEDULER_ROLE_ARN": trigger.scheduler_role_arn,
-        "PROJECT_SLUG": trigger.project_slug,
-        "QUIET_MINUTES": str(trigger.quiet_minutes),
-    }
 
 
 def _unnoticed(workspace: Workspace, noticed: dict[str, list[int]]) -> list[Path]:

@@ -54,15 +54,7 @@ def watch_locally(arguments: argparse.Namespace) -> int:
     workspace = _workspace(settings)
 
     def start_run(run: new_data.DueRun) -> int:
-        from ..workflow.display import display_for
-        from .run import run_locally  # imports Spark and xgboost: only when a run is due
-
-        result = run_locally(
-            settings, settings.path.parent, data_folder=workspace.raw_data,
-            run_name=run.run_name, new_data=run.new_data, verbose=arguments.verbose,
-            display=display_for(sys.stdout),
-        )  # fmt: skip
-        return result.exit_code()
+        return _run_locally(settings, arguments, workspace.raw_data, run.run_name, run.new_data)
 
     return new_data.watch(
         settings, workspace, once=arguments.once, say=print,
@@ -86,17 +78,25 @@ def drift_locally(arguments: argparse.Namespace) -> int:
     if not settings.on_drift:
         print("retraining.on_drift = false: no run starts (set it to true to retrain on drift)")
         return exit_codes.FAILED
-    from ..workflow.display import display_for
     from .inputs import data_files
-    from .run import run_locally
 
     raw = workspace.raw_data if data_files(workspace.raw_data) else None
     print(f"retraining on drift (retraining.on_drift): a run on "
           f"{'the local raw data' if raw else 'the sample'} starts")  # fmt: skip
-    result = run_locally(settings, settings.path.parent, data_folder=raw,
-                         verbose=arguments.verbose, display=display_for(sys.stdout))  # fmt: skip
-    result.exit_code()  # says on stderr why the run failed, if it did
+    _run_locally(settings, arguments, raw)  # says on stderr why the run failed, if it did
     return exit_codes.FAILED  # the check found drift, whatever the run did
+
+
+def _run_locally(settings, arguments, data_folder, run_name=None, new_data=None) -> int:
+    """A local run as the trigger would start it; its exit code."""
+    from ..workflow.display import display_for
+    from .run import run_locally  # imports Spark and xgboost: only when a run starts
+
+    result = run_locally(
+        settings, settings.path.parent, data_folder=data_folder, run_name=run_name,
+        new_data=new_data, verbose=arguments.verbose, display=display_for(sys.stdout),
+    )  # fmt: skip
+    return result.exit_code()
 
 
 def add_arguments(upload: argparse.ArgumentParser, watch: argparse.ArgumentParser) -> None:

@@ -25,17 +25,23 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 INPUT_MODE = "INPUT"
 
 
-def captured_rows(capture_lines: Iterable[str]) -> Iterator[list[str]]:
-    """The CSV rows of each captured request (a request may hold several rows)."""
+def captured_rows(
+    capture_lines: Iterable[str], since: datetime | None = None
+) -> Iterator[list[str]]:
+    """The CSV rows of each captured request (a request may hold several rows), of
+    requests captured at ``since`` or later when it is given."""
     for line in capture_lines:
         if not line.strip():
             continue
         record = json.loads(line)
+        if since and datetime.fromisoformat(record["eventMetadata"]["inferenceTime"]) < since:
+            continue
         request = record.get("captureData", {}).get("endpointInput", {})
         if request.get("mode", INPUT_MODE) != INPUT_MODE or request.get("encoding") != "CSV":
             continue

@@ -52,6 +52,16 @@ class TriggerSettings:
             quiet_minutes=int(environment["QUIET_MINUTES"]),
         )
 
+    def to_environment(self) -> dict[str, str]:
+        """The environment the stack gives the function (local mode builds it too)."""
+        return {
+            "SCHEDULE_NAME": self.schedule_name,
+            "STATE_MACHINE_ARN": self.state_machine_arn,
+            "SCHEDULER_ROLE_ARN": self.scheduler_role_arn,
+            "PROJECT_SLUG": self.project_slug,
+            "QUIET_MINUTES": str(self.quiet_minutes),
+        }
+
     @property
     def partition(self) -> str:
         return self.state_machine_arn.split(":")[1]
