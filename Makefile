@@ -37,6 +37,7 @@ benchmark: $(BIN)/pytest
 	$(BIN)/python benchmarks/deploy_rehearsal.py
 	$(BIN)/python benchmarks/project_suite.py
 	$(BIN)/python benchmarks/serve_load.py
+	$(BIN)/python benchmarks/comparison.py
 
 snapshot: $(BIN)/pytest  ## after changing workflow/definition.py or workflow/graph.py
 	$(BIN)/python scripts/snapshot_workflow.py

@@ -62,3 +62,19 @@ def test_the_graph_is_an_svg_image(executed):
 @pytest.mark.slow
 def test_nothing_is_deployed_unless_asked(executed):
     assert "nothing was deployed" in outputs_of(executed["aws-run"])
+
+
+@pytest.mark.slow
+def test_the_drift_section_finds_the_moved_feature_and_draws_it(executed):
+    """The first feature of the requests was moved far up: the check names it, and the
+    picture marks it (other features may cross the threshold by chance on a sample)."""
+    from project.models.invoke import encoded_columns
+    from project.settings import load_settings
+
+    first = encoded_columns(load_settings(PROJECT_ROOT / "settings.toml").data)[0]
+    report = outputs_of(executed["drift-check"])
+    assert "captured request rows:" in report
+    assert f"  {first}: baseline_drift_check: distance" in report
+    (output,) = executed["drift-chart"].outputs
+    svg = output["data"]["image/svg+xml"]
+    assert svg.lstrip().startswith("<svg") and "(drifted)" in svg

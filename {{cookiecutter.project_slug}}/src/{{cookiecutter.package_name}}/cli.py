@@ -194,10 +194,11 @@ def _add_aws_tooling_commands(commands) -> None:
     trigger_commands.add_arguments(upload, watch)
     drift = _command(
         commands, "drift",
-        help="--local: the live model's captured requests against its training baseline",
+        help="the live model's captured requests against its training baseline: the newest "
+             "report on AWS, or --local: check the local endpoint now",
     )  # fmt: skip
-    drift.add_argument("--local", action="store_true", help="required: local mode only")
-    drift.set_defaults(handler=trigger_commands.drift_locally)
+    drift.add_argument("--local", action="store_true", help="check the local endpoint now")
+    drift.set_defaults(handler=trigger_commands.drift_command)
 
 
 def _add_endpoint_commands(commands) -> None:
@@ -547,11 +548,9 @@ def _serve(arguments: argparse.Namespace) -> int:
     def serving_now() -> Path:  # what the local endpoint serves after a later run
         return live_model(workspace, endpoint_name(settings))[1]
 
-    from .local.capture import CAPTURE_PREFIX, Capture
-    from .local.services import LOCAL_BUCKET
+    from .local.capture import capture_of
 
-    capture = Capture(workspace.path_of(f"s3://{LOCAL_BUCKET}/{CAPTURE_PREFIX}"),
-                      endpoint_name(settings), settings.capture_percent)  # fmt: skip
+    capture = capture_of(workspace, endpoint)
     try:
         server = make_server(archive, port=arguments.port, live=serving_now, capture=capture)
     except PortUnavailable as error:
@@ -559,7 +558,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     print(
         f"serving {endpoint['ModelName']} on http://127.0.0.1:{server.server_address[1]} "
         "(GET /ping, POST /invocations with text/csv), and whatever a later run deploys; "
-        f"capturing {settings.capture_percent}% of requests for `drift --local`; Ctrl-C stops"
+        f"{capture.describe()}; Ctrl-C stops"
     )
     try:
         server.serve_forever()

@@ -38,6 +38,8 @@ from project.cli import main
 from project.settings import load_settings
 from project.settings.names import (
     approval_rule_name,
+    drift_alarm_name,
+    drift_check_name,
     model_package_group_name,
     new_data_rule_name,
     new_data_schedule_name,
@@ -201,6 +203,73 @@ def test_new_data_under_the_raw_prefix_reaches_the_trigger_function(project, emu
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == rule["Arn"]
 
 
+def alarm_state_change(alarm_arn: str, state: str) -> dict:
+    """As CloudWatch sends an alarm's state change to EventBridge (its documented
+    event: source, detail-type, the alarm's ARN in resources, detail.state.value)."""
+    return {
+        "Source": "aws.cloudwatch",
+        "DetailType": "CloudWatch Alarm State Change",
+        "Resources": [alarm_arn],
+        "Detail": json.dumps({"alarmName": alarm_arn.rsplit(":", 1)[1],
+                              "state": {"value": state, "reason": "rehearsal"},
+                              "previousState": {"value": "OK"}}),
+    }  # fmt: skip
+
+
+def test_drift_runs_a_scheduled_check_whose_alarm_starts_a_run(project, emulator):
+    """The drift check's rule, function and permission, its alarm, and the rule that
+    starts a run on that alarm, as deployed. moto delivers neither to Lambda nor to a
+    state machine, and does not evaluate alarms: the alarm-to-run rule's target is
+    swapped for a queue to show which events reach it and with what input; the
+    function is tested in steps/test_drift_check.py."""
+    replace_line(project, "on_drift =", "on_drift = true")
+    assert cli(project, "deploy") == 0
+    settings = load_settings(project)
+    aws = clients(emulator)
+    events = boto3.client("events", region_name=REGION)
+    schedule = events.describe_rule(Name=drift_check_name(settings))
+    assert schedule["ScheduleExpression"] == settings.drift_check_schedule
+    (target,) = events.list_targets_by_rule(Rule=drift_check_name(settings))["Targets"]
+    function = aws["lambda"].get_function(FunctionName=drift_check_name(settings))["Configuration"]
+    assert target["Arn"] == function["FunctionArn"]
+    assert function["Handler"] == "drift_check.handler"
+    variables = function["Environment"]["Variables"]
+    assert variables["ENDPOINT_NAME"] == f"{settings.slug}-endpoint"
+    assert variables["METRIC_NAMESPACE"] == settings.slug
+    assert float(variables["MAX_DISTANCE"]) == settings.drift_threshold
+    (statement,) = json.loads(
+        aws["lambda"].get_policy(FunctionName=drift_check_name(settings))["Policy"]
+    )["Statement"]
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == schedule["Arn"]
+
+    # moto's CloudFormation skips the alarm: test_lifecycle_templates.py checks that it
+    # watches the metric the function publishes. Its ARN, as CloudWatch forms it:
+    alarm = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{drift_alarm_name(settings)}"
+    (target,) = events.list_targets_by_rule(Rule=drift_alarm_name(settings))["Targets"]
+    machine = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{settings.slug}-retraining"
+    assert target["Arn"] == machine
+    assert target["RoleArn"].endswith(f":role/{settings.slug}-drift-retraining-role")
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue = sqs.create_queue(QueueName="drift-rehearsal")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    events.remove_targets(Rule=drift_alarm_name(settings), Ids=[target["Id"]])
+    events.put_targets(Rule=drift_alarm_name(settings), Targets=[{
+        "Id": "rehearsal", "Arn": queue_arn["Attributes"]["QueueArn"], "Input": target["Input"],
+    }])  # fmt: skip
+    unplug_scheduled_rules(events)
+    events.put_events(Entries=[
+        alarm_state_change(alarm, "OK"),
+        alarm_state_change(alarm.replace("-drift", "-endpoint-5xx-errors"), "ALARM"),
+        alarm_state_change(alarm, "ALARM"),
+    ])  # fmt: skip
+    received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    # Only the drift alarm going into ALARM reaches the target. (moto hands a queue the
+    # whole event, not the target's constant Input, which EventBridge sends instead: an
+    # empty input, so that the run names itself, as a scheduled run does.)
+    assert [json.loads(message["Body"])["resources"] for message in received] == [[alarm]]
+    assert json.loads(target["Input"]) == {}
+
+
 def test_a_second_deploy_without_changes_is_a_no_op_that_says_so(project, capsys):
     assert cli(project, "deploy") == 0
     capsys.readouterr()
@@ -314,11 +383,12 @@ def test_existing_roles_are_used_and_none_is_created(project, emulator, capsys):
     created = {role["RoleName"] for role in aws["iam"].list_roles()["Roles"]} - {
         f"{kind}-runner" for kind in SERVICES
     }
-    # EventBridge Scheduler, and EventBridge for the approval rule, need a role they may
-    # assume; the stack makes those alone.
+    # EventBridge Scheduler, EventBridge for the approval rule and the drift check's
+    # function need a role they may assume; the stack makes those alone.
     settings = load_settings(project)
     scheduler = {f"{settings.slug}-scheduler-role"} if settings.schedule_expression else set()
-    assert created == {f"{settings.slug}-approval-role", *scheduler}
+    drift = {f"{settings.slug}-drift-check-role"} if settings.drift_check_schedule else set()
+    assert created == {f"{settings.slug}-approval-role", *scheduler, *drift}
     slug = load_settings(project).slug
     machine = aws["stepfunctions"].describe_state_machine(
         stateMachineArn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{slug}-retraining"
@@ -438,6 +508,16 @@ def model_package_event(settings, status, group=None):
     }  # fmt: skip
 
 
+def unplug_scheduled_rules(events) -> None:
+    """moto matches a scheduled rule (which has no event pattern) against every event
+    put on the bus, and then fails on its Lambda target; EventBridge never sends events
+    to a scheduled rule. Their targets are removed for a test that puts events."""
+    for rule in events.list_rules()["Rules"]:
+        if rule.get("ScheduleExpression"):
+            targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            events.remove_targets(Rule=rule["Name"], Ids=[target["Id"] for target in targets])
+
+
 def test_an_approval_in_the_registry_reaches_the_state_machine_as_its_input(
     project, emulator, capsys
 ):
@@ -460,6 +540,7 @@ def test_an_approval_in_the_registry_reaches_the_state_machine_as_its_input(
         "InputTransformer": target["InputTransformer"],
     }])  # fmt: skip
     approved = model_package_event(settings, "Approved")
+    unplug_scheduled_rules(events)
     events.put_events(Entries=[
         model_package_event(settings, "Rejected"),
         model_package_event(settings, "PendingManualApproval"),

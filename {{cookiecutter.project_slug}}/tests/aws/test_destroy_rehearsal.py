@@ -274,3 +274,36 @@ def test_destroy_deletes_the_registrys_versions_after_asking_and_before_the_stac
     # moto kept the group and its versions (no DeleteModelPackage; CloudFormation did not
     # create the group), so the inventory lists what AWS would have deleted with the stack.
     assert f"model registry {group} (2 version(s)): no stack of the project holds it" in out
+
+
+def test_destroy_deletes_the_endpoints_captured_requests_and_drift_reports(
+    project, emulator, capsys
+):
+    """The endpoint's traffic goes with the endpoint, every version of it; the data a
+    user uploaded stays, and with it the bucket (unless --force)."""
+    assert cli(project, "deploy") == 0
+    settings = load_settings(project)
+    deploy_an_endpoint(settings.slug)
+    s3 = clients(emulator)["s3"]
+    bucket = settings.artifact_bucket
+    traffic = [f"capture/{settings.slug}-endpoint/AllTraffic/2026/12/05/01/a.jsonl",
+               f"monitoring/{settings.slug}-endpoint/2026/12/05/010000-000000/"
+               "constraint_violations.json"]  # fmt: skip
+    for key in traffic:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"{}")
+        s3.put_object(Bucket=bucket, Key=key, Body=b"{}\n")  # a second version
+    s3.put_object(Bucket=bucket, Key="data/raw/mine.csv", Body=b"a,b\n1,2\n")
+    versions = sum(  # as many as the bucket's versioning kept (moto's stack may not turn it on)
+        len(s3.list_object_versions(Bucket=bucket, Prefix=prefix).get("Versions", []))
+        for prefix in ("capture/", "monitoring/")
+    )
+    capsys.readouterr()
+    assert cli(project, "destroy", "--yes") == 0
+    out = capsys.readouterr().out
+    assert f"{versions} object version(s) of captured requests and drift reports under " in out
+    assert f"captured requests and drift reports: deleted {versions} object version(s)" in out
+    for prefix in ("capture/", "monitoring/"):
+        listing = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
+        assert not listing.get("Versions") and not listing.get("DeleteMarkers")
+    assert s3.get_object(Bucket=bucket, Key="data/raw/mine.csv")["Body"].read() == b"a,b\n1,2\n"
+    assert f"kept s3://{bucket}" in out

@@ -18,11 +18,14 @@ from botocore.stub import Stubber
 from project.aws import prices as price_list
 from project.aws.estimate import (
     API,
+    CAPTURE_BYTES_PER_FEATURE,
+    CAPTURE_ENVELOPE_BYTES,
     GLUE_PRICE_PER_DPU_HOUR,
     MAX_PROVISIONING_MINUTES,
     PRICES_AS_OF,
     SCORING_TIMEOUT_MINUTES,
     TABLE,
+    capture_gb_per_million_requests,
     current_prices,
     hourly_price,
     report,
@@ -83,6 +86,30 @@ def test_the_report_states_the_price_date(settings_path, capsys):
     out = capsys.readouterr().out
     assert f"as of {PRICES_AS_OF}" in out and "per day" in out
     assert out.splitlines() == report(load_settings(settings_path))
+
+
+def test_drift_counts_capture_storage_and_the_scheduled_checks(settings_path):
+    """Capture storage per million requests grows with the sampled share and the row's
+    width; the checks follow drift.check_schedule; turning both off drops the lines."""
+    copy_project(settings_path.parent, "statemachine")
+    settings = load_settings(settings_path)
+    width = CAPTURE_ENVELOPE_BYTES + CAPTURE_BYTES_PER_FEATURE * len(settings.data.features)
+    assert capture_gb_per_million_requests(settings) == pytest.approx(
+        settings.capture_percent / 100 * width / 1000
+    )
+    lines = report(settings, table_prices(settings))
+    (capture,) = [line for line in lines if line.startswith("Data capture:")]
+    assert f"{settings.capture_percent}% of requests" in capture
+    assert f"kept {settings.keep_captures_days} days" in capture
+    (check,) = [line for line in lines if line.startswith("Drift check")]
+    checks = runs_per_30_days(settings.drift_check_schedule)
+    assert f"{checks:g} checks per 30 days" in check
+
+    replace_line(settings_path, "capture_percent =", "capture_percent = 0")
+    replace_line(settings_path, "check_schedule =", 'check_schedule = "none"')
+    quiet = load_settings(settings_path)
+    assert not [line for line in report(quiet, table_prices(quiet)) if "rift" in line or
+                line.startswith("Data capture")]  # fmt: skip
 
 
 # --- prices from the Price List API, and the fallback to the table -----------------

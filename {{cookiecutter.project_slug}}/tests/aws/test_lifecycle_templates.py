@@ -16,6 +16,7 @@ from project.project_layout import DEFINITION_PATH, PIPELINE_TEMPLATE, STORAGE_T
 from project.settings import load_settings, rules
 from project.settings.names import (
     approval_rule_name,
+    drift_alarm_name,
     endpoint_name,
     model_package_group_name,
     rollback_alarm_names,
@@ -72,9 +73,20 @@ def test_keep_runs_days_zero_keeps_run_data(settings_path):
     clear_account_values(settings_path)
     replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
     replace_line(settings_path, "keep_runs_days =", "keep_runs_days = 0")
-    assert [rule["Id"] for rule in bucket_rules(load_settings(settings_path))] == [
-        "tidy-versions-and-uploads"
-    ]
+    rules_kept = [rule["Id"] for rule in bucket_rules(load_settings(settings_path))]
+    assert rules_kept == ["tidy-versions-and-uploads", "expire-captured-requests"]
+
+
+def test_captured_requests_expire_as_the_settings_say_and_zero_keeps_them(settings_path):
+    clear_account_values(settings_path)
+    replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
+    replace_line(settings_path, "keep_captures_days =", "keep_captures_days = 7")
+    by_id = {rule["Id"]: rule for rule in bucket_rules(load_settings(settings_path))}
+    captures = by_id["expire-captured-requests"]
+    assert (captures["Prefix"], captures["ExpirationInDays"]) == ("capture/", "7")
+    replace_line(settings_path, "keep_captures_days =", "keep_captures_days = 0")
+    by_id = {rule["Id"]: rule for rule in bucket_rules(load_settings(settings_path))}
+    assert "expire-captured-requests" not in by_id
 
 
 def test_the_bucket_policy_outlives_the_stack_like_the_bucket():
@@ -83,9 +95,11 @@ def test_the_bucket_policy_outlives_the_stack_like_the_bucket():
         assert resources[name]["DeletionPolicy"] == "Retain", name
 
 
-@pytest.mark.parametrize("on_new_data", ["false", "true"])
-def test_every_log_group_of_the_stack_expires_as_the_settings_say(settings, on_new_data):
-    parameters = {**pipeline_parameters(settings, {}, "image"), "OnNewData": on_new_data}
+@pytest.mark.parametrize("triggers_on", ["false", "true"])
+def test_every_log_group_of_the_stack_expires_as_the_settings_say(settings, triggers_on):
+    drift_check = "rate(1 day)" if triggers_on == "true" else "none"
+    parameters = {**pipeline_parameters(settings, {}, "image"), "OnNewData": triggers_on,
+                  "DriftCheckSchedule": drift_check}  # fmt: skip
     template, resolver = resolved(PIPELINE_TEMPLATE, parameters)
     allowed = template["Parameters"]["LogRetentionDays"]["AllowedValues"]
     assert tuple(allowed) == rules.LOG_RETENTION_DAYS
@@ -101,7 +115,8 @@ def test_every_log_group_of_the_stack_expires_as_the_settings_say(settings, on_n
         f"/aws/lambda/{slug}-evaluator",
         f"/aws/vendedlogs/states/{slug}-retraining",
         f"/aws/sagemaker/Endpoints/{slug}-endpoint",
-    } | ({f"/aws/lambda/{slug}-new-data"} if on_new_data == "true" else set())
+    } | ({f"/aws/lambda/{slug}-new-data", f"/aws/lambda/{slug}-drift-check"}
+         if triggers_on == "true" else set())  # fmt: skip
     assert set(groups.values()) == {str(settings.log_retention_days)}
 
 
@@ -249,8 +264,8 @@ def test_the_rollback_alarms_watch_the_endpoint_as_the_settings_say(settings):
         for properties in [resolver.resolve(resource["Properties"])]
     }
     errors, latency = rollback_alarm_names(settings)
-    assert set(alarms) == {errors, latency}
-    for alarm in alarms.values():
+    assert set(alarms) - {drift_alarm_name(settings)} == {errors, latency}
+    for alarm in (alarms[errors], alarms[latency]):
         assert alarm["Namespace"] == "AWS/SageMaker"
         assert alarm["Dimensions"] == [
             {"Name": "EndpointName", "Value": endpoint_name(settings)},
@@ -289,3 +304,38 @@ def test_the_definition_names_the_stacks_alarms_variant_and_substitutions(settin
     assert used <= substituted
     assert {name: resolver.resolve(machine["DefinitionSubstitutions"][name])
             for name in keys} == keys  # fmt: skip
+
+
+def test_the_drift_alarm_watches_what_the_check_publishes_and_starts_runs_on_alarm(settings):
+    """The alarm's metric is the one steps/drift_check.py publishes, in the namespace and
+    for the endpoint the function's environment names; the retraining rule listens to
+    that alarm's ARN going into ALARM. (moto's CloudFormation skips alarms.)"""
+    from project.steps import drift_check
+
+    parameters = {**pipeline_parameters(settings, {}, "image"), "OnDrift": "true",
+                  "DriftCheckSchedule": "rate(1 day)"}  # fmt: skip
+    template, resolver = resolved(PIPELINE_TEMPLATE, parameters)
+    resources = template["Resources"]
+    alarm = resolver.resolve(resources["DriftAlarm"]["Properties"])
+    variables = resolver.resolve(
+        resources["DriftCheckFunction"]["Properties"]["Environment"]["Variables"]
+    )
+    assert alarm["AlarmName"] == drift_alarm_name(settings)
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        variables["METRIC_NAMESPACE"],
+        drift_check.METRIC_NAME,
+    )
+    assert alarm["Dimensions"] == [{"Name": "EndpointName", "Value": variables["ENDPOINT_NAME"]}]
+    assert variables["ENDPOINT_NAME"] == endpoint_name(settings)
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert alarm["TreatMissingData"] == "notBreaching"  # back to OK: each finding is one ALARM
+    pattern = resolver.resolve(resources["DriftRule"]["Properties"]["EventPattern"])
+    region = f"{settings.partition}:cloudwatch:{settings.region}:{ACCOUNT}"
+    assert pattern["resources"] == [f"arn:{region}:alarm:{alarm['AlarmName']}"]
+    assert pattern["detail"] == {"state": {"value": ["ALARM"]}}
+    for name in ("DriftRule", "DriftRuleRole"):
+        assert resolver.condition(resources[name]["Condition"])
+    parameters["OnDrift"] = "false"
+    _, resolver = resolved(PIPELINE_TEMPLATE, parameters)
+    assert not resolver.condition(resources["DriftRule"]["Condition"])
+    assert resolver.condition(resources["DriftAlarm"]["Condition"])

@@ -10,6 +10,7 @@ the check itself is the code AWS would run (steps/drift_check.py).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import threading
 import urllib.request
@@ -17,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from project.cli import main
-from project.local.capture import CAPTURE_PREFIX, Capture
-from project.local.drift import baseline_uri
+from project.local.capture import capture_of
 from project.local.run import LOCAL_FOLDER
 from project.local.serve import make_server
 from project.local.services import LOCAL_BUCKET, Workspace, live_model
 from project.settings import load_settings
 from project.settings.names import endpoint_name
+from project.steps.drift_check import baseline_uri
 
 from ..conftest import copy_project, replace_line
 
@@ -36,6 +37,7 @@ def project(tmp_path_factory):
     """A project with a live local model, capturing every request."""
     settings_path = copy_project(tmp_path_factory.mktemp("drift"), "README.md", "statemachine")
     replace_line(settings_path, "capture_percent =", "capture_percent = 100")
+    assert main(["--settings", str(settings_path), "render"]) == 0  # DataCaptureConfig
     assert main(["--settings", str(settings_path), "run", "--local", "--rows", "1000"]) == 0
     return settings_path
 
@@ -55,10 +57,8 @@ def send(project, rows: list[list[str]]) -> None:
     """The rows through `serve`'s server, with the capture `serve` gives it."""
     settings = load_settings(project)
     workspace = Workspace(project.parent / LOCAL_FOLDER)
-    _, archive = live_model(workspace, endpoint_name(settings))
-    capture = Capture(workspace.path_of(f"s3://{LOCAL_BUCKET}/{CAPTURE_PREFIX}"),
-                      endpoint_name(settings), settings.capture_percent)  # fmt: skip
-    server = make_server(archive, port=0, capture=capture)
+    record, archive = live_model(workspace, endpoint_name(settings))
+    server = make_server(archive, port=0, capture=capture_of(workspace, record))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/invocations"
     try:
@@ -119,6 +119,26 @@ def test_traffic_like_the_training_data_is_no_drift_and_a_shifted_feature_is(pro
     report = out.splitlines()[0].rsplit("report ", 1)[1]
     violations = json.loads(Path(report).read_text())["violations"]
     assert [v["feature_name"] for v in violations] == [shifted_name]
+    assert main(["--settings", str(project), "models", "--local"]) == 0
+    assert f"found 1 violation(s): {shifted_name};" in capsys.readouterr().out
+
+
+def test_serve_captures_what_the_endpoint_was_deployed_with_not_the_settings_now(project):
+    """As on AWS, DataCaptureConfig is part of the deployed endpoint config: a changed
+    drift.capture_percent takes effect with the next deployment."""
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    record, _ = live_model(workspace, endpoint_name(settings))
+    assert record["DataCaptureConfig"]["InitialSamplingPercentage"] == 100
+    replace_line(project, "capture_percent =", "capture_percent = 0")
+    try:
+        capture = capture_of(workspace, live_model(workspace, endpoint_name(settings))[0])
+        assert capture.percent == 100
+        assert capture.folder == workspace.path_of(
+            f"s3://{LOCAL_BUCKET}/capture/{endpoint_name(settings)}/AllTraffic"
+        )
+    finally:
+        replace_line(project, "capture_percent =", "capture_percent = 100")
 
 
 def test_with_on_drift_a_violation_starts_a_run(project, capsys):
@@ -136,9 +156,31 @@ def test_with_on_drift_a_violation_starts_a_run(project, capsys):
     assert len(list((workspace.root / "executions").glob("*.jsonl"))) == histories + 1
 
 
-def test_drift_needs_local_mode_and_captured_traffic(tmp_path, capsys):
+def test_invoke_is_captured_like_any_request_to_the_endpoint(project, capsys, monkeypatch):
+    """On AWS, InvokeEndpoint's requests are what data capture records: `invoke --local`
+    goes through the same capture as `serve` (100% here), rows and answers."""
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    record, _ = live_model(workspace, endpoint_name(settings))
+    rows = training_rows(workspace, record)[:3]
+    folder = capture_of(workspace, record).folder
+
+    def captured_lines() -> set[str]:
+        return {line for path in folder.rglob("*.jsonl") for line in path.read_text().splitlines()}
+
+    before = captured_lines()
+    text = "".join(",".join(row) + "\n" for row in rows)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    capsys.readouterr()
+    assert main(["--settings", str(project), "invoke", "--local"]) == 0
+    answers = capsys.readouterr().out.split()
+    (new,) = captured_lines() - before  # one request, captured once
+    captured = json.loads(new)["captureData"]
+    assert captured["endpointInput"]["data"] == text
+    assert captured["endpointOutput"]["data"].split() == answers
+
+
+def test_drift_needs_a_live_local_model(tmp_path, capsys):
     settings_path = copy_project(tmp_path, "README.md", "statemachine")
-    assert main(["--settings", str(settings_path), "drift"]) == 2
-    assert "local endpoint only (--local)" in capsys.readouterr().err
     assert main(["--settings", str(settings_path), "drift", "--local"]) == 2
     assert "no local endpoint" in capsys.readouterr().err

@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import random
 import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import boto3
+from moto import mock_aws
 from project.steps import drift_check
 from project.steps.glue_etl_job import suggested_constraints
 
@@ -103,3 +107,122 @@ def test_memory_does_not_grow_with_the_captured_rows():
 
     small, large = peak(2_000), peak(20_000)
     assert large < small * 1.5 + 10_000
+
+
+# --- The scheduled check on AWS: the Lambda code against moto's SageMaker, S3 and
+# CloudWatch (emulated): the live model found through the endpoint, the report written,
+# the violations published as the metric the stack's alarm watches.
+
+REGION = "us-east-1"
+BUCKET = "churn-bucket"
+CHECK = drift_check.CheckSettings(endpoint="churn-endpoint", bucket=BUCKET,
+                                  metric_namespace="churn", max_distance=0.1)  # fmt: skip
+
+
+def capture_record(rows: list[list[str]], at: datetime) -> str:
+    """One data capture line, as SageMaker writes it (its documented JSON Lines)."""
+    data = "\n".join(",".join(row) for row in rows)
+    return json.dumps({
+        "captureData": {"endpointInput": {"observedContentType": "text/csv", "mode": "INPUT",
+                                          "data": data, "encoding": "CSV"}},
+        "eventMetadata": {"eventId": "e", "inferenceTime": at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "eventVersion": "0",
+    })  # fmt: skip
+
+
+def deploy_a_model(statistics, constraints):
+    """An endpoint serving models/<run>/model.tar.gz, with that run's baseline."""
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="models/churn-run1/baseline/statistics.json",
+                  Body=json.dumps(statistics))  # fmt: skip
+    s3.put_object(Bucket=BUCKET, Key="models/churn-run1/baseline/constraints.json",
+                  Body=json.dumps(constraints))  # fmt: skip
+    sagemaker.create_model(
+        ModelName="churn-run1",
+        PrimaryContainer={"Image": "xgboost",
+                          "ModelDataUrl": f"s3://{BUCKET}/models/churn-run1/output/model.tar.gz"},
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/churn-sagemaker-role",
+    )  # fmt: skip
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="churn-run1",
+        ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "churn-run1",
+                             "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}],
+    )  # fmt: skip
+    sagemaker.create_endpoint(EndpointName="churn-endpoint", EndpointConfigName="churn-run1")
+    live_since = sagemaker.describe_endpoint(EndpointName="churn-endpoint")["LastModifiedTime"]
+    return sagemaker, s3, live_since.astimezone(UTC)
+
+
+def run_the_check(sagemaker, s3, now):
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    result = drift_check.check_live_endpoint(CHECK, sagemaker, s3, cloudwatch, now)
+    return result, cloudwatch
+
+
+@mock_aws
+def test_the_scheduled_check_writes_the_report_and_publishes_the_violations():
+    statistics, constraints, columns = baseline()
+    sagemaker, s3, live_since = deploy_a_model(statistics, constraints)
+    shifted = rows_of(columns, shift_age=15)
+    after = live_since + timedelta(minutes=5)
+    key = f"capture/churn-endpoint/AllTraffic/{after:%Y/%m/%d/%H}/capture.jsonl"
+    lines = [capture_record(shifted[k : k + 10], after) for k in range(0, len(shifted), 10)]
+    s3.put_object(Bucket=BUCKET, Key=key, Body="\n".join(lines).encode())
+    now = live_since + timedelta(days=1)
+
+    result, cloudwatch = run_the_check(sagemaker, s3, now)
+
+    assert result["Action"] == "checked" and result["Model"] == "churn-run1"
+    assert result["Rows"] == len(shifted) and result["Violations"] == 1
+    written = s3.get_object(Bucket=BUCKET, Key=drift_check.report_key("churn-endpoint", now))
+    report = json.loads(written["Body"].read())
+    assert [v["feature_name"] for v in report["violations"]] == ["age"]
+    (metric,) = cloudwatch.list_metrics(Namespace="churn")["Metrics"]
+    assert metric["MetricName"] == drift_check.METRIC_NAME
+    assert metric["Dimensions"] == [{"Name": "EndpointName", "Value": "churn-endpoint"}]
+    points = cloudwatch.get_metric_statistics(
+        Namespace="churn", MetricName=drift_check.METRIC_NAME, Dimensions=metric["Dimensions"],
+        StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5), Period=300,
+        Statistics=["Maximum"],
+    )["Datapoints"]  # fmt: skip
+    assert [point["Maximum"] for point in points] == [1.0]
+
+
+@mock_aws
+def test_requests_captured_before_the_live_model_went_live_are_not_its_drift():
+    statistics, constraints, columns = baseline()
+    sagemaker, s3, live_since = deploy_a_model(statistics, constraints)
+    before = live_since - timedelta(hours=2)
+    key = f"capture/churn-endpoint/AllTraffic/{before:%Y/%m/%d/%H}/old.jsonl"
+    s3.put_object(Bucket=BUCKET, Key=key,
+                  Body=capture_record(rows_of(columns, shift_age=15), before).encode())  # fmt: skip
+
+    result, cloudwatch = run_the_check(sagemaker, s3, live_since + timedelta(hours=1))
+
+    assert result["Action"] == "skipped"
+    assert result["Reason"].startswith("no captured requests since")
+    assert cloudwatch.list_metrics(Namespace="churn")["Metrics"] == []
+
+
+@mock_aws
+def test_without_an_endpoint_the_check_skips_and_publishes_nothing():
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    s3 = boto3.client("s3", region_name=REGION)
+    result, cloudwatch = run_the_check(sagemaker, s3, datetime.now(UTC))
+    assert result == {"Action": "skipped", "Reason": "no endpoint churn-endpoint yet"}
+    assert cloudwatch.list_metrics(Namespace="churn")["Metrics"] == []
+
+
+def test_the_environment_the_stack_gives_is_what_the_function_reads():
+    """The function's environment in pipeline.yaml names exactly what CheckSettings reads."""
+    from project.aws.cfn_template import load_template
+    from project.project_layout import PIPELINE_TEMPLATE
+
+    template = load_template(Path(__file__).parents[2] / PIPELINE_TEMPLATE)
+    function = template["Resources"]["DriftCheckFunction"]["Properties"]
+    variables = function["Environment"]["Variables"]
+    settings = drift_check.CheckSettings.from_environment({name: "0.1" for name in variables})
+    assert settings.max_distance == 0.1
+    assert function["Handler"] == "drift_check.handler"

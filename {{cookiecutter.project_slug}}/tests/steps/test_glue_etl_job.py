@@ -16,7 +16,7 @@ import pytest
 from project.local.run import spark_session
 from project.sample_data import generate
 from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
-from project.steps.glue_etl_job import Schema, SourceError, prepare
+from project.steps.glue_etl_job import VALIDATION_PERCENT, Schema, SourceError, prepare
 
 from ..conftest import project_schema, sample_csv
 
@@ -243,6 +243,30 @@ def test_too_few_rows_to_split_is_a_clear_error(spark, tmp_path):
     source.write_text("\n".join([header, row, row, row]) + "\n")
     with pytest.raises(SourceError, match="for validation; give more rows"):
         run_job(spark, source.parent, tmp_path)
+
+
+def test_rows_without_an_id_are_counted_and_split_by_their_whole_row(spark, tmp_path):
+    """#25: with an id column, every row whose id is null or empty had shared one hash
+    bucket, so all of them went to one set. They are split by their whole row instead
+    (about the validation share of them in validation), and the report counts them."""
+    schema = DataSchema(
+        label="churned", positive=("yes",), negative=("no",), id_column="customer_id",
+        features=(Feature("spend", NUMERIC),), ignore=(),
+    )  # fmt: skip
+    source = tmp_path / "raw" / "customers.csv"
+    source.parent.mkdir()
+    with source.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(schema.columns)
+        writer.writerows([["", "yes" if i % 2 else "no", str(i)] for i in range(300)])  # no id
+        writer.writerows([[f"c{i}", "yes" if i % 2 else "no", str(1000 + i)] for i in range(100)])
+    report = run_job(spark, source.parent, tmp_path, schema=schema)
+    assert report.rows_dropped == 0 and report.rows_without_id == 300
+    assert "300 rows had no id and were split by their whole row" in str(report)
+    validation = read_csv_folder(tmp_path / "v")
+    without_id = int((validation[:, 1] < 1000).sum())  # their spend is below 1000
+    share = VALIDATION_PERCENT / 100
+    assert share / 2 * 300 < without_id < share * 2 * 300  # about the share, not 0 or 300
 
 
 def test_quoted_quotes_and_dotted_names_are_read_as_data_init_reads_them(spark, tmp_path):

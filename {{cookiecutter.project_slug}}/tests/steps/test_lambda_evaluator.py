@@ -151,7 +151,7 @@ def test_each_metric_is_computed_as_xgboost_computes_it(metric):
                             matrix, num_boost_round=0)  # fmt: skip
     reference = float(booster.eval(matrix).split(":")[-1])
     ours = lambda_evaluator.METRICS[f"validation:{metric}"](
-        list(zip(labels.tolist(), predictions.tolist(), strict=True))
+        lambda_evaluator.Scores.of(zip(labels.tolist(), predictions.tolist(), strict=True))
     )
     tolerance = 0.02 if metric == "aucpr" else 1e-4  # xgboost interpolates its PR curve
     assert ours == pytest.approx(reference, abs=tolerance)
@@ -218,3 +218,64 @@ def test_outputs_that_do_not_pair_up_or_are_missing_are_refused():
     missing = {**event, "LiveScoresUri": "s3://bucket/runs/r/scores/none/"}
     with pytest.raises(lambda_evaluator.ScoresNotFound, match="no batch transform output"):
         lambda_evaluator.handler(missing, None, s3_client=s3)
+
+
+def test_the_binned_auc_is_within_its_stated_bound_of_the_exact_auc():
+    """The exact AUC, by comparing every positive with every negative (ties half),
+    against the histogram's, on predictions with many near-ties."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    labels = (rng.random(400) > 0.5).astype(float)
+    predictions = np.round(np.clip(labels * 0.2 + rng.random(400) * 0.8, 0, 1), 5)
+    positives = predictions[labels == 1]
+    negatives = predictions[labels == 0]
+    wins = (positives[:, None] > negatives[None, :]).sum()
+    ties = (positives[:, None] == negatives[None, :]).sum()
+    exact = (wins + ties / 2) / (len(positives) * len(negatives))
+    scores = lambda_evaluator.Scores.of(zip(labels.tolist(), predictions.tolist(), strict=True))
+    binned = lambda_evaluator.METRICS["validation:auc"](scores)
+    assert abs(binned - exact) <= scores.auc_error_bound() + 1e-12
+
+
+class _GeneratedOutputs:
+    """An S3 client whose batch transform outputs are generated line by line, so that
+    only the comparison's own memory is measured."""
+
+    def __init__(self, rows: int):
+        self.rows = rows
+
+    def get_paginator(self, operation):
+        return self
+
+    def paginate(self, Bucket, Prefix):
+        yield {"Contents": [{"Key": f"{Prefix}part-0.csv.out"}]}
+
+    def get_object(self, Bucket, Key):
+        rows = self.rows
+
+        class Body:
+            def iter_lines(self):
+                for k in range(rows):
+                    yield f"{k % 2},{(k * 7919 % 1000) / 1000}".encode()
+
+        return {"Body": Body()}
+
+
+@pytest.mark.parametrize("metric", ["validation:auc", "validation:logloss"])
+def test_the_comparisons_memory_does_not_grow_with_the_rows(metric):
+    """#25: the comparison had read both outputs into lists (about 295 bytes a row, past
+    the function's 512 MB at about 0.6 GB of raw data). Peak memory for 10x the rows
+    stays the same, within 100 kB."""
+    import tracemalloc
+
+    event = {"Action": "CompareModels", "MetricName": metric, "LowerIsBetter": False,
+             "NewScoresUri": "s3://b/new/", "LiveScoresUri": "s3://b/live/"}  # fmt: skip
+    peaks = []
+    for rows in (5_000, 50_000):
+        tracemalloc.start()
+        result = lambda_evaluator.handler(event, None, s3_client=_GeneratedOutputs(rows))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert result["rows"] == rows
+    assert peaks[1] - peaks[0] < 100_000, peaks

@@ -242,3 +242,27 @@ def test_models_are_kept_outside_the_expiring_run_prefix(definition):
     assert training["OutputDataConfig"]["S3OutputPath.$"] == "$['Run']['ModelOutputUri']"
     lifecycle = (PROJECT_ROOT / "infrastructure" / "storage.yaml").read_text(encoding="utf-8")
     assert "Prefix: runs/" in lifecycle and "models/" not in lifecycle
+
+
+def test_the_endpoint_captures_the_settings_share_of_requests_as_sagemaker_models_it(settings):
+    """DataCaptureConfig as botocore's model of CreateEndpointConfig shapes it (member
+    names, CaptureMode's values, the sampling range), read from the model, not restated."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.shape_for("DataCaptureConfig")
+    rendered = json.loads(render_definition(dataclasses.replace(settings, capture_percent=35)))
+    parameters = rendered["States"][State.CREATE_ENDPOINT_CONFIG]["Parameters"]
+    capture = parameters["DataCaptureConfig"]
+    assert set(capture) <= set(shape.members) and set(shape.required_members) <= set(capture)
+    assert capture["InitialSamplingPercentage"] == 35
+    sampling = shape.members["InitialSamplingPercentage"].metadata
+    assert sampling["min"] <= 35 <= sampling["max"]
+    modes = shape.members["CaptureOptions"].member.members["CaptureMode"].enum
+    assert {option["CaptureMode"] for option in capture["CaptureOptions"]} == {"Input", "Output"}
+    assert {"Input", "Output"} <= set(modes)
+    assert capture["DestinationS3Uri"] == "s3://${ArtifactBucket}/capture"
+    assert capture["CaptureContentTypeHeader"] == {"CsvContentTypes": ["text/csv"]}
+
+    none = json.loads(render_definition(dataclasses.replace(settings, capture_percent=0)))
+    assert "DataCaptureConfig" not in none["States"][State.CREATE_ENDPOINT_CONFIG]["Parameters"]

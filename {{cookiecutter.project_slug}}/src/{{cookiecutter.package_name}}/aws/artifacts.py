@@ -56,11 +56,12 @@ def build_artifacts(definition: str) -> dict[str, Artifact]:
 
 # The Lambda functions' modules, each a handler at the zip's top level: they need
 # nothing but the standard library and boto3, which Lambda provides.
-LAMBDA_MODULES = ("lambda_evaluator.py", "new_data_trigger.py")
+LAMBDA_MODULES = ("lambda_evaluator.py", "new_data_trigger.py", "drift_check.py")
 
 
 def evaluator_zip() -> bytes:
-    """The evaluator's and the new-data trigger's code, in one zip both functions use."""
+    """The evaluator's, the new-data trigger's and the drift check's code, in one zip
+    the three functions use."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for module in LAMBDA_MODULES:

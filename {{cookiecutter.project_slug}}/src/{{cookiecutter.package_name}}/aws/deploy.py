@@ -97,11 +97,9 @@ def pipeline_parameters(
         "GlueWorkerType": settings.glue_worker_type,
         "GlueNumberOfWorkers": str(settings.glue_number_of_workers),
         "TrainingImageUri": training_image_uri,
-        "ScheduleExpression": settings.schedule_expression or "none",
         "PermissionsBoundaryArn": permissions_boundary,
         "ScheduleTimezone": settings.schedule_timezone,
-        "OnNewData": "true" if settings.on_new_data else "false",
-        "NewDataQuietMinutes": str(settings.new_data_quiet_minutes),
+        **trigger_parameters(settings),
         "LogRetentionDays": str(settings.log_retention_days),
         # The rollback alarms' thresholds; SageMaker reports ModelLatency in microseconds.
         "Alarm5xxErrors": str(settings.alarm_5xx_errors),
@@ -110,11 +108,25 @@ def pipeline_parameters(
     }
 
 
+def trigger_parameters(settings: Settings) -> dict[str, str]:
+    """The parameters that decide which of the stack's triggers (and their roles)
+    exist: the schedule, new data, the drift check and drift retraining."""
+    return {
+        "ScheduleExpression": settings.schedule_expression or "none",
+        "OnNewData": "true" if settings.on_new_data else "false",
+        "NewDataQuietMinutes": str(settings.new_data_quiet_minutes),
+        "DriftCheckSchedule": settings.drift_check_schedule or "none",
+        "OnDrift": "true" if settings.on_drift else "false",
+        "DriftMaxDistance": str(settings.drift_threshold),
+    }
+
+
 def storage_parameters(settings: Settings, deployer_arn: str) -> dict[str, str]:
     return {
         "ProjectSlug": settings.slug,
         "ArtifactBucketName": settings.artifact_bucket,
         "KeepRunsDays": str(settings.keep_runs_days),
+        "KeepCapturesDays": str(settings.keep_captures_days),
         "CodeWriterArns": ",".join(code_writer_arns(settings, deployer_arn)),
     }
 

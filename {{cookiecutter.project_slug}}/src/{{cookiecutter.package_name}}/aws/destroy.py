@@ -7,8 +7,10 @@ The order keeps anything from billing on or coming back:
 3. the versions of the project's model registry (the model package group named
    after the slug, which the pipeline stack owns) are deleted: CloudFormation cannot
    delete a group that holds versions;
-4. the pipeline stack is deleted (its alarms and approval rule go with it);
-5. the bucket and its storage stack go together, or stay together: a bucket that
+4. the endpoint's captured requests and the drift reports (capture/, monitoring/) are
+   deleted, every version: they are the endpoint's traffic, not the project's data;
+5. the pipeline stack is deleted (its alarms, rules and drift check go with it);
+6. the bucket and its storage stack go together, or stay together: a bucket that
    holds data is kept unless forced, and then its stack is kept too, so the bucket
    keeps its TLS-only policy and later changes to storage.yaml still reach it.
 
@@ -32,6 +34,7 @@ from ..settings.names import (
     pipeline_stack_name,
     storage_stack_name,
 )
+from ..steps.drift_check import CAPTURE_PREFIX, MONITORING_PREFIX
 from . import stop_runs
 from .errors import AwsError
 from .inventory import inventory
@@ -40,6 +43,8 @@ from .stacks import DEFAULT_WAITING, Waiting, delete_stack, stack_status
 
 # The storage template's logical id of the bucket.
 BUCKET_RESOURCE = "ArtifactBucket"
+# What the endpoint's traffic left in the bucket: deleted with the endpoint.
+TRAFFIC_PREFIXES = (CAPTURE_PREFIX, MONITORING_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,8 @@ class Plan:
     pipeline_stack: bool
     storage_stack: bool
     bucket: str | None  # the project's bucket (the storage stack's own), if it exists
-    bucket_holds_data: bool
+    bucket_holds_data: bool  # beyond the endpoint's traffic (TRAFFIC_PREFIXES)
+    traffic_objects: int  # object versions under TRAFFIC_PREFIXES
 
     def deletes_bucket(self, force: bool) -> bool:
         return bool(self.bucket) and (force or not self.bucket_holds_data)
@@ -62,6 +68,11 @@ class Plan:
             lines.append(
                 f"  {len(self.model_versions)} model version(s) in the registry "
                 f"{model_package_group_name(settings)} (its history of trained models)"
+            )
+        if self.traffic_objects:
+            lines.append(
+                f"  {self.traffic_objects} object version(s) of captured requests and drift "
+                f"reports under {' and '.join(TRAFFIC_PREFIXES)} in {self.bucket}"
             )
         lines += [f"  stack {pipeline_stack_name(settings)}"] if self.pipeline_stack else []
         if self.storage_stack and (self.deletes_bucket(force) or not self.bucket):
@@ -75,6 +86,7 @@ def plan(settings: Settings, aws: AwsSession) -> Plan:
     cloudformation = aws.client("cloudformation")
     storage = stack_status(cloudformation, storage_stack_name(settings)) is not None
     bucket = settings.artifact_bucket if storage and _stack_owns_bucket(aws, settings) else None
+    s3 = aws.client("s3")
     return Plan(
         activity=stop_runs.find(settings, aws),
         endpoint=_existing_endpoint(settings, aws),
@@ -82,7 +94,10 @@ def plan(settings: Settings, aws: AwsSession) -> Plan:
         pipeline_stack=stack_status(cloudformation, pipeline_stack_name(settings)) is not None,
         storage_stack=storage,
         bucket=bucket,
-        bucket_holds_data=bool(bucket) and _holds_data(aws.client("s3"), bucket),
+        bucket_holds_data=bool(bucket) and _holds_data(s3, bucket),
+        traffic_objects=sum(_count_versions(s3, bucket, p) for p in TRAFFIC_PREFIXES)
+        if bucket
+        else 0,
     )
 
 
@@ -117,6 +132,9 @@ def _remove(
         _delete_endpoint(aws, found.endpoint, say, waiting)
     if found.model_versions:
         _delete_model_versions(aws, settings, found.model_versions, say)
+    if found.traffic_objects:
+        deleted = sum(_delete_versions(aws.client("s3"), found.bucket, p) for p in TRAFFIC_PREFIXES)
+        say(f"captured requests and drift reports: deleted {deleted} object version(s)")
     cloudformation = aws.client("cloudformation")
     if found.pipeline_stack:
         delete_stack(cloudformation, pipeline_stack_name(settings), say, waiting)
@@ -204,20 +222,40 @@ def _delete_endpoint(aws: AwsSession, name: str, say, waiting: Waiting) -> None:
     say(f"endpoint {name}: deleted")
 
 
+def _versions(s3: Any, bucket: str, prefix: str = ""):
+    """Pages of object versions and delete markers, as {Key, VersionId}."""
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        yield [
+            {"Key": item["Key"], "VersionId": item["VersionId"]}
+            for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
+        ]
+
+
 def _holds_data(s3: Any, bucket: str) -> bool:
-    listing = s3.list_object_versions(Bucket=bucket, MaxKeys=1)
-    return bool(listing.get("Versions") or listing.get("DeleteMarkers"))
+    """Whether anything but the endpoint's traffic is in the bucket (any version)."""
+    return any(
+        not item["Key"].startswith(TRAFFIC_PREFIXES)
+        for page in _versions(s3, bucket)
+        for item in page
+    )
+
+
+def _count_versions(s3: Any, bucket: str, prefix: str) -> int:
+    return sum(len(page) for page in _versions(s3, bucket, prefix))
 
 
 def _delete_bucket(s3: Any, bucket: str) -> None:
     """Delete the bucket policy (its Deny on code/ would refuse whoever did not deploy
     last), every object version and delete marker, then the bucket."""
     s3.delete_bucket_policy(Bucket=bucket)
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        doomed = [
-            {"Key": item["Key"], "VersionId": item["VersionId"]}
-            for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
-        ]
+    _delete_versions(s3, bucket)
+    s3.delete_bucket(Bucket=bucket)
+
+
+def _delete_versions(s3: Any, bucket: str, prefix: str = "") -> int:
+    """Delete every object version and delete marker under ``prefix``; how many."""
+    deleted = 0
+    for doomed in _versions(s3, bucket, prefix):
         if doomed:
             # Quiet: S3 lists only the keys it refused, per key, in Errors.
             answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
@@ -227,4 +265,5 @@ def _delete_bucket(s3: Any, bucket: str) -> None:
                     f"S3 refused to delete {len(answer['Errors'])} object(s) of {bucket}, "
                     f"e.g. {first['Key']}: {first.get('Code')} {first.get('Message', '')}"
                 )
-    s3.delete_bucket(Bucket=bucket)
+            deleted += len(doomed)
+    return deleted

@@ -65,6 +65,16 @@ ROLLBACK_ALARMS = 2  # 5xx errors and model latency (settings/names.py)
 FREE_ALARMS = 10  # CloudWatch's free tier: 10 alarm metrics per account
 SCHEDULE_RUNS_PER_30_DAYS = {"minute": 43200, "minutes": 43200, "hour": 720, "hours": 720,
                              "day": 30, "days": 30}  # fmt: skip
+# Drift (steps/drift_check.py): the check's function (MemorySize and Timeout in
+# pipeline.yaml) streams a day of captures in seconds; each captured request is one
+# JSON line of about this envelope (metadata and the answer) plus its CSV row.
+DRIFT_CHECK_MEMORY_GB = 0.5
+DRIFT_CHECK_TIMEOUT_SECONDS = 900
+TYPICAL_DRIFT_CHECK_SECONDS = 20
+CAPTURE_ENVELOPE_BYTES = 400
+CAPTURE_BYTES_PER_FEATURE = 10  # a number as CSV text, with its comma
+S3_PRICE_PER_GB_MONTH = 0.023  # S3 Standard, first 50 TB, us-east-1
+MILLION = 1_000_000
 API = "Price List API"
 TABLE = "table"
 
@@ -379,6 +389,7 @@ def report(settings: Settings, prices: UnitPrices | None = None) -> list[str]:
         f"(5xx errors, model latency): {money(alarms)} per 30 days (free within an "
         f"account's first {FREE_ALARMS}) {sources(frozenset({prices.alarm_month.source}))}"
     )
+    out += drift_lines(settings, prices, money, sources)
     runs = runs_per_30_days(settings.schedule_expression)
     if runs is not None and total_typical is not None:
         out.append(
@@ -394,6 +405,44 @@ def report(settings: Settings, prices: UnitPrices | None = None) -> list[str]:
         settings.region != PRICES_REGION or None in typical or per_day is None
     ):
         out.append(f"Table prices differ by region and instance; check {PRICING_PAGES}")
+    return out
+
+
+def capture_gb_per_million_requests(settings: Settings) -> float:
+    """The data capture written per million requests (one row each), at the settings'
+    sampling share: the JSON envelope plus the row as CSV text."""
+    row = CAPTURE_ENVELOPE_BYTES + CAPTURE_BYTES_PER_FEATURE * len(settings.data.features)
+    return MILLION * settings.capture_percent / 100 * row / 1e9
+
+
+def drift_lines(settings: Settings, prices: UnitPrices, money, sources) -> list[str]:
+    """Capture storage per million requests, and the scheduled check's cost."""
+    out = []
+    if settings.capture_percent:
+        gb = capture_gb_per_million_requests(settings)
+        kept = (f"kept {settings.keep_captures_days} days" if settings.keep_captures_days
+                else "kept until deleted")  # fmt: skip
+        out.append(
+            f"Data capture: {settings.capture_percent}% of requests, about {gb:.2f} GB per "
+            f"million requests (~{CAPTURE_ENVELOPE_BYTES} bytes of JSON per captured row plus "
+            f"the row), {kept}: {money(gb * S3_PRICE_PER_GB_MONTH)} a month for each million "
+            f"requests a month [table, S3 Standard {PRICES_REGION} as of {PRICES_AS_OF}]"
+        )
+    if settings.drift_check_schedule:
+        per_check = _times(prices.lambda_gb_second, DRIFT_CHECK_MEMORY_GB,
+                           TYPICAL_DRIFT_CHECK_SECONDS)  # fmt: skip
+        worst = _times(prices.lambda_gb_second, DRIFT_CHECK_MEMORY_GB,
+                       DRIFT_CHECK_TIMEOUT_SECONDS)  # fmt: skip
+        checks = runs_per_30_days(settings.drift_check_schedule)
+        count = f"{checks:g} checks per 30 days" if checks is not None else "count its checks"
+        monthly = None if checks is None or per_check is None else checks * per_check
+        out.append(
+            f"Drift check {settings.drift_check_schedule}: {count}, each typically "
+            f"{money(per_check)} ({TYPICAL_DRIFT_CHECK_SECONDS} s), at most {money(worst)} "
+            f"({DRIFT_CHECK_TIMEOUT_SECONDS} s): {money(monthly)} per 30 days, and its alarm "
+            f"{money(prices.alarm_month.value)} per 30 days "
+            f"{sources(frozenset({prices.lambda_gb_second.source, prices.alarm_month.source}))}"
+        )
     return out
 
 

@@ -16,10 +16,12 @@ from ..project_layout import PIPELINE_TEMPLATE
 from ..settings import Settings, SettingsError
 from ..settings.names import stack_role_arn, state_machine_name
 from .cfn_template import Resolver, load_template, pseudo_parameters
+from .deploy import trigger_parameters
 
 # Each role: its logical id in pipeline.yaml, and the setting that names it (None:
-# the stack creates it whatever iam.roles says: the scheduler's, with a schedule, and
-# the one EventBridge assumes to deploy a version approved in the registry).
+# the stack creates it whatever iam.roles says: the scheduler's, with a schedule, the
+# triggers' (new data, the drift check and the rule that retrains on drift) when they
+# are on, and the one EventBridge assumes to deploy a version approved in the registry).
 ROLES: dict[str, tuple[str, str | None]] = {
     "sagemaker": ("SageMakerExecutionRole", "sagemaker_role_arn"),
     "stepfunctions": ("StepFunctionsRole", "stepfunctions_role_arn"),
@@ -27,7 +29,22 @@ ROLES: dict[str, tuple[str, str | None]] = {
     "lambda": ("EvaluatorRole", "lambda_role_arn"),
     "scheduler": ("SchedulerRole", None),
     "new-data": ("NewDataRole", None),
+    "drift-check": ("DriftCheckRole", None),
+    "drift-retraining": ("DriftRuleRole", None),
     "approval": ("ApprovalRuleRole", None),
+}
+
+# When a role that not every project has exists (its resource's Condition), in words.
+ROLE_NEEDED_WHEN = {
+    "sagemaker": "iam.roles is create",
+    "stepfunctions": "iam.roles is create",
+    "glue": "iam.roles is create",
+    "lambda": "iam.roles is create",
+    "scheduler": "schedule.expression is set or retraining.on_new_data is true",
+    "new-data": "retraining.on_new_data is true",
+    "drift-check": "drift.check_schedule is set",
+    "drift-retraining": "retraining.on_drift is true and drift.check_schedule is set",
+    "approval": "always",
 }
 
 
@@ -56,8 +73,7 @@ def resolver(settings: Settings, template: dict[str, Any]) -> Resolver:
             "ProjectSlug": settings.slug,
             "ArtifactBucketName": settings.artifact_bucket,
             "CreateRoles": "true",
-            "ScheduleExpression": settings.schedule_expression or "none",
-            "OnNewData": "true" if settings.on_new_data else "false",
+            **trigger_parameters(settings),
         },
         references={"StateMachine": machine, **roles},
     )
@@ -76,7 +92,7 @@ def role_policies(settings: Settings, kinds: list[str] | None = None) -> dict[st
                 continue
             raise SettingsError(
                 f"the project needs no {kind} role with these settings "
-                "(it exists only with a schedule: set schedule.expression)"
+                f"(it exists only when {ROLE_NEEDED_WHEN[kind]})"
             )
         properties = resource["Properties"]
         documents[kind] = {

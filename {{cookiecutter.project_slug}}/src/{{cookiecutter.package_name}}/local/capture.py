@@ -5,8 +5,9 @@ With DataCaptureConfig, SageMaker writes a sample of the requests and responses
 ``<destination>/<endpoint>/<variant>/yyyy/mm/dd/hh/``: per line, ``captureData`` with
 ``endpointInput`` and ``endpointOutput`` (``observedContentType``, ``mode``, ``data``,
 ``encoding``: CSV for text/csv) and ``eventMetadata`` (``eventId``, ``inferenceTime``).
-`serve` writes the same records under ``.local/s3/<bucket>/capture/``; the drift check
-reads them.
+`serve` writes the same records, as the live local endpoint's config says (the run
+puts DataCaptureConfig in it from drift.capture_percent, as on AWS), under
+``.local/s3/<bucket>/capture/``; the drift check reads them.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-CAPTURE_PREFIX = "capture/"
-VARIANT = "AllTraffic"  # the endpoint's one production variant
+from ..steps.drift_check import CAPTURE_PREFIX, VARIANT
+
+__all__ = ["CAPTURE_PREFIX", "Capture", "capture_files"]
 
 
 class Capture:
-    def __init__(self, folder: Path, endpoint: str, percent: int, rng: random.Random | None = None):
+    def __init__(
+        self, folder: Path, endpoint: str, percent: float, rng: random.Random | None = None
+    ):
         self.folder = folder / endpoint / VARIANT
         self.percent = percent
         self._rng = rng or random.Random()
@@ -51,6 +56,26 @@ class Capture:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as stream:
                 stream.write(line + "\n")
+
+    def describe(self) -> str:
+        if self.percent <= 0:
+            return "capturing no requests (the live endpoint has no DataCaptureConfig)"
+        return f"capturing {self.percent:g}% of requests for `drift --local`"
+
+
+def capture_of(workspace: Any, endpoint: dict[str, Any]) -> Capture:
+    """The capture the live local endpoint was deployed with (its DataCaptureConfig):
+    a change to drift.capture_percent takes effect with the next deployment."""
+    config = endpoint.get("DataCaptureConfig") or {}
+    enabled = config.get("EnableCapture", False)
+    percent = config.get("InitialSamplingPercentage", 0) if enabled else 0
+    destination = config.get("DestinationS3Uri") or f"s3://{_bucket(endpoint)}/{CAPTURE_PREFIX}"
+    folder = workspace.path_of(destination.rstrip("/") + "/")
+    return Capture(folder, endpoint["EndpointName"], percent)
+
+
+def _bucket(endpoint: dict[str, Any]) -> str:
+    return endpoint["ModelDataUrl"].removeprefix("s3://").partition("/")[0]
 
 
 def capture_files(folder: Path, endpoint: str) -> list[Path]:

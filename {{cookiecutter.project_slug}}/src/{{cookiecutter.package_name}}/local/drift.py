@@ -3,7 +3,8 @@
 The same check as on AWS (steps/drift_check.py), on what `serve` captured
 (local/capture.py) since the live model went live. The report is written where a
 monitoring job writes it, ``monitoring/<endpoint>/<time>/constraint_violations.json``
-under the local bucket, with the captured rows' statistics beside it.
+under the local bucket, with the captured rows' statistics.json beside it, where the
+scheduled check on AWS writes its own (`models` shows the newest).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..models.drift import violation_line
 from ..settings import Settings, SettingsError
 from ..settings.names import endpoint_name
 from ..steps import drift_check
@@ -31,21 +33,7 @@ class DriftReport:
     def lines(self) -> list[str]:
         head = (f"drift check of {self.model} on {self.rows} captured request rows: "
                 f"{len(self.violations) or 'no'} violation(s); report {self.path}")  # fmt: skip
-        return [head] + [_line(violation) for violation in self.violations]
-
-
-def _line(violation: dict[str, str]) -> str:
-    """One line per violation: the feature (or the columns), the check, what it found."""
-    feature = violation["feature_name"] or "(columns)"
-    return f"  {feature}: {violation['constraint_check_type']}: {violation['description']}"
-
-
-def baseline_uri(model_data_url: str) -> str:
-    """``s3://bucket/models/<run>/baseline/`` of a model under ``models/<run>/``."""
-    bucket_and_key = model_data_url.removeprefix("s3://")
-    bucket, _, key = bucket_and_key.partition("/")
-    run = key.removeprefix("models/").split("/", 1)[0]
-    return f"s3://{bucket}/models/{run}/baseline/"
+        return [head] + [violation_line(violation) for violation in self.violations]
 
 
 def check_live_model(settings: Settings, workspace: Workspace, now: datetime | None = None):
@@ -56,7 +44,7 @@ def check_live_model(settings: Settings, workspace: Workspace, now: datetime | N
     except FileNotFoundError as error:
         raise SettingsError(f"{error}; run '{settings.slug} run --local'") from None
     live_since = record["History"][-1]["DeployedAt"]
-    baseline_folder = workspace.path_of(baseline_uri(record["ModelDataUrl"]))
+    baseline_folder = workspace.path_of(drift_check.baseline_uri(record["ModelDataUrl"]))
     try:
         statistics = _json(baseline_folder / "statistics.json")
         constraints = _json(baseline_folder / "constraints.json")
@@ -65,7 +53,7 @@ def check_live_model(settings: Settings, workspace: Workspace, now: datetime | N
             f"the live model {record['ModelName']} has no baseline at {baseline_folder} (a model "
             f"trained before the ETL wrote one); run '{settings.slug} run --local' to train one"
         ) from None
-    constraints = _with_threshold(constraints, settings.drift_threshold)
+    constraints = drift_check.with_threshold(constraints, settings.drift_threshold)
     rows = drift_check.captured_rows(_capture_lines(workspace, endpoint),
                                      since=datetime.fromisoformat(live_since))  # fmt: skip
     current, report = drift_check.check(statistics, constraints, rows)
@@ -75,19 +63,13 @@ def check_live_model(settings: Settings, workspace: Workspace, now: datetime | N
             f"({live_since}); send some to '{settings.slug} serve' (drift.capture_percent = "
             f"{settings.capture_percent})"
         )
-    stamp = (now or datetime.now(UTC)).strftime("%Y/%m/%d/%H%M%S-%f")
-    folder = workspace.path_of(f"s3://{LOCAL_BUCKET}/monitoring/{endpoint}/{stamp}/")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "constraint_violations.json"
+    key = drift_check.report_key(endpoint, now or datetime.now(UTC))
+    path = workspace.path_of(f"s3://{LOCAL_BUCKET}/{key}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    beside = path.with_name(drift_check.STATISTICS_FILE)
+    beside.write_text(json.dumps(current.to_statistics(statistics), indent=1), encoding="utf-8")
     return DriftReport(record["ModelName"], current.rows, report["violations"], path)
-
-
-def _with_threshold(constraints: dict[str, Any], threshold: float) -> dict[str, Any]:
-    """drift.max_distance, as a monitoring job's constraints override would set it."""
-    config = constraints.setdefault("monitoring_config", {})
-    config.setdefault("distribution_constraints", {})["comparison_threshold"] = threshold
-    return constraints
 
 
 def _capture_lines(workspace: Workspace, endpoint: str):

@@ -8,7 +8,6 @@ data, as on AWS; ``Workspace`` maps them to files under the project's .local/.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import uuid
@@ -145,7 +144,23 @@ class LocalS3:
         yield {"Contents": [{"Key": path.relative_to(base).as_posix()} for path in files]}
 
     def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
-        return {"Body": io.BytesIO(self.workspace.path_of(f"s3://{Bucket}/{Key}").read_bytes())}
+        return {"Body": LocalBody(self.workspace.path_of(f"s3://{Bucket}/{Key}"))}
+
+
+class LocalBody:
+    """The two ways the project reads a GetObject body (botocore's StreamingBody): whole
+    (read) or streamed line by line, without line endings (iter_lines)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+    def iter_lines(self):
+        with self.path.open("rb") as stream:
+            for line in stream:
+                yield line.rstrip(b"\r\n")
 
 
 @dataclass(frozen=True)
@@ -356,7 +371,11 @@ class LocalServices:
         model = self.workspace.load("models", model_name)
         if model is None:
             raise TaskFailure("SageMaker.AmazonSageMakerException", f"no model {model_name}")
-        self.workspace.save("endpoint-configs", name, {**model, "EndpointConfigName": name})
+        # DataCaptureConfig travels to the endpoint with its config: `serve` captures
+        # what the live endpoint was deployed with, as SageMaker does.
+        config = {**model, "EndpointConfigName": name,
+                  "DataCaptureConfig": parameters.get("DataCaptureConfig")}  # fmt: skip
+        self.workspace.save("endpoint-configs", name, config)
         return {"EndpointConfigArn": self._arn("endpoint-config", name)}
 
     def describe_endpoint(self, parameters: dict[str, Any]) -> dict[str, Any]:

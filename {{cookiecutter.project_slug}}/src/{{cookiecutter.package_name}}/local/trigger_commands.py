@@ -62,13 +62,16 @@ def watch_locally(arguments: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
-def drift_locally(arguments: argparse.Namespace) -> int:
+def drift_command(arguments: argparse.Namespace) -> int:
+    """`drift --local` checks the local endpoint's captures now (and retrains on drift
+    when retraining.on_drift is on); `drift` shows the newest check's report on AWS."""
+    settings = load_settings(arguments.settings)
     if not arguments.local:
-        raise SettingsError("drift checks the local endpoint only (--local) in this release; "
-                            "on AWS the check is not deployed yet")  # fmt: skip
+        from ..models.drift import drift_on_aws
+
+        return drift_on_aws(settings)
     from .drift import check_live_model
 
-    settings = load_settings(arguments.settings)
     workspace = _workspace(settings)
     report = check_live_model(settings, workspace)
     for line in report.lines():

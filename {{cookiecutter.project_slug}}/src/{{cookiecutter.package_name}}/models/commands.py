@@ -43,6 +43,10 @@ def models_command(arguments: argparse.Namespace) -> int:
     live = model_registry.live_run_name(client, settings) if found else None
     for line in model_registry.listing(found, live):
         print(line)
+    if live:
+        from .drift import summary_for
+
+        print(summary_for(settings, arguments.local))
     if arguments.version is not None:
         version = model_registry.find(found, arguments.version)
         print(f"\nversion {version.number}: {version.description}")

@@ -176,6 +176,7 @@ def predict_locally(settings: Settings, text: str) -> list[str]:
     """Predictions of the live local model, made as the local endpoint makes them."""
     import xgboost  # only for local mode
 
+    from ..local.capture import capture_of
     from ..local.inference_request import read_rows as read_matrix
     from ..local.run import LOCAL_FOLDER
     from ..local.services import Workspace, live_model
@@ -184,17 +185,22 @@ def predict_locally(settings: Settings, text: str) -> list[str]:
 
     workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
     try:
-        _, archive = live_model(workspace, endpoint_name(settings))
+        endpoint, archive = live_model(workspace, endpoint_name(settings))
     except FileNotFoundError as error:
         raise SettingsError(f"{error}; run '{settings.slug} run --local' first") from None
     booster = load_model(archive)
+    capture = capture_of(workspace, endpoint)  # as the endpoint captures each request
     rows = read_rows(text, settings.data, booster.num_features())
     predictions: list[str] = []
     for batch in batches(rows.lines, MAX_BODY_BYTES):
         # The local endpoint's own parse (serve.py), on rows already checked.
-        matrix = read_matrix(("\n".join(batch) + "\n").encode("utf-8"), booster.num_features())
-        values = booster.predict(xgboost.DMatrix(matrix), validate_features=False)
-        predictions += [f"{value:.6f}" for value in values]
+        body = ("\n".join(batch) + "\n").encode("utf-8")
+        values = booster.predict(
+            xgboost.DMatrix(read_matrix(body, booster.num_features())), validate_features=False
+        )
+        answers = [f"{value:.6f}" for value in values]
+        capture.record(body, "text/csv", "".join(answer + "\n" for answer in answers))
+        predictions += answers
     return predictions
 
 

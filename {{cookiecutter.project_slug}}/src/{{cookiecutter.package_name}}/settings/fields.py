@@ -154,6 +154,10 @@ FIELDS: tuple[Field, ...] = (
     Field("on_drift", "retraining.on_drift", BOOLEAN, None),
     Field("capture_percent", "drift.capture_percent", WHOLE_NUMBER, rules.whole_number(0, 100)),
     Field("drift_threshold", "drift.max_distance", NUMBER, rules.share),
+    Field("drift_check_schedule", "drift.check_schedule", TEXT, rules.schedule_expression,
+          attribute=None),
+    Field("keep_captures_days", "drift.keep_captures_days", WHOLE_NUMBER,
+          rules.whole_number(0, 3650)),  # 0: kept forever
     Field("keep_runs_days", "storage.keep_runs_days", WHOLE_NUMBER,
           rules.whole_number(0, 3650)),  # 0: kept forever
     Field("log_retention_days", "logs.retention_days", WHOLE_NUMBER, rules.log_retention_days),

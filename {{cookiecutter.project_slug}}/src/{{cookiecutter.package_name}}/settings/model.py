@@ -91,6 +91,8 @@ class Settings:
     on_drift: bool
     capture_percent: int
     drift_threshold: float
+    drift_check_schedule: str | None
+    keep_captures_days: int
     keep_runs_days: int
     log_retention_days: int
     deploy_branch: str
@@ -177,7 +179,6 @@ def load_settings(path: Path | None = None) -> Settings:
     as_they_are = {
         row.settings_attribute: values[row.name] for row in FIELDS if row.settings_attribute
     }
-    schedule = values["retraining_schedule"]
     return Settings(
         path=path,
         **as_they_are,
@@ -189,10 +190,15 @@ def load_settings(path: Path | None = None) -> Settings:
             min_improvement=float(values["min_improvement"]),
             replace_on_tie=values["replace_on_tie"],
         ),
-        schedule_expression=None if schedule == "none" else schedule,
+        schedule_expression=_unless_none(values["retraining_schedule"]),
+        drift_check_schedule=_unless_none(values["drift_check_schedule"]),
         data=data_schema.from_table(data_table),
         values=values,
     )
+
+
+def _unless_none(schedule: str) -> str | None:
+    return None if schedule == "none" else schedule
 
 
 def _unknown_keys(document: dict[str, Any]) -> list[str]:

@@ -55,6 +55,16 @@ def new_data_rule_name(settings: Settings) -> str:
     return f"{settings.slug}-new-data"
 
 
+def drift_check_name(settings: Settings) -> str:
+    """The drift check's function and the rule that runs it on drift.check_schedule."""
+    return f"{settings.slug}-drift-check"
+
+
+def drift_alarm_name(settings: Settings) -> str:
+    """The alarm on the check's violations, and the rule that starts a run on it."""
+    return f"{settings.slug}-drift"
+
+
 def storage_stack_name(settings: Settings) -> str:
     return f"{settings.slug}-storage"
 

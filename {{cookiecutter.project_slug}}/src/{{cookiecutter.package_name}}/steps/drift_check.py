@@ -16,7 +16,15 @@ Monitor's ``constraint_violations.json`` shape:
 
 Why not Model Monitor itself: it is no longer open to new customers (AWS's
 "Model Monitor availability change"); these are its documented file formats, so a
-team that has it can point it at the same baseline. Standard library only.
+team that has it can point it at the same baseline.
+
+On AWS, ``handler`` runs as the ``<slug>-drift-check`` Lambda function on the
+drift.check_schedule: it finds the live endpoint's model and its baseline, reads the
+endpoint's data capture since the endpoint last changed, writes the report under
+``monitoring/<endpoint>/`` and publishes the number of violations as the metric the
+stack's ``<slug>-drift`` alarm watches. Local mode (local/drift.py) runs ``check`` on
+what `serve` captured. Standard library only, and boto3 on AWS (the Lambda runtime
+provides it).
 """
 
 from __future__ import annotations
@@ -24,11 +32,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 INPUT_MODE = "INPUT"
+VARIANT = "AllTraffic"  # the endpoint's one production variant
+CAPTURE_PREFIX = "capture/"  # settings/names.py names the same prefixes
+MONITORING_PREFIX = "monitoring/"
+METRIC_NAME = "DriftViolations"  # in the project's namespace (its slug), per endpoint
+REPORT_FILE = "constraint_violations.json"
+STATISTICS_FILE = "statistics.json"  # the captured rows', beside the report
 
 
 def captured_rows(
@@ -71,6 +87,27 @@ class CurrentStatistics:
             bounds = self.bounds[index]
             bucket = next((k for k, upper in enumerate(bounds) if value <= upper), len(bounds) - 1)
             self.counts[index][max(bucket, 0)] += 1
+
+    def to_statistics(self, baseline: dict[str, Any]) -> dict[str, Any]:
+        """The captured rows' statistics.json (Model Monitor's format, which a monitoring
+        job writes beside its violations): per feature, the baseline's buckets with the
+        captured counts, and how many values were present."""
+        features = []
+        for index, feature in enumerate(baseline["features"]):
+            buckets = feature["numerical_statistics"]["distribution"]["kll"]["buckets"]
+            counts = self.counts[index]
+            features.append({
+                "name": feature["name"],
+                "inferred_type": feature.get("inferred_type", "Fractional"),
+                "numerical_statistics": {
+                    "common": {"num_present": self.present[index],
+                               "num_missing": self.rows - self.present[index]},
+                    "distribution": {"kll": {"buckets": [
+                        {**bucket, "count": count}
+                        for bucket, count in zip(buckets, counts, strict=False)]}},
+                },
+            })  # fmt: skip
+        return {"version": 0, "dataset": {"item_count": self.rows}, "features": features}
 
 
 def check(
@@ -153,3 +190,149 @@ def _number(text: str) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+def with_threshold(constraints: dict[str, Any], threshold: float) -> dict[str, Any]:
+    """drift.max_distance, as a monitoring job's constraints override would set it."""
+    config = constraints.setdefault("monitoring_config", {})
+    config.setdefault("distribution_constraints", {})["comparison_threshold"] = threshold
+    return constraints
+
+
+def baseline_uri(model_data_url: str) -> str:
+    """``s3://bucket/models/<run>/baseline/`` of a model under ``models/<run>/``."""
+    bucket, _, key = model_data_url.removeprefix("s3://").partition("/")
+    run = key.removeprefix("models/").split("/", 1)[0]
+    return f"s3://{bucket}/models/{run}/baseline/"
+
+
+def report_key(endpoint: str, now: datetime) -> str:
+    """Where a check's report goes: one folder per check, in time order."""
+    return f"{MONITORING_PREFIX}{endpoint}/{now:%Y/%m/%d/%H%M%S-%f}/{REPORT_FILE}"
+
+
+# --- On AWS: the scheduled check ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """What the stack gives the function in its environment."""
+
+    endpoint: str
+    bucket: str
+    metric_namespace: str
+    max_distance: float
+
+    @classmethod
+    def from_environment(cls, environment: dict[str, str] | None = None) -> CheckSettings:
+        environment = os.environ if environment is None else environment
+        return cls(
+            endpoint=environment["ENDPOINT_NAME"],
+            bucket=environment["BUCKET"],
+            metric_namespace=environment["METRIC_NAMESPACE"],
+            max_distance=float(environment["MAX_DISTANCE"]),
+        )
+
+
+@dataclass(frozen=True)
+class LiveModel:
+    name: str
+    baseline_uri: str
+    live_since: datetime  # the endpoint's LastModifiedTime: its latest deployment
+
+
+def live_model(sagemaker: Any, endpoint: str) -> LiveModel | None:
+    """The model the endpoint serves (DescribeEndpoint, its config, its model); None
+    while there is no endpoint (no run has passed the gate yet)."""
+    try:
+        described = sagemaker.describe_endpoint(EndpointName=endpoint)
+    except sagemaker.exceptions.ClientError as error:
+        if "Could not find endpoint" in str(error):
+            return None
+        raise
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    name = config["ProductionVariants"][0]["ModelName"]
+    model = sagemaker.describe_model(ModelName=name)
+    return LiveModel(
+        name=name,
+        baseline_uri=baseline_uri(model["PrimaryContainer"]["ModelDataUrl"]),
+        live_since=described["LastModifiedTime"].astimezone(UTC),
+    )
+
+
+def capture_lines(s3: Any, bucket: str, endpoint: str, since: datetime) -> Iterator[str]:
+    """The capture files' lines, streamed, from the hour folder of ``since`` on (data
+    capture writes under ``<endpoint>/<variant>/yyyy/mm/dd/hh/``, in UTC)."""
+    prefix = f"{CAPTURE_PREFIX}{endpoint}/{VARIANT}/"
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=prefix, StartAfter=f"{prefix}{since:%Y/%m/%d/%H}"
+    )
+    for page in pages:
+        for item in page.get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"]
+            for line in body.iter_lines():
+                yield line.decode("utf-8")
+
+
+def check_live_endpoint(
+    settings: CheckSettings, sagemaker: Any, s3: Any, cloudwatch: Any, now: datetime
+) -> dict[str, Any]:
+    """The check: its report in S3, its count of violations in CloudWatch."""
+    model = live_model(sagemaker, settings.endpoint)
+    if model is None:
+        return _skipped(f"no endpoint {settings.endpoint} yet")
+    bucket, _, folder = model.baseline_uri.removeprefix("s3://").partition("/")
+    try:
+        statistics = _s3_json(s3, bucket, folder + "statistics.json")
+        constraints = _s3_json(s3, bucket, folder + "constraints.json")
+    except s3.exceptions.NoSuchKey:
+        return _skipped(f"{model.name} has no baseline at {model.baseline_uri}")
+    constraints = with_threshold(constraints, settings.max_distance)
+    lines = capture_lines(s3, settings.bucket, settings.endpoint, model.live_since)
+    current, report = check(statistics, constraints, captured_rows(lines, since=model.live_since))
+    if not current.rows:
+        return _skipped(f"no captured requests since {model.live_since:%Y-%m-%dT%H:%M:%SZ}")
+    key = report_key(settings.endpoint, now)
+    written = {REPORT_FILE: report, STATISTICS_FILE: current.to_statistics(statistics)}
+    for name, document in written.items():
+        s3.put_object(Bucket=settings.bucket, Key=key.replace(REPORT_FILE, name),
+                      Body=json.dumps(document, indent=1).encode(),
+                      ContentType="application/json")  # fmt: skip
+    cloudwatch.put_metric_data(
+        Namespace=settings.metric_namespace,
+        MetricData=[{
+            "MetricName": METRIC_NAME,
+            "Dimensions": [{"Name": "EndpointName", "Value": settings.endpoint}],
+            "Timestamp": now,
+            "Value": len(report["violations"]),
+            "Unit": "Count",
+        }],
+    )  # fmt: skip
+    return {
+        "Action": "checked",
+        "Model": model.name,
+        "Rows": current.rows,
+        "Violations": len(report["violations"]),
+        "Report": f"s3://{settings.bucket}/{key}",
+    }
+
+
+def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Lambda entry point, invoked by the drift.check_schedule rule."""
+    import boto3  # the Lambda runtime provides it
+
+    return check_live_endpoint(
+        CheckSettings.from_environment(),
+        boto3.client("sagemaker"),
+        boto3.client("s3"),
+        boto3.client("cloudwatch"),
+        datetime.now(UTC),
+    )
+
+
+def _skipped(reason: str) -> dict[str, str]:
+    return {"Action": "skipped", "Reason": reason}
+
+
+def _s3_json(s3: Any, bucket: str, key: str) -> dict[str, Any]:
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())

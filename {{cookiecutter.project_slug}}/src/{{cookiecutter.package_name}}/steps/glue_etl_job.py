@@ -91,13 +91,17 @@ class PreparationReport:
     train_rows: int
     validation_rows: int
     dropped_by_reason: dict[str, int] = field(default_factory=dict)
+    rows_without_id: int = 0  # kept, split by their whole row instead of the id
 
     def __str__(self) -> str:
         reasons = "; ".join(f"{count} {reason}" for reason, count in self.dropped_by_reason.items())
+        without_id = (f"; {self.rows_without_id} rows had no id and were split by their whole "
+                      "row" if self.rows_without_id else "")  # fmt: skip
         return (
             f"read {self.rows_read} rows, dropped {self.rows_dropped}"
             + (f" ({reasons})" if reasons else "")
             + f", wrote {self.train_rows} train and {self.validation_rows} validation rows"
+            + without_id
         )
 
 
@@ -263,20 +267,34 @@ def clean(raw: DataFrame, schema: Schema) -> DataFrame:
                 for category, name in zip(feature.categories, feature.encoded_names(), strict=True)
             ]
     return raw.where(drop_reason(raw, schema).isNull()).select(
-        _split_key(schema).alias("_split_key"), *encoded
+        _split_key(schema).alias("_split_key"), _missing_id(schema).alias("_missing_id"), *encoded
     )
 
 
+def _missing_id(schema: Schema):
+    """Whether a row has no id (null, or empty once trimmed)."""
+    if not schema.id_column:
+        return F.lit(False)
+    ident = by_name(schema.id_column)
+    return ident.isNull() | (F.trim(ident) == "")
+
+
 def _split_key(schema: Schema):
-    """What decides a row's set: its id, or (without one) the whole raw row."""
-    if schema.id_column:
-        return by_name(schema.id_column)
-    return F.concat_ws("\u001f", *[F.coalesce(by_name(name), F.lit("")) for name in schema.columns])
+    """What decides a row's set: its id, or the whole raw row when it has none. (Every
+    row without an id would otherwise share one hash bucket, and so one set.)"""
+    whole_row = F.concat_ws(
+        "\u001f", *[F.coalesce(by_name(name), F.lit("")) for name in schema.columns]
+    )
+    if not schema.id_column:
+        return whole_row
+    # Marked, so that no row's text can pass for another row's id.
+    marked = F.concat(F.lit("\u001e"), whole_row)
+    return F.when(_missing_id(schema), marked).otherwise(by_name(schema.id_column))
 
 
 def to_xgboost_layout(cleaned: DataFrame) -> DataFrame:
     """Label first, then the features, nothing else."""
-    return cleaned.drop("_split_key")
+    return cleaned.drop("_split_key", "_missing_id")
 
 
 def _in_validation():
@@ -290,10 +308,13 @@ def split(cleaned: DataFrame) -> tuple[DataFrame, DataFrame]:
     return cleaned.where(~_in_validation()), cleaned.where(_in_validation())
 
 
-def _split_counts(cleaned: DataFrame) -> tuple[int, int]:
-    """The rows of each set, counted in one pass."""
-    counts = dict(cleaned.groupBy(_in_validation().alias("v")).count().collect())
-    return counts.get(False, 0), counts.get(True, 0)
+def _split_counts(cleaned: DataFrame) -> tuple[int, int, int]:
+    """The rows of each set, and the rows without an id, counted in one pass."""
+    groups = cleaned.groupBy(_in_validation().alias("v"), F.col("_missing_id").alias("m"))
+    counts = {(row["v"], row["m"]): row["count"] for row in groups.count().collect()}
+    train = sum(n for (validation, _), n in counts.items() if not validation)
+    without_id = sum(n for (_, missing), n in counts.items() if missing)
+    return train, sum(counts.values()) - train, without_id
 
 
 # SageMaker's XGBoost container reads every file of a training channel, and sniffs
@@ -460,7 +481,7 @@ def prepare(
             f"none of the {rows_read} rows at {source_uri} is well-formed ({reasons})"
         )
     train, validation = split(cleaned)
-    train_rows, validation_rows = _split_counts(cleaned)
+    train_rows, validation_rows, rows_without_id = _split_counts(cleaned)
     if not train_rows or not validation_rows:
         raise SourceError(
             f"the {kept} usable rows at {source_uri} left {train_rows} for training and "
@@ -476,6 +497,7 @@ def prepare(
         train_rows=train_rows,
         validation_rows=validation_rows,
         dropped_by_reason=dropped_by_reason(raw, schema) if kept < rows_read else {},
+        rows_without_id=rows_without_id,
     )
     raw.unpersist()
     cleaned.unpersist()

@@ -17,7 +17,8 @@ Needs only boto3, which the Lambda runtime provides.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import zip_longest
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -102,53 +103,87 @@ def _is_not_found(error: ClientError) -> bool:
 
 # -- Champion/challenger --------------------------------------------------------
 # Each metric of the gate, computed from (label, predicted probability) pairs as
-# xgboost defines it for binary:logistic (its documentation of eval_metric).
+# xgboost defines it for binary:logistic (its documentation of eval_metric), streamed:
+# the memory is the same for a thousand validation rows or a billion. Error and
+# logloss are exact. AUC and AUCPR come from a histogram of the predictions in
+# SCORE_BINS equal bins over [0, 1]: a positive and a negative row in one bin count as
+# a tie (half), so the AUC is within ``auc_error_bound`` of the exact value, which the
+# comparison states when it is not zero.
+
+SCORE_BINS = 1 << 16
+LOG_LOSS_EPS = 1e-16  # xgboost clips probabilities to [eps, 1 - eps]
 
 
-def _error(pairs: list[tuple[float, float]]) -> float:
+class Scores:
+    """One model's running totals over its (label, prediction) pairs."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.wrong = 0
+        self.log_loss = 0.0
+        self.positives = [0] * SCORE_BINS  # rows with a positive label, per score bin
+        self.negatives = [0] * SCORE_BINS
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[float, float]]) -> Scores:
+        scores = cls()
+        for label, prediction in pairs:
+            scores.add(label, prediction)
+        return scores
+
+    def add(self, label: float, prediction: float) -> None:
+        positive = label > 0.5
+        self.rows += 1
+        self.wrong += (prediction > 0.5) != positive
+        p = min(max(prediction, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS)
+        self.log_loss -= label * math.log(p) + (1 - label) * math.log(1 - p)
+        bucket = min(int(min(max(prediction, 0.0), 1.0) * SCORE_BINS), SCORE_BINS - 1)
+        (self.positives if positive else self.negatives)[bucket] += 1
+
+    def groups(self) -> list[tuple[int, int]]:
+        """(positives, negatives) per occupied bin, highest predictions first."""
+        return [(self.positives[k], self.negatives[k]) for k in range(SCORE_BINS - 1, -1, -1)
+                if self.positives[k] or self.negatives[k]]  # fmt: skip
+
+    def auc_error_bound(self) -> float:
+        """The most the binned AUC can differ from the exact one: half the share of
+        positive-negative pairs that share a bin."""
+        positives, negatives = sum(self.positives), sum(self.negatives)
+        if not positives or not negatives:
+            return 0.0
+        same_bin = sum(p * n for p, n in zip(self.positives, self.negatives, strict=True))
+        return same_bin / (2 * positives * negatives)
+
+
+def _error(scores: Scores) -> float:
     """The share of rows whose prediction, read as positive above 0.5, is wrong."""
-    return sum((prediction > 0.5) != (label > 0.5) for label, prediction in pairs) / len(pairs)
+    return scores.wrong / scores.rows
 
 
-def _logloss(pairs: list[tuple[float, float]]) -> float:
-    eps = 1e-16  # xgboost clips probabilities to [eps, 1 - eps]
-    total = 0.0
-    for label, prediction in pairs:
-        p = min(max(prediction, eps), 1 - eps)
-        total -= label * math.log(p) + (1 - label) * math.log(1 - p)
-    return total / len(pairs)
+def _logloss(scores: Scores) -> float:
+    return scores.log_loss / scores.rows
 
 
-def _ranked_by_prediction(pairs):
-    """Groups of tied predictions, highest first, as (positives, negatives) counts."""
-    groups: dict[float, list[int]] = {}
-    for label, prediction in pairs:
-        counts = groups.setdefault(prediction, [0, 0])
-        counts[0 if label > 0.5 else 1] += 1
-    return [groups[p] for p in sorted(groups, reverse=True)]
-
-
-def _auc(pairs: list[tuple[float, float]]) -> float:
+def _auc(scores: Scores) -> float:
     """Area under the ROC curve; tied predictions count half (trapezoids)."""
-    positives = sum(label > 0.5 for label, _ in pairs)
-    negatives = len(pairs) - positives
+    positives, negatives = sum(scores.positives), sum(scores.negatives)
     if positives == 0 or negatives == 0:
         raise ScoresUnreadable("AUC needs both classes in the validation rows")
     area, true_positives = 0.0, 0
-    for group_positives, group_negatives in _ranked_by_prediction(pairs):
+    for group_positives, group_negatives in scores.groups():
         area += group_negatives * (true_positives + group_positives / 2)
         true_positives += group_positives
     return area / (positives * negatives)
 
 
-def _aucpr(pairs: list[tuple[float, float]]) -> float:
+def _aucpr(scores: Scores) -> float:
     """Area under the precision-recall curve, by trapezoids between thresholds."""
-    positives = sum(label > 0.5 for label, _ in pairs)
+    positives = sum(scores.positives)
     if positives == 0:
         raise ScoresUnreadable("AUCPR needs positive rows in the validation set")
     area, true_positives, seen = 0.0, 0, 0
     last_recall, last_precision = 0.0, 1.0
-    for group_positives, group_negatives in _ranked_by_prediction(pairs):
+    for group_positives, group_negatives in scores.groups():
         true_positives += group_positives
         seen += group_positives + group_negatives
         recall, precision = true_positives / positives, true_positives / seen
@@ -157,18 +192,18 @@ def _aucpr(pairs: list[tuple[float, float]]) -> float:
     return area
 
 
-METRICS: dict[str, Callable[[list[tuple[float, float]]], float]] = {
+METRICS: dict[str, Callable[[Scores], float]] = {
     "validation:error": _error,
     "validation:logloss": _logloss,
     "validation:auc": _auc,
     "validation:aucpr": _aucpr,
 }
+BINNED_METRICS = ("validation:auc", "validation:aucpr")
 
 
-def parse_scores(lines: Iterable[str], where: str) -> list[tuple[float, float]]:
+def parse_scores(lines: Iterable[str], where: str) -> Iterator[tuple[float, float]]:
     """'label,prediction' lines (batch transform with JoinSource=Input and
-    OutputFilter '$[0,-1]') as pairs; blank lines are skipped."""
-    pairs = []
+    OutputFilter '$[0,-1]') as pairs, one at a time; blank lines are skipped."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -181,24 +216,39 @@ def parse_scores(lines: Iterable[str], where: str) -> list[tuple[float, float]]:
         if len(fields) != 2 or not (math.isfinite(label) and math.isfinite(prediction)):
             raise ScoresUnreadable(f"{where} line {number} is not 'label,prediction': "
                                    f"{line.strip()[:80]!r}")  # fmt: skip
-        pairs.append((label, prediction))
-    return pairs
+        yield label, prediction
 
 
-def read_scores(s3_client: Any, uri: str) -> list[tuple[float, float]]:
-    """Every ``.out`` object under the prefix (one per input file), in key order: the
-    same order for both models, since both read the same input files."""
+def score_lines(s3_client: Any, uri: str) -> Iterator[str]:
+    """The lines of every ``.out`` object under the prefix (one per input file), in key
+    order (the same order for both models, which read the same input files), streamed."""
     bucket, _, prefix = uri.removeprefix("s3://").partition("/")
     keys = []
     for page in s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys += [item["Key"] for item in page.get("Contents", []) if item["Key"].endswith(".out")]
     if not keys:
         raise ScoresNotFound(f"no batch transform output (*.out) under {uri}")
-    lines: list[str] = []
     for key in sorted(keys):
-        body = s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
-        lines += body.decode("utf-8").splitlines()
-    return parse_scores(lines, uri)
+        for line in s3_client.get_object(Bucket=bucket, Key=key)["Body"].iter_lines():
+            yield line.decode("utf-8")
+
+
+def score_both(s3_client: Any, new_uri: str, live_uri: str) -> tuple[Scores, Scores]:
+    """Both models' totals, reading their outputs side by side: each row's label must
+    be the same in both, or they were not scored on the same rows."""
+    new, live = Scores(), Scores()
+    new_pairs = parse_scores(score_lines(s3_client, new_uri), new_uri)
+    live_pairs = parse_scores(score_lines(s3_client, live_uri), live_uri)
+    for new_pair, live_pair in zip_longest(new_pairs, live_pairs):
+        if new_pair is None or live_pair is None or new_pair[0] != live_pair[0]:
+            raise ScoresUnreadable(
+                f"the two models' predictions do not pair up (at row {new.rows + 1}: "
+                f"{new_pair} and {live_pair} as label and prediction): they must come from "
+                "the same validation files"
+            )
+        new.add(*new_pair)
+        live.add(*live_pair)
+    return new, live
 
 
 def compare(event: dict[str, Any], s3_client: Any) -> dict[str, Any]:
@@ -206,14 +256,8 @@ def compare(event: dict[str, Any], s3_client: Any) -> dict[str, Any]:
     metric_name = event["MetricName"]
     if metric_name not in METRICS:
         raise MetricNotFound(f"the comparison cannot compute {metric_name}")
-    new = read_scores(s3_client, event["NewScoresUri"])
-    live = read_scores(s3_client, event["LiveScoresUri"])
-    if len(new) != len(live) or any(a[0] != b[0] for a, b in zip(new, live, strict=False)):
-        raise ScoresUnreadable(
-            f"the two models' predictions do not pair up ({len(new)} and {len(live)} rows "
-            "with their labels): they must come from the same validation files"
-        )
-    if not new:
+    new, live = score_both(s3_client, event["NewScoresUri"], event["LiveScoresUri"])
+    if not new.rows:
         raise ScoresNotFound(f"the batch transform outputs under {event['NewScoresUri']} are empty")
     metric = METRICS[metric_name]
     new_score, live_score = metric(new), metric(live)
@@ -228,9 +272,12 @@ def compare(event: dict[str, Any], s3_client: Any) -> dict[str, Any]:
         verdict = "a tie, which keeps the live model (quality_gate.replace_on_tie)"
     else:
         verdict = f"{'at least' if beats else 'less than'} min_improvement {minimum:g}"
+    bound = max(new.auc_error_bound(), live.auc_error_bound())
+    precision = (f" (each within {bound:.2g} of the exact value: {SCORE_BINS} score bins)"
+                 if metric_name == "validation:auc" and bound else "")  # fmt: skip
     summary = (
-        f"on this run's {len(new)} validation rows, {metric_name} of the new model is "
-        f"{new_score:.6g} and of the live model ({live_model}) {live_score:.6g}: "
+        f"on this run's {new.rows} validation rows, {metric_name} of the new model is "
+        f"{new_score:.6g} and of the live model ({live_model}) {live_score:.6g}{precision}: "
         f"an improvement of {improvement:.6g}, {verdict}"
     )
     return {
@@ -238,7 +285,7 @@ def compare(event: dict[str, Any], s3_client: Any) -> dict[str, Any]:
         "live_model_score": live_score,
         "improvement": improvement,
         "beats_live_model": beats,
-        "rows": len(new),
+        "rows": new.rows,
         "live_model": live_model,
         "summary": summary,
     }

@@ -11,6 +11,7 @@ from ..settings.names import (
     endpoint_name,
     rollback_alarm_names,
 )
+from ..steps.drift_check import CAPTURE_PREFIX
 from .asl_fields import (
     FailWithPaths,
     is_present,
@@ -19,6 +20,7 @@ from .building_blocks import (
     ALREADY_EXISTS_PATTERNS,
     ENDPOINT_NOT_FOUND_PATTERN,
     FAILURE_PATH,
+    PLACEHOLDERS,
     TIMEOUT_SECONDS,
     by_path,
     catch_all,
@@ -59,6 +61,20 @@ TRAFFIC_ROUTING_TYPES = {"all-at-once": "ALL_AT_ONCE", "canary": "CANARY", "line
 UPDATE_IN_PROGRESS_PATTERN = "*Cannot update in-progress endpoint*"
 
 
+def data_capture_config(settings: Settings) -> dict[str, Any]:
+    """CreateEndpointConfig's DataCaptureConfig: drift.capture_percent of the requests,
+    with the model's answers, as JSON Lines under s3://<bucket>/capture/ (the storage
+    stack expires them). The rows arrive as text/csv, so the capture keeps them as CSV
+    text (not base64) for the drift check to read."""
+    return {
+        "EnableCapture": True,
+        "InitialSamplingPercentage": settings.capture_percent,
+        "DestinationS3Uri": f"s3://{PLACEHOLDERS['ArtifactBucket']}/{CAPTURE_PREFIX.rstrip('/')}",
+        "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+        "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]},
+    }
+
+
 def endpoint_tasks(settings: Settings) -> tuple[dict[State, Any], Task]:
     """Endpoint config, the endpoint check (DescribeEndpoint), create and update. The
     SDK checks that each placeholder comes from the output of the state before it;
@@ -76,6 +92,8 @@ def endpoint_tasks(settings: Settings) -> tuple[dict[State, Any], Task]:
     # (the SDK accepts a placeholder only from the one state before).
     by_path(create_config.fields["parameters"], "EndpointConfigName")
     by_path(create_config.fields["parameters"]["ProductionVariants"][0], "ModelName")
+    if settings.capture_percent:
+        create_config.fields["parameters"]["DataCaptureConfig"] = data_capture_config(settings)
     check = Task(
         State.CHECK_FOR_ENDPOINT,
         comment=(
