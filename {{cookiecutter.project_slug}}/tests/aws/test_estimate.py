@@ -23,7 +23,6 @@ from project.aws.estimate import (
     GLUE_PRICE_PER_DPU_HOUR,
     MAX_PROVISIONING_MINUTES,
     PRICES_AS_OF,
-    SCORING_TIMEOUT_MINUTES,
     TABLE,
     capture_gb_per_million_requests,
     current_prices,
@@ -342,8 +341,14 @@ def test_usage_types_match_after_their_region_prefix_only(usage_type, wanted, ma
 
 def test_scoring_counts_two_batch_transform_jobs_only_when_comparing(settings_path):
     copy_project(settings_path.parent, "statemachine")
+    settings = load_settings(settings_path)
+    scoring = {line.what: line for line in run_lines(settings)}["Scoring"]
+    hours = settings.scoring_timeout_minutes / 60
+    assert scoring.at_most == pytest.approx(2 * 0.115 * hours)
+    replace_line(settings_path, "scoring_instance_count =", "scoring_instance_count = 3")
     scoring = {line.what: line for line in run_lines(load_settings(settings_path))}["Scoring"]
-    assert scoring.at_most == pytest.approx(2 * 0.115 * SCORING_TIMEOUT_MINUTES / 60)
+    assert scoring.at_most == pytest.approx(2 * 3 * 0.115 * hours)
+    assert "x 3 ml.m5.large" in scoring.detail
     replace_line(settings_path, "compare_with_live =", "compare_with_live = false")
     lines = run_lines(load_settings(settings_path))
     assert "Scoring" not in [line.what for line in lines]
@@ -351,17 +356,30 @@ def test_scoring_counts_two_batch_transform_jobs_only_when_comparing(settings_pa
     assert evaluator.detail.startswith("1 Lambda invocation ")
 
 
-def test_the_estimates_bounds_are_the_definitions():
+def test_the_estimates_bounds_are_the_definitions(settings_path):
+    from project.aws.deploy import pipeline_parameters
+    from project.workflow.building_blocks import GLUE_REPORTS_FIRST_SECONDS
     from project.workflow.definition import (
         ENDPOINT_CHECK_INTERVAL_SECONDS,
         ENDPOINT_PROVISIONING_CHECKS,
-        TIMEOUT_SECONDS,
         State,
+        render_definition,
         rollout_seconds,
     )
 
+    copy_project(settings_path.parent, "statemachine")
+    replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
+    replace_line(settings_path, "timeout_minutes =", "timeout_minutes = 300")  # glue
+    replace_line(settings_path, "scoring_timeout_minutes =", "scoring_timeout_minutes = 90")
+    settings = load_settings(settings_path)
+    states = json.loads(render_definition(settings))["States"]
     for state in (State.SCORE_LIVE_MODEL, State.SCORE_NEW_MODEL):
-        assert TIMEOUT_SECONDS[state] == SCORING_TIMEOUT_MINUTES * 60
+        assert states[state]["TimeoutSeconds"] == 90 * 60
+        assert states[state]["Parameters"]["TransformResources"]["InstanceCount"] == 1
+    assert states[State.PREPARE_DATA]["TimeoutSeconds"] == 300 * 60 + GLUE_REPORTS_FIRST_SECONDS
+    assert pipeline_parameters(settings, {}, "image")["GlueTimeoutMinutes"] == "300"
+    glue = {line.what: line for line in run_lines(settings)}["Glue ETL"]
+    assert "at most 300 min" in glue.detail
     provisioning = ENDPOINT_PROVISIONING_CHECKS * ENDPOINT_CHECK_INTERVAL_SECONDS
     assert provisioning == MAX_PROVISIONING_MINUTES * 60
     for strategy, step in (("all-at-once", 50), ("canary", 10), ("linear", 10), ("linear", 30)):

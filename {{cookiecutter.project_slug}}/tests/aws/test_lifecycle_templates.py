@@ -339,3 +339,19 @@ def test_the_drift_alarm_watches_what_the_check_publishes_and_starts_runs_on_ala
     _, resolver = resolved(PIPELINE_TEMPLATE, parameters)
     assert not resolver.condition(resources["DriftRule"]["Condition"])
     assert resolver.condition(resources["DriftAlarm"]["Condition"])
+
+
+def test_the_glue_job_takes_its_time_limit_and_auto_scaling_from_the_settings(settings_path):
+    """One setting, glue.timeout_minutes, is the job's Timeout (and the run's wait, see
+    test_estimate.py); glue.auto_scaling is Glue's --enable-auto-scaling job parameter."""
+    clear_account_values(settings_path)
+    replace_line(settings_path, "account_id =", f'account_id = "{ACCOUNT}"')
+    replace_line(settings_path, "timeout_minutes =", "timeout_minutes = 480")
+    replace_line(settings_path, "auto_scaling =", "auto_scaling = true")
+    settings = load_settings(settings_path)
+    template, resolver = resolved(PIPELINE_TEMPLATE, pipeline_parameters(settings, {}, "image"))
+    job = template["Resources"]["EtlJob"]["Properties"]
+    assert str(resolver.resolve(job["Timeout"])) == "480"
+    assert resolver.resolve(job["DefaultArguments"]) == {"--enable-auto-scaling": "true"}
+    limits = template["Parameters"]["GlueTimeoutMinutes"]
+    assert (limits["MinValue"], limits["MaxValue"]) == (1, 2880)

@@ -96,6 +96,8 @@ def pipeline_parameters(
         "GlueVersion": settings.glue_version,
         "GlueWorkerType": settings.glue_worker_type,
         "GlueNumberOfWorkers": str(settings.glue_number_of_workers),
+        "GlueTimeoutMinutes": str(settings.glue_timeout_minutes),
+        "GlueAutoScaling": "true" if settings.glue_auto_scaling else "false",
         "TrainingImageUri": training_image_uri,
         "PermissionsBoundaryArn": permissions_boundary,
         "ScheduleTimezone": settings.schedule_timezone,

@@ -26,7 +26,6 @@ PRICING_PAGES = "https://aws.amazon.com/glue/pricing/, https://aws.amazon.com/sa
 GLUE_PRICE_PER_DPU_HOUR = 0.44
 GLUE_DPUS_PER_WORKER = {"G.1X": 1, "G.2X": 2, "G.4X": 4, "G.8X": 8}
 GLUE_MINIMUM_MINUTES = 1  # Glue 4.0 and 5.0 bill per second after a 1-minute minimum
-GLUE_TIMEOUT_MINUTES = 120  # the job's Timeout in infrastructure/pipeline.yaml
 STEP_FUNCTIONS_PRICE_PER_TRANSITION = 0.000025
 LAMBDA_PRICE_PER_GB_SECOND = 0.0000166667  # x86_64
 LAMBDA_PRICE_PER_REQUEST = 0.0000002
@@ -47,9 +46,8 @@ TYPICAL_GLUE_MINUTES = 10
 TYPICAL_TRAINING_MINUTES = 10
 # A batch transform job: about 5 minutes to start its instance, a few more to score a
 # validation set of a few hundred MB. Each of the two is stopped by its state's
-# TimeoutSeconds (TIMEOUT_SECONDS in workflow/definition.py) at the latest.
+# TimeoutSeconds (quality_gate.scoring_timeout_minutes) at the latest.
 TYPICAL_SCORING_MINUTES = 8
-SCORING_TIMEOUT_MINUTES = 60
 SCORING_JOBS = 2  # the live model and the new one
 # The evaluator Lambda (MemorySize and Timeout in infrastructure/pipeline.yaml): it
 # reads a metric in about a second, and two prediction files in a few.
@@ -219,10 +217,11 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
     lines = [
         _hours_line(
             "Glue ETL", glue, dpus,
-            max(TYPICAL_GLUE_MINUTES, GLUE_MINIMUM_MINUTES) / 60, GLUE_TIMEOUT_MINUTES / 60,
+            max(TYPICAL_GLUE_MINUTES, GLUE_MINIMUM_MINUTES) / 60,
+            settings.glue_timeout_minutes / 60,
             f"{settings.glue_number_of_workers} x {settings.glue_worker_type} = {dpus} DPU"
             f"{_at(glue, 'DPU-h')}; typical {TYPICAL_GLUE_MINUTES} min, "
-            f"at most {GLUE_TIMEOUT_MINUTES} min",
+            f"at most {settings.glue_timeout_minutes} min",
         )
     ]  # fmt: skip
     training = prices.training_hour
@@ -237,13 +236,14 @@ def run_lines(settings: Settings, prices: UnitPrices | None = None) -> list[Line
     )  # fmt: skip
     if settings.compare_with_live:
         scoring = prices.scoring_hour
+        instances, limit = settings.scoring_instance_count, settings.scoring_timeout_minutes
         lines.append(
             _hours_line(
-                "Scoring", scoring, SCORING_JOBS,
-                TYPICAL_SCORING_MINUTES / 60, SCORING_TIMEOUT_MINUTES / 60,
-                f"{SCORING_JOBS} batch transform jobs (live and new model) x 1 "
+                "Scoring", scoring, SCORING_JOBS * instances,
+                TYPICAL_SCORING_MINUTES / 60, limit / 60,
+                f"{SCORING_JOBS} batch transform jobs (live and new model) x {instances} "
                 f"{settings.scoring_instance_type}{_at(scoring, 'h')}; typical "
-                f"{TYPICAL_SCORING_MINUTES} min, at most {SCORING_TIMEOUT_MINUTES} min each; "
+                f"{TYPICAL_SCORING_MINUTES} min, at most {limit} min each; "
                 "none while no model is live",
             )
         )  # fmt: skip

@@ -67,6 +67,8 @@ class Settings:
     quality_gate: QualityGate
     compare_with_live: bool
     scoring_instance_type: str
+    scoring_instance_count: int
+    scoring_timeout_minutes: int
     approval: str
     training_instance_type: str
     training_instance_count: int
@@ -84,6 +86,8 @@ class Settings:
     glue_version: str
     glue_worker_type: str
     glue_number_of_workers: int
+    glue_timeout_minutes: int
+    glue_auto_scaling: bool
     schedule_expression: str | None
     schedule_timezone: str
     on_new_data: bool

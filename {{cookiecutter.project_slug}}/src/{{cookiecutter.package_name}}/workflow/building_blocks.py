@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..settings import Settings
 from .error_names import (
     LAMBDA_CLIENT_ERROR,
     generic_error,
@@ -56,9 +57,16 @@ SAGEMAKER_RETRY = (1, 3, 2.0)
 OTHER_RETRY = (5, 3, 2.0)
 
 
+# The run waits this much longer than the Glue job's own Timeout (glue.timeout_minutes),
+# so that Glue reports a timeout first, with its reason.
+GLUE_REPORTS_FIRST_SECONDS = 300
+
+
+def prepare_timeout_seconds(settings: Settings) -> int:
+    return settings.glue_timeout_minutes * 60 + GLUE_REPORTS_FIRST_SECONDS
+
+
 TIMEOUT_SECONDS = {
-    # The Glue job's own Timeout is 120 minutes; this leaves Glue to report it first.
-    State.PREPARE_DATA: 2 * 3600 + 300,
     State.CREATE_MODEL: 300,
     State.EVALUATE_MODEL: 120,
     State.CREATE_ENDPOINT_CONFIG: 300,
@@ -69,9 +77,6 @@ TIMEOUT_SECONDS = {
     State.FIND_APPROVED_CONFIG: 60,
     State.FIND_LIVE_MODEL: 60,
     State.DESCRIBE_LIVE_CONFIG: 60,
-    # A batch transform of the validation set: minutes to start an instance, seconds to score.
-    State.SCORE_LIVE_MODEL: 3600,
-    State.SCORE_NEW_MODEL: 3600,
     State.COMPARE_MODELS: 300,
     State.REGISTER_MODEL: 60,
     State.MARK_VERSION_NOT_DEPLOYED: 60,

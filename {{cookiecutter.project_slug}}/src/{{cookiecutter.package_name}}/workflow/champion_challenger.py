@@ -136,7 +136,7 @@ def _batch_transform(settings: Settings, name: State, model_path: str, which: st
             },
             "TransformResources": {
                 "InstanceType": settings.scoring_instance_type,
-                "InstanceCount": 1,
+                "InstanceCount": settings.scoring_instance_count,
             },
             "DataProcessing": {
                 "InputFilter": "$[1:]",
@@ -145,7 +145,7 @@ def _batch_transform(settings: Settings, name: State, model_path: str, which: st
             },
         },
         result_path=result_path,
-        timeout_seconds=TIMEOUT_SECONDS[name],
+        timeout_seconds=settings.scoring_timeout_minutes * 60,
     )
 
 

@@ -24,6 +24,7 @@ from .building_blocks import (
     PLACEHOLDERS,
     TIMEOUT_SECONDS,
     catch_all,
+    prepare_timeout_seconds,
     retry_for,
     run_uri,
     states_format,
@@ -142,7 +143,7 @@ def training_tasks(settings: Settings, plan: Pass) -> dict[State, Any]:
             },
         },
         result_path="$.Etl",
-        timeout_seconds=TIMEOUT_SECONDS[State.PREPARE_DATA],
+        timeout_seconds=prepare_timeout_seconds(settings),
     )
     run = prepare.output()["Run"]
     train = TrainingStep(
