@@ -82,8 +82,10 @@ def test_the_shared_rules_are_baked_unchanged(baked):
     project = baked("defaults")
     package = package_of(project)
     source = TEMPLATE_DIR / "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
-    for module in ("settings/rules.py", "settings/toml_file.py", "settings/fill_in.py",
-                   "settings/aws_account.py"):  # fmt: skip
+    rules_modules = sorted(path.name for path in (source / "settings").glob("rules*.py"))
+    assert len(rules_modules) > 1, rules_modules  # rules.py and the modules it gathers
+    for module in (*(f"settings/{name}" for name in rules_modules), "settings/toml_file.py",
+                   "settings/fill_in.py", "settings/aws_account.py"):  # fmt: skip
         baked = (project / "src" / package / module).read_bytes()
         assert baked == (source / module).read_bytes(), module
 
