@@ -401,6 +401,11 @@ def _as_text(value: object) -> str:
 def _check(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
     print(f"{settings.path}: all settings are valid")
+    from .aws.run_length import schedule_warning  # light: the estimate's constants
+
+    warning = schedule_warning(settings)
+    if warning:
+        print(f"warning: {warning}")
     return exit_codes.DONE
 
 

@@ -100,6 +100,13 @@ def test_drift_counts_capture_storage_and_the_scheduled_checks(settings_path):
     (capture,) = [line for line in lines if line.startswith("Data capture:")]
     assert f"{settings.capture_percent}% of requests" in capture
     assert f"kept {settings.keep_captures_days} days" in capture
+    from project.aws.cfn_template import load_template
+    from project.aws.estimate import NONCURRENT_DAYS
+
+    storage = load_template(PROJECT_ROOT / "infrastructure" / "storage.yaml")
+    rules = storage["Resources"]["ArtifactBucket"]["Properties"]["LifecycleConfiguration"]
+    tidy = rules["Rules"][0]["NoncurrentVersionExpiration"]["NoncurrentDays"]
+    assert f"{tidy} more as old versions" in capture and tidy == NONCURRENT_DAYS
     (check,) = [line for line in lines if line.startswith("Drift check")]
     checks = runs_per_30_days(settings.drift_check_schedule)
     assert f"{checks:g} checks per 30 days" in check

@@ -512,3 +512,122 @@ def test_iam_policies_without_an_account_says_how_to_fill_it_in(tmp_path, capsys
     assert main(["--settings", str(settings_path), "iam-policies"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "settings fill" in error
+
+
+# --- the execution role reaches every resource the pipeline stack names -----------------
+
+# Per resource type: the property that names it, the ARN that name makes, and the call
+# CloudFormation's handler makes to create it (the first create action of its schema).
+NAMED_RESOURCES = {
+    "AWS::IAM::Role": ("RoleName", "arn:aws:iam::{account}:role/{name}", "iam:CreateRole"),
+    "AWS::Lambda::Function": (
+        "FunctionName", "arn:aws:lambda:{region}:{account}:function:{name}",
+        "lambda:CreateFunction",
+    ),
+    "AWS::Events::Rule": ("Name", "arn:aws:events:{region}:{account}:rule/{name}",
+                          "events:PutRule"),
+    "AWS::CloudWatch::Alarm": ("AlarmName", "arn:aws:cloudwatch:{region}:{account}:alarm:{name}",
+                               "cloudwatch:PutMetricAlarm"),
+}  # fmt: skip
+
+
+def every_trigger_on() -> Resolver:
+    """pipeline.yaml with every optional resource created (schedule, new data, drift)."""
+    resolver = pipeline_resolver()
+    triggers = {"OnNewData": "true", "DriftCheckSchedule": "rate(1 day)", "OnDrift": "true"}
+    return Resolver(resolver.template, parameters={**resolver.parameters, **triggers},
+                    references=resolver.references)  # fmt: skip
+
+
+def policy_allows(policy: dict, action: str, arn: str, passed_to: str | None = None) -> bool:
+    """Whether an Allow statement matches the action and the ARN (its conditions read
+    for iam:PassedToService only; the boundary condition is met by the stacks)."""
+    for statement in policy["Statement"]:
+        if statement["Effect"] != "Allow":
+            continue
+        if not any(fnmatch.fnmatchcase(action, a) for a in as_list(statement["Action"])):
+            continue
+        if not any(fnmatch.fnmatchcase(arn, r) for r in as_list(statement.get("Resource", []))):
+            continue
+        services = statement.get("Condition", {}).get("StringEquals", {})
+        passed = as_list(services.get("iam:PassedToService", [passed_to]))
+        if passed_to and passed_to not in passed:
+            continue
+        return True
+    return False
+
+
+def named_resources(resolver: Resolver) -> dict[str, tuple[str, str]]:
+    """logical id -> (the ARN it creates, the action that creates it)."""
+    found = {}
+    for logical_id, resource in resolver.template["Resources"].items():
+        if resource["Type"] not in NAMED_RESOURCES:
+            continue
+        if "Condition" in resource and not resolver.condition(resource["Condition"]):
+            continue
+        key, arn, action = NAMED_RESOURCES[resource["Type"]]
+        name = resolver.resolve(resource["Properties"][key])
+        found[logical_id] = (arn.format(account=ACCOUNT, region=REGION, name=name), action)
+    return found
+
+
+@needs_ci
+def test_the_execution_role_may_create_every_resource_the_pipeline_stack_names():
+    """A review found the drift check's role, function, rules and alarm (and the new-data
+    role) outside the execution role's resource lists: the first deploy through the CI
+    role would have failed on them. Derived from pipeline.yaml, not listed here."""
+    resolver = every_trigger_on()
+    execution = policy_of(sample_ci_role_resolver(), "ExecutionRole")
+    missing = [
+        f"{logical_id}: {action} on {arn}"
+        for logical_id, (arn, action) in named_resources(resolver).items()
+        if not policy_allows(execution, action, arn)
+    ]
+    assert missing == []
+    assert {"DriftCheckRole", "DriftCheckFunction", "DriftRule", "DriftAlarm"} <= set(
+        named_resources(resolver)
+    )
+
+
+@needs_ci
+def test_the_execution_role_may_pass_each_role_to_the_service_that_takes_it():
+    """Each role a function or a rule target names is passed to lambda or events."""
+    resolver = every_trigger_on()
+    resources = resolver.template["Resources"]
+    execution = policy_of(sample_ci_role_resolver(), "ExecutionRole")
+    role_names = {logical_id: resolver.resolve(resource["Properties"]["RoleName"])
+                  for logical_id, resource in resources.items()
+                  if resource["Type"] == "AWS::IAM::Role"}  # fmt: skip
+    handed = []
+    for resource in resources.values():
+        if "Condition" in resource and not resolver.condition(resource["Condition"]):
+            continue
+        if resource["Type"] == "AWS::Lambda::Function":
+            handed.append((resource["Properties"]["Role"], "lambda.amazonaws.com"))
+        if resource["Type"] == "AWS::Events::Rule":
+            targets = resource["Properties"]["Targets"]
+            handed += [(t["RoleArn"], "events.amazonaws.com") for t in targets if "RoleArn" in t]
+    refused = []
+    for role, service in handed:
+        attribute = role.get("Fn::GetAtt") if isinstance(role, dict) else None
+        logical_id = attribute[0] if attribute else None
+        if logical_id not in role_names:
+            continue  # an existing role of the settings (iam.roles = "existing")
+        arn = f"arn:aws:iam::{ACCOUNT}:role/{role_names[logical_id]}"
+        if not policy_allows(execution, "iam:PassRole", arn, passed_to=service):
+            refused.append(f"{arn} to {service}")
+    assert refused == []
+
+
+@needs_ci
+def test_the_boundary_lets_the_drift_check_publish_in_the_projects_namespace():
+    boundary = policy_of(sample_ci_role_resolver(), "PermissionsBoundary")
+    namespaces = [
+        namespace
+        for statement in boundary["Statement"]
+        if "cloudwatch:PutMetricData" in as_list(statement["Action"])
+        for namespace in as_list(
+            statement.get("Condition", {}).get("StringLike", {}).get("cloudwatch:namespace", [])
+        )
+    ]
+    assert any(fnmatch.fnmatchcase(SLUG, pattern) for pattern in namespaces), namespaces

@@ -184,3 +184,19 @@ def test_drift_needs_a_live_local_model(tmp_path, capsys):
     settings_path = copy_project(tmp_path, "README.md", "statemachine")
     assert main(["--settings", str(settings_path), "drift", "--local"]) == 2
     assert "no local endpoint" in capsys.readouterr().err
+
+
+def test_the_local_capture_keeps_unlisted_content_types_as_base64_like_sagemaker(tmp_path):
+    """`serve` accepts "csv" too; data capture keeps only the listed types as text."""
+    from project.local.capture import Capture, capture_files
+    from project.steps.drift_check import captured_rows
+
+    capture = Capture(tmp_path, "ep", 100, csv_content_types=("text/csv",))
+    capture.record(b"1,2\n", "csv", "0.5\n")
+    capture.record(b"3,4\n", "text/csv", "0.5\n")
+    records = [json.loads(line) for path in capture_files(tmp_path, "ep")
+               for line in path.read_text().splitlines()]  # fmt: skip
+    encodings = [record["captureData"]["endpointInput"]["encoding"] for record in records]
+    assert encodings == ["BASE64", "CSV"]
+    lines = [json.dumps(record) for record in records]
+    assert list(captured_rows(lines)) == [["1", "2"], ["3", "4"]]

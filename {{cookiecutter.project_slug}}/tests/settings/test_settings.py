@@ -105,3 +105,20 @@ def test_the_quality_gate_compares_in_the_configured_direction(direction, value,
 
     gate = QualityGate(metric="validation:error", direction=direction, threshold=0.1)
     assert gate.passes(value) is passes
+
+
+@pytest.mark.parametrize(
+    ("line", "new", "expected"),
+    [("capture_percent =", "capture_percent = 0", "drift.capture_percent is 0"),
+     ("check_schedule =", 'check_schedule = "none"', 'drift.check_schedule is "none"')],
+)  # fmt: skip
+def test_retraining_on_drift_needs_captured_requests_and_a_check(
+    settings_path, line, new, expected
+):
+    replace_line(settings_path, "on_drift =", "on_drift = true")
+    load_settings(settings_path)  # fine with both
+    replace_line(settings_path, line, new)
+    with pytest.raises(SettingsError, match=f"retraining.on_drift is true but {expected}"):
+        load_settings(settings_path)
+    replace_line(settings_path, "on_drift =", "on_drift = false")
+    load_settings(settings_path)  # fine without drift retraining

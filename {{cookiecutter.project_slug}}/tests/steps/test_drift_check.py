@@ -182,10 +182,11 @@ def test_the_scheduled_check_writes_the_report_and_publishes_the_violations():
     (metric,) = cloudwatch.list_metrics(Namespace="churn")["Metrics"]
     assert metric["MetricName"] == drift_check.METRIC_NAME
     assert metric["Dimensions"] == [{"Name": "EndpointName", "Value": "churn-endpoint"}]
+    published = datetime.now(UTC)  # no Timestamp: CloudWatch stamps it when it arrives
     points = cloudwatch.get_metric_statistics(
         Namespace="churn", MetricName=drift_check.METRIC_NAME, Dimensions=metric["Dimensions"],
-        StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5), Period=300,
-        Statistics=["Maximum"],
+        StartTime=published - timedelta(minutes=5), EndTime=published + timedelta(minutes=5),
+        Period=300, Statistics=["Maximum"],
     )["Datapoints"]  # fmt: skip
     assert [point["Maximum"] for point in points] == [1.0]
 
@@ -226,3 +227,52 @@ def test_the_environment_the_stack_gives_is_what_the_function_reads():
     settings = drift_check.CheckSettings.from_environment({name: "0.1" for name in variables})
     assert settings.max_distance == 0.1
     assert function["Handler"] == "drift_check.handler"
+
+
+def test_a_base64_capture_of_csv_is_read_and_other_content_types_are_not():
+    """Data capture base64-encodes a body whose content type the config does not list
+    as CSV (CaptureContentTypeHeader): a client sending "csv" or a charset still sent
+    CSV rows, which the check decodes; JSON is not a row of features."""
+    import base64
+
+    def record(content_type: str, body: str) -> str:
+        return json.dumps({"captureData": {"endpointInput": {
+            "observedContentType": content_type, "mode": "INPUT", "encoding": "BASE64",
+            "data": base64.b64encode(body.encode()).decode()}},
+            "eventMetadata": {"inferenceTime": "2026-12-05T01:00:00Z"}})  # fmt: skip
+
+    lines = [record("csv", "1,2\n3,4\n"), record("text/csv; charset=utf-8", "5,6\n"),
+             record("application/json", '{"a": 1}')]  # fmt: skip
+    assert list(drift_check.captured_rows(lines)) == [["1", "2"], ["3", "4"], ["5", "6"]]
+
+
+class _Refusing:
+    """S3 as the drift check's role sees a missing key outside its ListBucket grant."""
+
+    def __init__(self, s3):
+        self.s3, self.exceptions = s3, s3.exceptions
+
+    def get_object(self, Bucket, Key):
+        from botocore.exceptions import ClientError
+
+        if "/baseline/" in Key:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}},
+                              "GetObject")  # fmt: skip
+        return self.s3.get_object(Bucket=Bucket, Key=Key)
+
+    def __getattr__(self, name):
+        return getattr(self.s3, name)
+
+
+@mock_aws
+def test_a_live_model_without_a_baseline_is_skipped_whatever_s3_answers():
+    """Without s3:ListBucket on models/, S3 answers a missing key with AccessDenied,
+    not NoSuchKey (GetObject's documentation): both mean "no baseline" here."""
+    statistics, constraints, _ = baseline()
+    sagemaker, s3, live_since = deploy_a_model(statistics, constraints)
+    s3.delete_object(Bucket=BUCKET, Key="models/churn-run1/baseline/statistics.json")
+    for client in (s3, _Refusing(s3)):
+        result, _ = run_the_check(sagemaker, client, live_since)
+        assert result == {"Action": "skipped",
+                          "Reason": f"churn-run1 has no baseline at s3://{BUCKET}/models/"
+                                    "churn-run1/baseline/"}  # fmt: skip

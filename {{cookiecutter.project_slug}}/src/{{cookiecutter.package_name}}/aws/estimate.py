@@ -72,6 +72,7 @@ TYPICAL_DRIFT_CHECK_SECONDS = 20
 CAPTURE_ENVELOPE_BYTES = 400
 CAPTURE_BYTES_PER_FEATURE = 10  # a number as CSV text, with its comma
 S3_PRICE_PER_GB_MONTH = 0.023  # S3 Standard, first 50 TB, us-east-1
+NONCURRENT_DAYS = 30  # storage.yaml's NoncurrentVersionExpiration
 MILLION = 1_000_000
 API = "Price List API"
 TABLE = "table"
@@ -400,6 +401,10 @@ def report(settings: Settings, prices: UnitPrices | None = None) -> list[str]:
         out.append(
             f"Schedule {settings.schedule_expression}: multiply the per-run cost by its runs"
         )
+    from .run_length import schedule_warning  # it reads this module's limits
+
+    warning = schedule_warning(settings)
+    out += [f"Warning: {warning}"] if warning else []
     out.append(prices_line(settings, prices))
     if TABLE in prices.sources() and (
         settings.region != PRICES_REGION or None in typical or per_day is None
@@ -420,7 +425,8 @@ def drift_lines(settings: Settings, prices: UnitPrices, money, sources) -> list[
     out = []
     if settings.capture_percent:
         gb = capture_gb_per_million_requests(settings)
-        kept = (f"kept {settings.keep_captures_days} days" if settings.keep_captures_days
+        kept = (f"kept {settings.keep_captures_days} days, and {NONCURRENT_DAYS} more as "
+                "old versions (the bucket is versioned)" if settings.keep_captures_days
                 else "kept until deleted")  # fmt: skip
         out.append(
             f"Data capture: {settings.capture_percent}% of requests, about {gb:.2f} GB per "
@@ -443,6 +449,11 @@ def drift_lines(settings: Settings, prices: UnitPrices, money, sources) -> list[
             f"{money(prices.alarm_month.value)} per 30 days "
             f"{sources(frozenset({prices.lambda_gb_second.source, prices.alarm_month.source}))}"
         )
+        if settings.on_drift:
+            out.append(
+                f"Retraining on drift: each check that finds drift starts a run (up to {count}); "
+                "on unchanged raw data the new model ties and the same drift is found again"
+            )
     return out
 
 

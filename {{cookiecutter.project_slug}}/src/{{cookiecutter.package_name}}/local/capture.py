@@ -12,6 +12,7 @@ puts DataCaptureConfig in it from drift.capture_percent, as on AWS), under
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import threading
@@ -27,10 +28,12 @@ __all__ = ["CAPTURE_PREFIX", "Capture", "capture_files"]
 
 class Capture:
     def __init__(
-        self, folder: Path, endpoint: str, percent: float, rng: random.Random | None = None
-    ):
+        self, folder: Path, endpoint: str, percent: float, rng: random.Random | None = None,
+        csv_content_types: tuple[str, ...] = ("text/csv",),
+    ):  # fmt: skip
         self.folder = folder / endpoint / VARIANT
         self.percent = percent
+        self.csv_content_types = csv_content_types
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._file_id = uuid.uuid4().hex  # one file per process and hour, as SageMaker batches
@@ -43,7 +46,7 @@ class Capture:
         line = json.dumps({
             "captureData": {
                 "endpointInput": {"observedContentType": content_type, "mode": "INPUT",
-                                  "data": request.decode("utf-8", "replace"), "encoding": "CSV"},
+                                  **self._encoded(request, content_type)},
                 "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT",
                                    "data": response, "encoding": "CSV"},
             },
@@ -56,6 +59,13 @@ class Capture:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as stream:
                 stream.write(line + "\n")
+
+    def _encoded(self, body: bytes, content_type: str) -> dict[str, str]:
+        """As data capture keeps a body: as text for the content types the config lists
+        (CaptureContentTypeHeader.CsvContentTypes), base64 for any other."""
+        if content_type in self.csv_content_types:
+            return {"data": body.decode("utf-8", "replace"), "encoding": "CSV"}
+        return {"data": base64.b64encode(body).decode("ascii"), "encoding": "BASE64"}
 
     def describe(self) -> str:
         if self.percent <= 0:
@@ -71,7 +81,9 @@ def capture_of(workspace: Any, endpoint: dict[str, Any]) -> Capture:
     percent = config.get("InitialSamplingPercentage", 0) if enabled else 0
     destination = config.get("DestinationS3Uri") or f"s3://{_bucket(endpoint)}/{CAPTURE_PREFIX}"
     folder = workspace.path_of(destination.rstrip("/") + "/")
-    return Capture(folder, endpoint["EndpointName"], percent)
+    header = config.get("CaptureContentTypeHeader", {})
+    return Capture(folder, endpoint["EndpointName"], percent,
+                   csv_content_types=tuple(header.get("CsvContentTypes", ())))  # fmt: skip
 
 
 def _bucket(endpoint: dict[str, Any]) -> str:

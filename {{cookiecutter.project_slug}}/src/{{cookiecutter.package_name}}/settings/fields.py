@@ -208,4 +208,10 @@ def validate(
         problem = BY_NAME[field].rule(text)
         if problem:
             problems.append(f"{name(field)} {problem}")
-    return problems + rules.contradictions(texts, name)
+    # Contradictions read the fields without a rule of their own too (the switches).
+    every_text = {
+        field.name: str(values[field.name])
+        for field in FIELDS
+        if values.get(field.name) is not None
+    }
+    return problems + rules.contradictions({**every_text, **texts}, name)

@@ -1,7 +1,7 @@
 """Settings that are each fine alone but cannot hold together: roles against the
 account and region, the gate's direction and threshold against its metric, Glue's
 workers against the worker type, a rollout against the endpoint's instances and
-SageMaker's time limit.
+SageMaker's time limit, retraining on drift against the capture and the check.
 
 Standard library only, like every ``rules_*`` module (see rules.py).
 """
@@ -29,6 +29,7 @@ def contradictions(values: Mapping[str, str], name: Namer) -> list[str]:
         *_glue_problems(values, name),
         *_rollout_instance_problems(values, name),
         *_rollout_time_problems(values, name),
+        *_drift_problems(values, name),
     ]
 
 
@@ -143,3 +144,20 @@ def _rollout_time_problems(values: Mapping[str, str], name: Namer) -> list[str]:
         f"SageMaker's {ROLLOUT_MAX_SECONDS} s for a blue/green update; shorten the waits "
         f"or use fewer steps ({name('rollout_step_percent')})"
     ]
+
+
+def _drift_problems(values: Mapping[str, str], name: Namer) -> list[str]:
+    """Retraining on drift needs requests to check and, on AWS, a check."""
+    if str(values.get("on_drift")).lower() != "true":
+        return []
+    if str(values.get("capture_percent", "")) == "0":
+        return [
+            f"{name('on_drift')} is true but {name('capture_percent')} is 0, so nothing is "
+            "captured to find drift in; capture a share of requests or turn it off"
+        ]
+    if values.get("drift_check_schedule") == "none":
+        return [
+            f'{name("on_drift")} is true but {name("drift_check_schedule")} is "none", so '
+            "nothing checks the endpoint on AWS; give it a schedule such as rate(1 day)"
+        ]
+    return []

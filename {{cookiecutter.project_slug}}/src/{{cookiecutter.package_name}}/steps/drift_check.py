@@ -29,6 +29,7 @@ provides it).
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -39,6 +40,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 INPUT_MODE = "INPUT"
+CSV_MEDIA_TYPES = ("text/csv", "csv")  # what the endpoint reads as CSV rows
 VARIANT = "AllTraffic"  # the endpoint's one production variant
 CAPTURE_PREFIX = "capture/"  # settings/names.py names the same prefixes
 MONITORING_PREFIX = "monitoring/"
@@ -59,9 +61,26 @@ def captured_rows(
         if since and datetime.fromisoformat(record["eventMetadata"]["inferenceTime"]) < since:
             continue
         request = record.get("captureData", {}).get("endpointInput", {})
-        if request.get("mode", INPUT_MODE) != INPUT_MODE or request.get("encoding") != "CSV":
+        text = csv_text(request)
+        if request.get("mode", INPUT_MODE) != INPUT_MODE or text is None:
             continue
-        yield from (row for row in csv.reader(io.StringIO(request.get("data", ""))) if row)
+        yield from (row for row in csv.reader(io.StringIO(text)) if row)
+
+
+def csv_text(captured: dict[str, Any]) -> str | None:
+    """The CSV rows of a captured request, or None when it was not CSV. Data capture
+    keeps the content types listed in CaptureContentTypeHeader as text (encoding CSV)
+    and base64-encodes any other, "csv" or "text/csv; charset=utf-8" included."""
+    data = captured.get("data", "")
+    if captured.get("encoding") == "CSV":
+        return data
+    media_type = captured.get("observedContentType", "").split(";")[0].strip().lower()
+    if captured.get("encoding") == "BASE64" and media_type in CSV_MEDIA_TYPES:
+        try:
+            return base64.b64decode(data, validate=True).decode("utf-8", "replace")
+        except ValueError:  # binascii.Error: not what data capture writes; not a row
+            return None
+    return None
 
 
 class CurrentStatistics:
@@ -285,7 +304,10 @@ def check_live_endpoint(
     try:
         statistics = _s3_json(s3, bucket, folder + "statistics.json")
         constraints = _s3_json(s3, bucket, folder + "constraints.json")
-    except s3.exceptions.NoSuchKey:
+    except s3.exceptions.ClientError as error:
+        # Without s3:ListBucket on models/, S3 answers a missing key with AccessDenied.
+        if error.response.get("Error", {}).get("Code") not in ("NoSuchKey", "AccessDenied"):
+            raise
         return _skipped(f"{model.name} has no baseline at {model.baseline_uri}")
     constraints = with_threshold(constraints, settings.max_distance)
     lines = capture_lines(s3, settings.bucket, settings.endpoint, model.live_since)
@@ -303,7 +325,6 @@ def check_live_endpoint(
         MetricData=[{
             "MetricName": METRIC_NAME,
             "Dimensions": [{"Name": "EndpointName", "Value": settings.endpoint}],
-            "Timestamp": now,
             "Value": len(report["violations"]),
             "Unit": "Count",
         }],
@@ -321,13 +342,16 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """Lambda entry point, invoked by the drift.check_schedule rule."""
     import boto3  # the Lambda runtime provides it
 
-    return check_live_endpoint(
+    result = check_live_endpoint(
         CheckSettings.from_environment(),
         boto3.client("sagemaker"),
         boto3.client("s3"),
         boto3.client("cloudwatch"),
         datetime.now(UTC),
     )
+    # EventBridge invokes it asynchronously and drops the result: the log keeps it.
+    print(json.dumps(result, default=str))
+    return result
 
 
 def _skipped(reason: str) -> dict[str, str]:
