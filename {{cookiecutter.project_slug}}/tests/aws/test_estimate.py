@@ -375,6 +375,7 @@ def test_the_estimates_bounds_are_the_definitions(settings_path):
     )
 
     copy_project(settings_path.parent, "statemachine")
+    clear_account_values(settings_path)
     replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
     replace_line(settings_path, "timeout_minutes =", "timeout_minutes = 300")  # glue
     replace_line(settings_path, "scoring_timeout_minutes =", "scoring_timeout_minutes = 90")

@@ -330,8 +330,9 @@ def test_the_drift_alarm_watches_what_the_check_publishes_and_starts_runs_on_ala
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
     assert alarm["TreatMissingData"] == "notBreaching"  # back to OK: each finding is one ALARM
     pattern = resolver.resolve(resources["DriftRule"]["Properties"]["EventPattern"])
-    region = f"{settings.partition}:cloudwatch:{settings.region}:{ACCOUNT}"
-    assert pattern["resources"] == [f"arn:{region}:alarm:{alarm['AlarmName']}"]
+    # The resolver's pseudo parameters: partition aws, region us-east-1 (resolved above).
+    assert pattern["resources"] == [f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:"
+                                    f"{alarm['AlarmName']}"]  # fmt: skip
     assert pattern["detail"] == {"state": {"value": ["ALARM"]}}
     for name in ("DriftRule", "DriftRuleRole"):
         assert resolver.condition(resources[name]["Condition"])

@@ -133,3 +133,20 @@ def test_a_full_disk_in_spark_is_one_line_not_a_py4j_error(tmp_path, monkeypatch
         services.start_glue_job_run({"JobName": "j", "Arguments": arguments})
     assert failure.value.cause.startswith("Glue job failed: no space left on ")
     assert "\n" not in failure.value.cause
+
+
+def test_an_input_past_the_machines_memory_is_refused_before_spark_starts(tmp_path):
+    """#25: rows x the model's columns x what training holds per value, against the
+    memory available; the message says how much is needed and what to do instead."""
+    from project.local.inputs import LocalModeError, refuse_what_cannot_train
+    from project.local.training import BYTES_PER_VALUE
+    from project.models.invoke import encoded_columns
+
+    from ..conftest import project_schema, sample_csv
+
+    schema = project_schema()
+    sample_csv(tmp_path / "input.csv", rows=200)
+    needed = 200 * (len(encoded_columns(schema)) + 1) * BYTES_PER_VALUE
+    refuse_what_cannot_train(tmp_path, schema, available=needed)
+    with pytest.raises(LocalModeError, match=r"^200 rows of \d+ model columns need .*on AWS"):
+        refuse_what_cannot_train(tmp_path, schema, available=needed - 1)

@@ -76,3 +76,34 @@ def test_a_stray_file_in_a_channel_fails_training_as_in_the_container(tmp_path, 
     (tmp_path / "train" / stray).write_bytes(content)
     with pytest.raises(TrainingDataError, match=f"channel train: .*{stray}"):
         train(tmp_path / "train", tmp_path / "validation", BINARY, tmp_path / "out")
+
+
+def test_data_that_cannot_fit_in_memory_is_refused_before_it_is_read(tmp_path):
+    """#25: local training had loaded every part file as float64 and stacked them, and
+    died of memory past about 6 GB of raw CSV. Now it counts first and refuses with the
+    size it needs and what the machine has."""
+    from project.local.training import BYTES_PER_VALUE, channel_shape, check_fits
+
+    write_channel(tmp_path / "train", rows=300, seed=1)
+    write_channel(tmp_path / "validation", rows=100, seed=2)
+    assert channel_shape(tmp_path / "train") == (300, 5)
+    needed = (300 + 100) * 5 * BYTES_PER_VALUE
+    check_fits([tmp_path / "train", tmp_path / "validation"], available=needed)
+    with pytest.raises(TrainingDataError, match=r"400 rows of 5 columns.*train on AWS"):
+        check_fits([tmp_path / "train", tmp_path / "validation"], available=needed - 1)
+
+
+def test_part_files_are_read_into_one_float32_table(tmp_path):
+    """What xgboost keeps anyway (it trains on float32): half the memory of float64."""
+    from project.local.training import read_channel
+
+    folder = tmp_path / "train"
+    folder.mkdir()
+    (folder / "part-00000.csv").write_text("1,0.5,2\n0,0.25,3\n")
+    (folder / "part-00001.csv").write_text("1,0.125,4\n\n")
+    labels, features = read_channel(folder)
+    assert labels.dtype == np.float32 and labels.tolist() == [1, 0, 1]
+    assert features.tolist() == [[0.5, 2], [0.25, 3], [0.125, 4]]
+    (folder / "part-00002.csv").write_text("1,2\n")
+    with pytest.raises(TrainingDataError, match=r"part-00002\.csv has 2 columns"):
+        read_channel(folder)

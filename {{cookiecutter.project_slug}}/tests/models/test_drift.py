@@ -15,7 +15,7 @@ from project.settings import load_settings
 from project.settings.names import endpoint_name
 from project.steps.drift_check import report_key
 
-from ..conftest import replace_line
+from ..conftest import clear_account_values, replace_line
 
 VIOLATION = {"feature_name": "tenure", "constraint_check_type": "baseline_drift_check",
              "description": "distance 0.400 exceeds threshold 0.1"}  # fmt: skip
@@ -30,6 +30,7 @@ def write_report(s3, settings, at: datetime, violations: list[dict]) -> str:
 
 @pytest.fixture
 def aws_project(settings_path):
+    clear_account_values(settings_path)  # then this account's bucket and roles
     replace_line(settings_path, "account_id =", 'account_id = "123456789012"')
     with mock_aws():
         settings = load_settings(settings_path)

@@ -73,9 +73,36 @@ def run_input(
         else:
             shutil.copyfile(_sample(workspace_root, rows, schema), folder / "sample.csv")
             description = f"data: {rows} generated sample rows (--rows)"
+        refuse_what_cannot_train(folder, schema)
         yield RunInput(folder, description + removed)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def refuse_what_cannot_train(folder: Path, schema: DataSchema, available: int | None = None):
+    """Before Spark starts: the rows of the input (plain CSV; a .gz is not counted)
+    times the model's columns, at what local training holds per value, against the
+    memory this machine has. A file past that is refused in one line, not by the
+    kernel's out-of-memory killer an hour later."""
+    from ..models.invoke import encoded_columns
+    from .training import BYTES_PER_VALUE, available_memory_bytes
+
+    available = available_memory_bytes() if available is None else available
+    if available is None:
+        return
+    rows = 0
+    for path in data_files(folder):
+        if not path.name.endswith(".gz"):
+            with path.open("rb") as stream:
+                rows += sum(1 for _ in stream) - 1  # less the header
+    columns = len(encoded_columns(schema)) + 1  # and the label
+    needed = rows * columns * BYTES_PER_VALUE
+    if needed > available:
+        raise LocalModeError(
+            f"{rows:,} rows of {columns} model columns need about {needed / 2**30:.1f} GB to "
+            f"train locally, and this machine has {available / 2**30:.1f} GB available; "
+            "train on AWS ('upload-data' then 'run'), or run locally on a sample of the file"
+        )
 
 
 def _copy_data_files(source: Path, folder: Path) -> int:
