@@ -61,6 +61,6 @@ def baked(cookies_session):
 def pytest_collection_modifyitems(items):
     """The baked projects' own suites take minutes each: started first, they run beside
     each other while the short tests fill in around them, instead of one running alone
-    at the end (pytest-xdist hands tests out in collection order). Stable: each group
-    keeps its order."""
+    at the end (pytest-xdist hands tests out in collection order; with --dist worksteal
+    an idle worker takes half of a busy one's queue). Stable: each group keeps its order."""
     items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)

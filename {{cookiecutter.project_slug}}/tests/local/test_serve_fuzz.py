@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 
 from .serving import FEATURES, exchange, parse_response, running_server, tiny_model
 
+# Six hundred requests take seconds: the fuzz runs with `make test-slow`.
+pytestmark = pytest.mark.slow
+
 CASES = 600
 
 # Most requests are well-framed invocations, so that bodies reach the CSV reader; the

@@ -16,7 +16,13 @@ import pytest
 from project.local.run import spark_session
 from project.sample_data import generate
 from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
-from project.steps.glue_etl_job import VALIDATION_PERCENT, Schema, SourceError, prepare
+from project.steps.glue_etl_job import (
+    VALIDATION_PERCENT,
+    Schema,
+    SourceError,
+    baseline_statistics,
+    prepare,
+)
 
 from ..conftest import project_schema, sample_csv
 
@@ -346,3 +352,18 @@ def test_the_baseline_describes_the_training_features_in_model_monitors_format(s
     assert all(f["completeness"] == 1.0 for f in constraints["features"])
     comparison = constraints["monitoring_config"]["distribution_constraints"]
     assert comparison["comparison_threshold"] == 0.1
+
+
+def test_the_baseline_counts_a_missing_value_in_no_bucket_and_quotes_any_name(spark):
+    """A missing value is num_missing, not a bucket's count; a name may hold a backtick
+    (Spark SQL quotes it by doubling) or a dot; a constant column fills its first bucket."""
+    frame = spark.createDataFrame([(1.0, 5.0), (None, 5.0), (3.0, 5.0)],
+                                  "`width ``cm``` double, `a.b` double")  # fmt: skip
+    width, constant = baseline_statistics(frame)["features"]
+    assert (width["name"], constant["name"]) == ("width `cm`", "a.b")
+    numbers = width["numerical_statistics"]
+    assert numbers["common"] == {"num_present": 2, "num_missing": 1}
+    counts = [bucket["count"] for bucket in numbers["distribution"]["kll"]["buckets"]]
+    assert counts == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    buckets = constant["numerical_statistics"]["distribution"]["kll"]["buckets"]
+    assert [bucket["count"] for bucket in buckets] == [3] + [0] * 9

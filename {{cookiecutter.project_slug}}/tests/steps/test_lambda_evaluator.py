@@ -262,6 +262,7 @@ class _GeneratedOutputs:
         return {"Body": Body()}
 
 
+@pytest.mark.slow  # 55,000 rows under tracemalloc take seconds: `make test-slow`
 @pytest.mark.parametrize("metric", ["validation:auc", "validation:logloss"])
 def test_the_comparisons_memory_does_not_grow_with_the_rows(metric):
     """#25: the comparison had read both outputs into lists (about 295 bytes a row, past

@@ -28,16 +28,14 @@ def check(settings: Settings, source: Path, spark_session) -> CheckResult:
     schema = etl_job.Schema.from_json(settings.data.to_json())
     try:
         spark, uri = spark_session(), str(source.resolve())
-        raw = etl_job.read_raw(spark, uri, schema).cache()
-        rows = etl_job.count_rows(spark, uri, schema, raw)
+        counted = etl_job.tally(etl_job.read_raw(spark, uri, schema), schema)
+        etl_job.refuse_not_utf8(spark, uri, schema, counted)
     except etl_job.SourceError as error:
         return CheckResult(False, [str(error)])
+    rows, reasons = counted.rows_read, counted.dropped_by_reason
     if rows == 0:
-        raw.unpersist()
         return CheckResult(False, [f"{source} has no rows (an empty file, or a header alone): "
                                    "a run would have nothing to train on"])  # fmt: skip
-    reasons = etl_job.dropped_by_reason(raw, schema)
-    raw.unpersist()
     dropped = sum(reasons.values())
     lines = [f"{source}: {rows} rows, {rows - dropped} fit [data], {dropped} would be dropped"]
     lines += [f"  {count:>8} {reason}" for reason, count in reasons.items()]

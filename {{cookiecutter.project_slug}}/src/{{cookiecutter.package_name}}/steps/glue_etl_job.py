@@ -20,7 +20,6 @@ import sys
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 VALIDATION_PERCENT = 20
@@ -131,7 +130,7 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
         .option("columnNameOfCorruptRecord", _CORRUPT)
         .schema(text_schema)
         .csv(source_uri)
-        .select(*[by_name(name) for name in expected], _CORRUPT)
+        .selectExpr(*[_quoted(name) for name in expected], _CORRUPT)
     )
 
 
@@ -139,26 +138,30 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
 _NOT_UTF8 = "\ufffd"
 
 
-def count_rows(spark: SparkSession, source_uri: str, schema: Schema, raw: DataFrame) -> int:
-    """The raw rows, refused when any is not UTF-8: Spark would read a latin-1 'côte' as
+def _mangled(schema: Schema) -> str:
+    """Whether a raw row holds what Spark reads in place of bytes that are not UTF-8."""
+    marker = _string(_NOT_UTF8)
+    found = [f"instr(coalesce({_quoted(name)}, ''), {marker})" for name in schema.columns]
+    return f"greatest({', '.join(found)}) > 0"
+
+
+def refuse_not_utf8(spark: SparkSession, source_uri: str, schema: Schema, tally: Tally) -> None:
+    """Rows that are not UTF-8 stop the job: Spark would read a latin-1 'côte' as
     'c\ufffdte', another category, and the model would learn from the mangled value."""
-    columns = [by_name(name) for name in schema.columns]
-    mangled = F.greatest(*[F.instr(F.coalesce(c, F.lit("")), _NOT_UTF8) for c in columns]) > 0
-    rows, not_utf8 = raw.agg(F.count(F.lit(1)), F.sum(mangled.cast("int"))).first()
-    if not_utf8:
-        first = (
-            read_raw(spark, source_uri, schema)
-            .where(mangled)
-            .select(F.input_file_name().alias("file"), *columns)
-            .first()
-        )
-        shown = ",".join("" if value is None else value for value in list(first)[1:])[:80]
-        raise SourceError(
-            f"{not_utf8} of the {rows} rows at {source_uri} are not UTF-8, the first in "
-            f"{first['file'] or source_uri} ({shown!r}): save the files as UTF-8 (for example "
-            "iconv -f latin1 -t utf-8 old.csv > new.csv)"
-        )
-    return rows
+    if not tally.not_utf8:
+        return
+    first = (
+        read_raw(spark, source_uri, schema)
+        .where(_mangled(schema))
+        .selectExpr("input_file_name() AS file", *[_quoted(name) for name in schema.columns])
+        .first()
+    )
+    shown = ",".join("" if value is None else value for value in list(first)[1:])[:80]
+    raise SourceError(
+        f"{tally.not_utf8} of the {tally.rows_read} rows at {source_uri} are not UTF-8, the "
+        f"first in {first['file'] or source_uri} ({shown!r}): save the files as UTF-8 (for "
+        "example iconv -f latin1 -t utf-8 old.csv > new.csv)"
+    )
 
 
 def _csv_reader(spark: SparkSession):
@@ -173,9 +176,22 @@ def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def by_name(name: str):
-    """A column by its exact name (see _quoted)."""
-    return F.col(_quoted(name))
+def _string(text: str) -> str:
+    """A Spark SQL string literal of ``text``, whatever it holds (a user's category or
+    column name): the parser unescapes a backslash, so both it and the quote are escaped."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _one_of(value: str, choices) -> str:
+    """``value IN (choices)``; false for no choices (SQL has no empty IN list)."""
+    if not choices:
+        return "false"
+    return f"{value} IN ({', '.join(_string(choice) for choice in choices)})"
+
+
+# The row expressions below are Spark SQL text, not pyspark column functions: the JVM
+# parses a whole expression at once, where building it node by node costs a py4j round
+# trip per node (tens of thousands for a few dozen columns, most of a small run's time).
 
 
 def _as_written(spark: SparkSession, source_uri: str, header: list[str]) -> list[str]:
@@ -206,90 +222,130 @@ def _check_columns(source_uri: str, header: list[str], expected: list[str]) -> N
         )
 
 
-def _text(name: str):
-    return F.lower(F.trim(by_name(name)))
+def _text(name: str) -> str:
+    return f"lower(trim({_quoted(name)}))"
 
 
-def _number(name: str):
+def _number(name: str) -> str:
     """The value as a finite double, or null. SQL's try_cast (Spark 3.2+, so Glue 4.0 and
     5.0) gives null for a non-number, whether or not Spark runs in ANSI mode."""
-    value = F.expr(f"try_cast(trim({_quoted(name)}) AS DOUBLE)")
-    return F.when(F.isnan(value) | value.isin(float("inf"), float("-inf")), None).otherwise(value)
+    value = f"try_cast(trim({_quoted(name)}) AS DOUBLE)"
+    infinite = f"{value} IN (double('inf'), double('-inf'))"
+    return f"CASE WHEN isnan({value}) OR {infinite} THEN NULL ELSE {value} END"
 
 
-def drop_reason(raw: DataFrame, schema: Schema):
+def drop_reason(schema: Schema) -> str:
     """Why a row is dropped (the first problem found), or null for a well-formed row."""
     label = _text(schema.label)
     known = [value.lower() for value in (*schema.positive, *schema.negative)]
     checks = [
-        (F.col(_CORRUPT).isNotNull(), "unparseable (wrong number of fields)"),
-        (label.isNull() | (label == ""), f"{schema.label} missing"),
-        (~label.isin(*known), f"{schema.label} not one of the labels in [data]"),
+        (f"{_CORRUPT} IS NOT NULL", "unparseable (wrong number of fields)"),
+        (f"{label} IS NULL OR {label} = ''", f"{schema.label} missing"),
+        (f"NOT {_one_of(label, known)}", f"{schema.label} not one of the labels in [data]"),
     ]
     for feature in schema.features:
         value = _text(feature.name)
-        checks.append((value.isNull() | (value == ""), f"{feature.name} missing"))
+        checks.append((f"{value} IS NULL OR {value} = ''", f"{feature.name} missing"))
         if feature.kind == "numeric":
-            checks.append((_number(feature.name).isNull(), f"{feature.name} not a number"))
+            checks.append((f"({_number(feature.name)}) IS NULL", f"{feature.name} not a number"))
         elif feature.kind == "boolean":
             allowed = (*BOOLEAN_TRUE, *BOOLEAN_FALSE)
-            checks.append((~value.isin(*allowed), f"{feature.name} not yes/no, true/false or 1/0"))
+            checks.append((f"NOT {_one_of(value, allowed)}",
+                           f"{feature.name} not yes/no, true/false or 1/0"))  # fmt: skip
         else:
             categories = [category.lower() for category in feature.categories]
-            checks.append(
-                (~value.isin(*categories), f"{feature.name} not one of its categories in [data]")
-            )
-    reason = F.lit(None).cast("string")
-    for condition, text in reversed(checks):
-        reason = F.when(condition, F.lit(text)).otherwise(reason)
-    return reason
+            checks.append((f"NOT {_one_of(value, categories)}",
+                           f"{feature.name} not one of its categories in [data]"))  # fmt: skip
+    cases = " ".join(f"WHEN {condition} THEN {_string(text)}" for condition, text in checks)
+    return f"CASE {cases} ELSE CAST(NULL AS STRING) END"
 
 
-def dropped_by_reason(raw: DataFrame, schema: Schema) -> dict[str, int]:
-    reasons = raw.select(drop_reason(raw, schema).alias("reason"))
-    counted = reasons.groupBy("reason").count().collect()
-    return {row["reason"]: row["count"] for row in sorted(counted, key=lambda r: -r["count"])
-            if row["reason"] is not None}  # fmt: skip
+@dataclass(frozen=True)
+class Tally:
+    """What the job counts of the raw rows, all from one pass over them."""
+
+    rows_read: int
+    not_utf8: int
+    kept: int
+    train_rows: int
+    rows_without_id: int  # kept rows without an id
+    dropped_by_reason: dict[str, int]  # the most frequent reason first
+
+    @property
+    def validation_rows(self) -> int:
+        return self.kept - self.train_rows
+
+
+def tally(raw: DataFrame, schema: Schema) -> Tally:
+    """Every count the job reports, in one pass over the raw rows: grouped by drop
+    reason, set, missing id and mangled text, a few dozen groups at most whatever the
+    size of the data (one pass instead of four, and nothing cached for them)."""
+    groups = (
+        raw.selectExpr(
+            f"{drop_reason(schema)} AS reason",
+            f"{_in_validation(_split_key(schema))} AS validation",
+            f"{_missing_id(schema)} AS missing_id",
+            f"{_mangled(schema)} AS mangled",
+        )
+        .groupBy("reason", "validation", "missing_id", "mangled")
+        .count()
+    )
+    rows = groups.collect()
+    kept = [row for row in rows if row["reason"] is None]
+    reasons: dict[str, int] = {}
+    for row in rows:
+        if row["reason"] is not None:
+            reasons[row["reason"]] = reasons.get(row["reason"], 0) + row["count"]
+    return Tally(
+        rows_read=sum(row["count"] for row in rows),
+        not_utf8=sum(row["count"] for row in rows if row["mangled"]),
+        kept=sum(row["count"] for row in kept),
+        train_rows=sum(row["count"] for row in kept if not row["validation"]),
+        rows_without_id=sum(row["count"] for row in kept if row["missing_id"]),
+        dropped_by_reason=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+    )
 
 
 def clean(raw: DataFrame, schema: Schema) -> DataFrame:
     """Well-formed rows, encoded: the label as 1/0 first, then the features as numbers."""
     positive = [value.lower() for value in schema.positive]
-    encoded = [_text(schema.label).isin(*positive).cast("int").alias("label")]
+    encoded = [f"CAST({_one_of(_text(schema.label), positive)} AS INT) AS label"]
     for feature in schema.features:
+        name = _quoted(feature.name)
         if feature.kind == "numeric":
-            encoded.append(_number(feature.name).alias(feature.name))
+            encoded.append(f"{_number(feature.name)} AS {name}")
         elif feature.kind == "boolean":
-            encoded.append(_text(feature.name).isin(*BOOLEAN_TRUE).cast("int").alias(feature.name))
+            encoded.append(f"CAST({_one_of(_text(feature.name), BOOLEAN_TRUE)} AS INT) AS {name}")
         else:
+            columns = zip(feature.categories, feature.encoded_names(), strict=True)
             encoded += [
-                (_text(feature.name) == category.lower()).cast("int").alias(name)
-                for category, name in zip(feature.categories, feature.encoded_names(), strict=True)
+                f"CAST({_text(feature.name)} = {_string(category.lower())} AS INT) AS "
+                + _quoted(column)
+                for category, column in columns
             ]
-    return raw.where(drop_reason(raw, schema).isNull()).select(
-        _split_key(schema).alias("_split_key"), _missing_id(schema).alias("_missing_id"), *encoded
+    return raw.where(f"({drop_reason(schema)}) IS NULL").selectExpr(
+        f"{_split_key(schema)} AS _split_key", f"{_missing_id(schema)} AS _missing_id", *encoded
     )
 
 
-def _missing_id(schema: Schema):
+def _missing_id(schema: Schema) -> str:
     """Whether a row has no id (null, or empty once trimmed)."""
     if not schema.id_column:
-        return F.lit(False)
-    ident = by_name(schema.id_column)
-    return ident.isNull() | (F.trim(ident) == "")
+        return "false"
+    ident = _quoted(schema.id_column)
+    return f"({ident} IS NULL OR trim({ident}) = '')"
 
 
-def _split_key(schema: Schema):
+def _split_key(schema: Schema) -> str:
     """What decides a row's set: its id, or the whole raw row when it has none. (Every
     row without an id would otherwise share one hash bucket, and so one set.)"""
-    whole_row = F.concat_ws(
-        "\u001f", *[F.coalesce(by_name(name), F.lit("")) for name in schema.columns]
-    )
+    values = ", ".join(f"coalesce({_quoted(name)}, '')" for name in schema.columns)
+    whole_row = f"concat_ws({_string(chr(0x1F))}, {values})"
     if not schema.id_column:
         return whole_row
     # Marked, so that no row's text can pass for another row's id.
-    marked = F.concat(F.lit("\u001e"), whole_row)
-    return F.when(_missing_id(schema), marked).otherwise(by_name(schema.id_column))
+    marked = f"concat({_string(chr(0x1E))}, {whole_row})"
+    return f"CASE WHEN {_missing_id(schema)} THEN {marked} ELSE {_quoted(schema.id_column)} END"
 
 
 def to_xgboost_layout(cleaned: DataFrame) -> DataFrame:
@@ -297,24 +353,16 @@ def to_xgboost_layout(cleaned: DataFrame) -> DataFrame:
     return cleaned.drop("_split_key", "_missing_id")
 
 
-def _in_validation():
-    bucket = F.abs(F.xxhash64(F.col("_split_key"), F.lit(SPLIT_SEED))) % 100
-    return bucket < VALIDATION_PERCENT
+def _in_validation(split_key: str = "_split_key") -> str:
+    """Whether a row's split key (the cleaned frame's _split_key column) puts it in
+    the validation set."""
+    return f"abs(xxhash64({split_key}, {SPLIT_SEED})) % 100 < {VALIDATION_PERCENT}"
 
 
 def split(cleaned: DataFrame) -> tuple[DataFrame, DataFrame]:
     """Train/validation by a hash of the id (or of the whole row): the same entity
     always lands in the same set, whatever the partitioning or the row order."""
-    return cleaned.where(~_in_validation()), cleaned.where(_in_validation())
-
-
-def _split_counts(cleaned: DataFrame) -> tuple[int, int, int]:
-    """The rows of each set, and the rows without an id, counted in one pass."""
-    groups = cleaned.groupBy(_in_validation().alias("v"), F.col("_missing_id").alias("m"))
-    counts = {(row["v"], row["m"]): row["count"] for row in groups.count().collect()}
-    train = sum(n for (validation, _), n in counts.items() if not validation)
-    without_id = sum(n for (_, missing), n in counts.items() if missing)
-    return train, sum(counts.values()) - train, without_id
+    return cleaned.where(f"NOT ({_in_validation()})"), cleaned.where(_in_validation())
 
 
 # SageMaker's XGBoost container reads every file of a training channel, and sniffs
@@ -340,48 +388,52 @@ DEFAULT_DRIFT_THRESHOLD = 0.1
 def baseline_statistics(features: DataFrame) -> dict:
     """statistics.json of ``features`` (numeric columns): counts, mean, std, min, max,
     and a 10-bucket histogram between min and max, in two passes over the data."""
-    names = features.columns
-    summary = features.agg(
-        F.count(F.lit(1)).alias("_rows"),
-        *[expression(F.col(f"`{name}`")).alias(f"{label}:{index}")
-          for index, name in enumerate(names)
-          for label, expression in (("present", F.count), ("sum", F.sum), ("mean", F.avg),
-                                    ("std", F.stddev_pop), ("min", F.min), ("max", F.max))],
+    # SQL text rather than pyspark's column functions: the JVM parses each expression
+    # once, where building it node by node costs a py4j round trip per node (some
+    # thousands for a few dozen features, most of a small run's time).
+    columns = [_quoted(name) for name in features.columns]
+    summary = features.selectExpr(
+        "count(1) AS _rows",
+        *[f"{function}({column}) AS `{label}:{index}`"
+          for index, column in enumerate(columns)
+          for label, function in (("present", "count"), ("sum", "sum"), ("mean", "avg"),
+                                  ("std", "stddev_pop"), ("min", "min"), ("max", "max"))],
     ).first()  # fmt: skip
     counts = _bucket_counts(features, [(summary[f"min:{i}"], summary[f"max:{i}"])
-                                       for i in range(len(names))])  # fmt: skip
+                                       for i in range(len(columns))])  # fmt: skip
     return {
         "version": 0,
         "dataset": {"item_count": summary["_rows"]},
         "features": [
             _numerical_statistics(name, summary, index, counts[index])
-            for index, name in enumerate(names)
+            for index, name in enumerate(features.columns)
         ],
     }
 
 
 def _bucket_counts(features: DataFrame, ranges: list[tuple]) -> list[list[int]]:
     """Per column, how many values fall in each of the 10 equal buckets of its range."""
-    expressions = []
-    for index, (low, high) in enumerate(ranges):
-        column = F.col(f"`{features.columns[index]}`")
-        bucket = _bucket_of(column, low, high)
-        expressions += [
-            F.sum(F.when(column.isNotNull() & (bucket == k), 1).otherwise(0)).alias(f"b{index}:{k}")
-            for k in range(BASELINE_BUCKETS)
-        ]
-    row = features.agg(*expressions).first()
+    expressions = [
+        f"count_if({_bucket_of(_quoted(name), low, high)} = {k}) AS `b{index}:{k}`"
+        for index, (name, (low, high)) in enumerate(zip(features.columns, ranges, strict=True))
+        for k in range(BASELINE_BUCKETS)
+    ]
+    row = features.selectExpr(*expressions).first()
     return [
         [int(row[f"b{index}:{k}"] or 0) for k in range(BASELINE_BUCKETS)]
         for index in range(len(ranges))
     ]
 
 
-def _bucket_of(column, low, high):
+def _bucket_of(column: str, low, high) -> str:
+    """The SQL of a value's bucket: NULL for a missing value, so that it counts in none."""
     if low is None or not high > low:  # no value, or one value: all in the first bucket
-        return F.lit(0)
+        return f"if({column} IS NULL, NULL, 0)"
     width = (high - low) / BASELINE_BUCKETS
-    return F.least(F.floor((column - F.lit(low)) / F.lit(width)), F.lit(BASELINE_BUCKETS - 1))
+    # The bounds as the exact doubles they are in Python (repr). least() skips a NULL,
+    # so a missing value is kept out of the last bucket explicitly.
+    bucket = f"floor(({column} - CAST('{low!r}' AS DOUBLE)) / CAST('{width!r}' AS DOUBLE))"
+    return f"if({column} IS NULL, NULL, least({bucket}, {BASELINE_BUCKETS - 1}))"
 
 
 def _numerical_statistics(name: str, summary, index: int, counts: list[int]) -> dict:
@@ -456,12 +508,14 @@ def prepare(
     spark: SparkSession, source_uri: str, train_uri: str, validation_uri: str, schema: Schema,
     baseline_uri: str | None = None,
 ):  # fmt: skip
-    """The whole job. Raises SourceError when there is nothing to train on."""
+    """The whole job. Raises SourceError when there is nothing to train on.
+
+    The raw rows are read twice (once counted, once cleaned); only the cleaned rows,
+    which the two writes and the baseline read again, are cached.
+    """
     try:
-        raw = read_raw(spark, source_uri, schema).cache()
-        rows_read = count_rows(spark, source_uri, schema, raw)
-    except SourceError:
-        raise
+        raw = read_raw(spark, source_uri, schema)
+        counted = tally(raw, schema)
     except Exception as error:  # Spark reports a missing path as AnalysisException
         if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
             raise SourceError(f"no raw data at {source_uri}") from error
@@ -471,37 +525,35 @@ def prepare(
                 "that matches settings.toml's [data] table"
             ) from None
         raise
-    if rows_read == 0:
+    if counted.rows_read == 0:
         raise SourceError(f"the raw data at {source_uri} has no rows")
+    refuse_not_utf8(spark, source_uri, schema, counted)
+    if counted.kept == 0:
+        reasons = "; ".join(f"{n} {reason}" for reason, n in counted.dropped_by_reason.items())
+        raise SourceError(
+            f"none of the {counted.rows_read} rows at {source_uri} is well-formed ({reasons})"
+        )
+    if not counted.train_rows or not counted.validation_rows:
+        raise SourceError(
+            f"the {counted.kept} usable rows at {source_uri} left {counted.train_rows} for "
+            f"training and {counted.validation_rows} for validation; give more rows (a "
+            "hundred or more)"
+        )
     cleaned = clean(raw, schema).cache()
-    kept = cleaned.count()
-    if kept == 0:
-        reasons = "; ".join(f"{n} {reason}" for reason, n in dropped_by_reason(raw, schema).items())
-        raise SourceError(
-            f"none of the {rows_read} rows at {source_uri} is well-formed ({reasons})"
-        )
     train, validation = split(cleaned)
-    train_rows, validation_rows, rows_without_id = _split_counts(cleaned)
-    if not train_rows or not validation_rows:
-        raise SourceError(
-            f"the {kept} usable rows at {source_uri} left {train_rows} for training and "
-            f"{validation_rows} for validation; give more rows (a hundred or more)"
-        )
     write_csv(to_xgboost_layout(train), train_uri)
     write_csv(to_xgboost_layout(validation), validation_uri)
     if baseline_uri:
         write_baseline(spark, to_xgboost_layout(train), baseline_uri)
-    report = PreparationReport(
-        rows_read=rows_read,
-        rows_dropped=rows_read - kept,
-        train_rows=train_rows,
-        validation_rows=validation_rows,
-        dropped_by_reason=dropped_by_reason(raw, schema) if kept < rows_read else {},
-        rows_without_id=rows_without_id,
-    )
-    raw.unpersist()
     cleaned.unpersist()
-    return report
+    return PreparationReport(
+        rows_read=counted.rows_read,
+        rows_dropped=counted.rows_read - counted.kept,
+        train_rows=counted.train_rows,
+        validation_rows=counted.validation_rows,
+        dropped_by_reason=counted.dropped_by_reason,
+        rows_without_id=counted.rows_without_id,
+    )
 
 
 def run_on_glue(argv: list[str]) -> None:
