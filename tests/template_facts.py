@@ -280,6 +280,7 @@ _COMMON_FILES = (
     "tests/settings/test_settings.py",
     "tests/settings/test_toml_file.py",
     "tests/test_cli.py",
+    "tests/test_test_groups.py",
     "tests/workflow/__init__.py",
     "tests/workflow/canned_tasks.py",
     "tests/workflow/test_definition.py",
