@@ -207,6 +207,7 @@ _COMMON_FILES = (
     "src/{package}/settings/rules_schedules.py",
     "src/{package}/settings/rules_suggestions.py",
     "src/{package}/settings/rules_xgboost_hyperparameters.py",
+    "src/{package}/settings/rules_training_data.py",
     "src/{package}/settings/toml_file.py",
     "src/{package}/workflow/__init__.py",
     "src/{package}/workflow/asl_fields.py",

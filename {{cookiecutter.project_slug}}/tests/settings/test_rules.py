@@ -36,6 +36,10 @@ from project.settings import fields, rules
         (rules.instance_type(rules.TRAINING_FAMILIES), "ml.m5.xlarge"),
         (rules.instance_type(rules.HOSTING_FAMILIES), "ml.t3.medium"),
         (rules.project_slug, "churn-model-2"),
+        (rules.train_on, "all"),
+        (rules.train_on, "latest"),
+        (rules.train_on, "30 days"),
+        (rules.train_on, "1 day"),
     ],
 )
 def test_good_values_pass(rule, value):
@@ -84,6 +88,10 @@ def test_good_values_pass(rule, value):
         (rules.instance_type(rules.TRAINING_FAMILIES), "ml.t3.medium", "not offered"),
         (rules.instance_type(rules.HOSTING_FAMILIES), "ml.m5.medium", "only t2 and t3"),
         (rules.project_slug, "My Project", "try 'my-project'"),
+        (rules.train_on, "newest", 'write "all" (every upload), "latest"'),
+        (rules.train_on, "30", '"30 days"'),
+        (rules.train_on, "0 days", "outside 1 to 3650 days"),
+        (rules.train_on, "2 weeks", "not a choice of training data"),
     ],
 )
 def test_bad_values_are_refused_with_the_fix(rule, value, expected):

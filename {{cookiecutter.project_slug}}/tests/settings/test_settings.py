@@ -41,6 +41,7 @@ def test_the_settings_file_is_found_from_a_subfolder(settings_path, monkeypatch)
         ("keep_runs_days =", "keep_runs_days = 3651", "storage.keep_runs_days '3651' must be"),
         ("keep_runs_days =", 'keep_runs_days = "90"', "storage.keep_runs_days is '90'; it must"),
         ("retention_days =", "retention_days = 10", "logs.retention_days '10' is not a retention"),
+        ("train_on =", 'train_on = "yesterday"', "retraining.train_on 'yesterday' is not a"),
         ("max_runtime_seconds =", "max_runtime_seconds = 5", "training.max_runtime_seconds '5'"),
         ("max_depth =", "max_dept = 5", "hyperparameters.max_dept is not a hyperparameter"),
     ],

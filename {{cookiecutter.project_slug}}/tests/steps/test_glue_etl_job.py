@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import numpy as np
 import pytest
@@ -17,11 +18,15 @@ from project.local.run import spark_session
 from project.sample_data import generate
 from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSchema, Feature
 from project.steps.glue_etl_job import (
+    INPUTS_FILE,
+    SECONDS_PER_DAY,
     VALIDATION_PERCENT,
     Schema,
     SourceError,
     baseline_statistics,
+    list_raw_files,
     prepare,
+    select_inputs,
 )
 
 from ..conftest import project_schema, sample_csv
@@ -367,3 +372,79 @@ def test_the_baseline_counts_a_missing_value_in_no_bucket_and_quotes_any_name(sp
     assert counts == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
     buckets = constant["numerical_statistics"]["distribution"]["kll"]["buckets"]
     assert [bucket["count"] for bucket in buckets] == [3] + [0] * 9
+
+
+NOW = 1_800_000_000.0  # the job's clock in the tests below: a fixed instant
+
+
+def uploads(tmp_path):
+    """Three uploads under raw/, as S3 dates them: a file 3 days old, a folder of two
+    files written 2 days and 1 day ago, and a file 10 days old; and the files Spark's
+    reader skips (a _SUCCESS marker, a .crc checksum)."""
+    raw = tmp_path / "raw"
+    written = {"older.csv": (40, 10), "new.csv": (60, 3), "batch/part-1.csv": (70, 2),
+               "batch/part-2.csv": (80, 1)}  # fmt: skip
+    for name, (rows, days_ago) in written.items():
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        os.utime(sample_csv(raw / name, rows=rows), (NOW - days_ago * SECONDS_PER_DAY,) * 2)
+    (raw / "batch" / "_SUCCESS").write_text("")
+    (raw / ".new.csv.crc").write_text("")
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("train_on", "expected"),
+    [
+        ("all", ["batch/part-1.csv", "batch/part-2.csv", "new.csv", "older.csv"]),
+        ("latest", ["batch/part-1.csv", "batch/part-2.csv"]),  # a folder is one upload
+        ("2 days", ["batch/part-1.csv", "batch/part-2.csv"]),
+        ("5 days", ["batch/part-1.csv", "batch/part-2.csv", "new.csv"]),
+        ("1 day", ["batch/part-2.csv"]),
+    ],
+)
+def test_train_on_reads_every_upload_the_latest_or_a_window(spark, tmp_path, train_on, expected):
+    """#25: every upload added itself to every later run. The files are listed through
+    Hadoop's file system (S3's listing and LastModified on Glue, here local files)."""
+    raw = uploads(tmp_path)
+    chosen = select_inputs(list_raw_files(spark, str(raw)), train_on, now=NOW)
+    assert [file.uri.split("/raw/", 1)[1] for file in chosen] == expected
+
+
+def test_the_run_reads_only_the_chosen_files_and_lists_them_beside_the_baseline(spark, tmp_path):
+    raw = uploads(tmp_path)
+    report = prepare(spark, str(raw), str(tmp_path / "t"), str(tmp_path / "v"), job_schema(),
+                     str(tmp_path / "baseline"), train_on="latest", now=NOW)  # fmt: skip
+    assert report.rows_read == 70 + 80
+    assert report.inputs == "the latest upload, batch (2 files of 4)"
+    assert str(report).endswith("; input: the latest upload, batch (2 files of 4)")
+    listed = json.loads((tmp_path / "baseline" / INPUTS_FILE).read_text())
+    assert listed["train_on"] == "latest" and listed["source"] == str(raw)
+    assert [file["uri"].rsplit("/", 2)[-2:] for file in listed["files"]] == [
+        ["batch", "part-1.csv"], ["batch", "part-2.csv"]]  # fmt: skip
+    assert [file["uploaded"] for file in listed["files"]] == ["2027-01-13 08:00 UTC",
+                                                             "2027-01-14 08:00 UTC"]  # fmt: skip
+
+
+def test_a_window_with_no_upload_in_it_is_a_clear_error(spark, tmp_path):
+    raw = uploads(tmp_path)
+    later = NOW + 30 * SECONDS_PER_DAY
+    with pytest.raises(SourceError, match=r"none of the 4 files at .* was uploaded in the last "
+                       r"7 days \(the newest: .*part-2.csv, 2027-01-14 08:00 UTC\); upload new "
+                       'data, or set retraining.train_on to "all"'):  # fmt: skip
+        prepare(spark, str(raw), str(tmp_path / "t"), str(tmp_path / "v"), job_schema(),
+                train_on="7 days", now=later)  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["all", "latest", "LATEST", " 30 days ", "1 day", "2 weeks",
+                                   "days", "30", "-1 days", "latest upload"])  # fmt: skip
+def test_the_job_and_the_settings_read_train_on_alike(value):
+    """The job is uploaded alone, so it parses train_on itself: it accepts what the
+    settings' rule accepts (the rule also bounds the days) and nothing else."""
+    from project.settings import rules
+
+    try:
+        select_inputs([], value, now=NOW)
+        accepted = True
+    except SourceError:
+        accepted = False
+    assert accepted == (rules.train_on(value) is None or rules.window_days(value) is not None)

@@ -232,6 +232,7 @@ class LocalServices:
                 paths["--validation_uri"],
                 schema,
                 paths.get("--baseline_uri"),
+                arguments.get("--train_on", etl_job.TRAIN_ON_ALL),
             )
         except etl_job.SourceError as error:
             raise TaskFailure(

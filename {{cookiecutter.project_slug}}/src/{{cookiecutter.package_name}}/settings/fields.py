@@ -159,6 +159,7 @@ FIELDS: tuple[Field, ...] = (
     Field("on_new_data", "retraining.on_new_data", BOOLEAN, None),
     Field("new_data_quiet_minutes", "retraining.new_data_quiet_minutes", WHOLE_NUMBER,
           rules.whole_number(1, 1440)),
+    Field("train_on", "retraining.train_on", TEXT, rules.train_on),
     Field("on_drift", "retraining.on_drift", BOOLEAN, None),
     Field("capture_percent", "drift.capture_percent", WHOLE_NUMBER, rules.whole_number(0, 100)),
     Field("drift_threshold", "drift.max_distance", NUMBER, rules.share),

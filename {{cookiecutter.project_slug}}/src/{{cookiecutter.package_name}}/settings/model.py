@@ -92,6 +92,7 @@ class Settings:
     schedule_timezone: str
     on_new_data: bool
     new_data_quiet_minutes: int
+    train_on: str
     on_drift: bool
     capture_percent: int
     drift_threshold: float

@@ -18,6 +18,7 @@ found here wherever they are defined:
 - ``rules_quality_gate``: the gate's metrics, directions and approval modes;
 - ``rules_rollout``: blue/green rollouts and their time limit;
 - ``rules_glue_and_logs``: Glue versions and workers, log retention;
+- ``rules_training_data``: which raw data a run trains on;
 - ``rules_xgboost_hyperparameters``: ``[training.hyperparameters]`` as the container checks it;
 - ``rules_contradictions``: settings that are each fine alone but cannot hold together.
 
@@ -88,6 +89,13 @@ from .rules_rollout import (
     rollout_seconds,
 )
 from .rules_schedules import MIN_SCHEDULE_MINUTES, schedule_expression, schedule_timezone
+from .rules_training_data import (
+    MAX_WINDOW_DAYS,
+    TRAIN_ON_ALL,
+    TRAIN_ON_LATEST,
+    train_on,
+    window_days,
+)
 from .rules_xgboost_hyperparameters import (
     BINARY_OBJECTIVES,
     XGBOOST_EVAL_METRICS,
@@ -107,6 +115,7 @@ __all__ = [
     "HOSTING_FAMILIES",
     "IAM_ROLE_MODES",
     "LOG_RETENTION_DAYS",
+    "MAX_WINDOW_DAYS",
     "METRIC_DIRECTIONS",
     "METRIC_RANGES",
     "MIN_SCHEDULE_MINUTES",
@@ -118,6 +127,8 @@ __all__ = [
     "ROLLOUT_STRATEGIES",
     "SLUG_MAX_LENGTH",
     "TRAINING_FAMILIES",
+    "TRAIN_ON_ALL",
+    "TRAIN_ON_LATEST",
     "TRANSFORM_FAMILIES",
     "XGBOOST_EVAL_METRICS",
     "XGBOOST_HYPERPARAMETERS",
@@ -148,5 +159,7 @@ __all__ = [
     "schedule_expression",
     "schedule_timezone",
     "share",
+    "train_on",
     "whole_number",
+    "window_days",
 ]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
+import time
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, SparkSession
@@ -91,6 +93,7 @@ class PreparationReport:
     validation_rows: int
     dropped_by_reason: dict[str, int] = field(default_factory=dict)
     rows_without_id: int = 0  # kept, split by their whole row instead of the id
+    inputs: str = ""  # which raw files were read (retraining.train_on)
 
     def __str__(self) -> str:
         reasons = "; ".join(f"{count} {reason}" for reason, count in self.dropped_by_reason.items())
@@ -101,10 +104,93 @@ class PreparationReport:
             + (f" ({reasons})" if reasons else "")
             + f", wrote {self.train_rows} train and {self.validation_rows} validation rows"
             + without_id
+            + (f"; input: {self.inputs}" if self.inputs else "")
         )
 
 
-def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
+# Which raw files a run reads: settings.toml's retraining.train_on, parsed again here
+# (the job is uploaded alone) as settings/rules_training_data.py reads it.
+TRAIN_ON_ALL, TRAIN_ON_LATEST = "all", "latest"
+_WINDOW = re.compile(r"(\d+) days?")
+SECONDS_PER_DAY = 86_400
+INPUTS_FILE = "training_inputs.json"  # beside the baseline: what the model was trained from
+
+
+@dataclass(frozen=True)
+class RawFile:
+    uri: str
+    upload: str  # the file, or the folder, directly under the raw prefix that holds it
+    size: int
+    modified: float  # seconds since the epoch: S3's LastModified, a local file's mtime
+
+
+def list_raw_files(spark: SparkSession, source_uri: str) -> list[RawFile]:
+    """Every data file under ``source_uri`` (or the file it names), through Hadoop's file
+    system (S3 on Glue, local files locally). Names starting with _ or . are skipped,
+    as Spark's reader skips them."""
+    jvm, configuration = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
+    root = jvm.org.apache.hadoop.fs.Path(source_uri)
+    system = root.getFileSystem(configuration)
+    if not system.exists(root):
+        return []
+    prefix = system.getFileStatus(root).getPath().toString().rstrip("/") + "/"
+    found, listing = [], system.listFiles(root, True)
+    while listing.hasNext():
+        status = listing.next()
+        uri = status.getPath().toString()
+        relative = uri[len(prefix) :] if uri.startswith(prefix) else uri.rsplit("/", 1)[-1]
+        if any(part.startswith(("_", ".")) for part in relative.split("/")):
+            continue
+        found.append(RawFile(uri, relative.split("/", 1)[0], status.getLen(),
+                             status.getModificationTime() / 1000))  # fmt: skip
+    return sorted(found, key=lambda raw: raw.uri)
+
+
+def select_inputs(files: list[RawFile], train_on: str, now: float) -> list[RawFile]:
+    """The files a run reads: all of them, the newest upload's, or those of a window."""
+    value = train_on.strip().lower()
+    if value == TRAIN_ON_ALL:
+        return files
+    if value == TRAIN_ON_LATEST:
+        if not files:
+            return []
+        newest = {}
+        for raw in files:
+            newest[raw.upload] = max(newest.get(raw.upload, 0.0), raw.modified)
+        latest = max(newest, key=lambda upload: (newest[upload], upload))
+        return [raw for raw in files if raw.upload == latest]
+    match = _WINDOW.fullmatch(value)
+    if not match:
+        raise SourceError(f"train_on {train_on!r} is not all, latest or N days")
+    since = now - int(match.group(1)) * SECONDS_PER_DAY
+    return [raw for raw in files if raw.modified >= since]
+
+
+def _utc(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+
+
+def inputs_document(train_on: str, source_uri: str, chosen: list[RawFile]) -> str:
+    """training_inputs.json: the choice, and each file read with its size and time."""
+    return json.dumps({
+        "train_on": train_on.strip().lower(),
+        "source": source_uri,
+        "files": [{"uri": raw.uri, "bytes": raw.size, "uploaded": _utc(raw.modified)}
+                  for raw in chosen],
+    }, indent=1)  # fmt: skip
+
+
+def describe_inputs(train_on: str, source_uri: str, chosen: list[RawFile], every: int) -> str:
+    count = f"{len(chosen)} file{'s' if len(chosen) != 1 else ''}"
+    value = train_on.strip().lower()
+    if value == TRAIN_ON_ALL:
+        return f"all {count} under {source_uri}"
+    if value == TRAIN_ON_LATEST:
+        return f"the latest upload, {chosen[0].upload} ({count} of {every})"
+    return f"the uploads of the last {value} ({count} of {every})"
+
+
+def read_raw(spark: SparkSession, source: str | list[str], schema: Schema) -> DataFrame:
     """The raw rows, columns bound by their header names (in any order), as text.
 
     Spark's CSV reader binds a given schema to columns by position and skips the
@@ -113,11 +199,12 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
     makes Spark check every file's header against it. Every column is read as text
     and parsed by ``drop_reason``, so that a bad value is counted against its column;
     rows of the wrong length are kept aside in _corrupt_record, not dropped silently.
+    ``source`` is a file or folder, or the list of files a run reads (select_inputs).
     """
-    header = _csv_reader(spark).csv(source_uri).columns
+    header = _csv_reader(spark).csv(source).columns
     expected = schema.columns
     if header:
-        _check_columns(source_uri, _as_written(spark, source_uri, header), expected)
+        _check_columns(_shown(source), _as_written(spark, source, header), expected)
     in_file_order = header or expected
     text_schema = T.StructType(
         [T.StructField(name, T.StringType()) for name in in_file_order]
@@ -129,7 +216,7 @@ def read_raw(spark: SparkSession, source_uri: str, schema: Schema) -> DataFrame:
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", _CORRUPT)
         .schema(text_schema)
-        .csv(source_uri)
+        .csv(source)
         .selectExpr(*[_quoted(name) for name in expected], _CORRUPT)
     )
 
@@ -145,21 +232,30 @@ def _mangled(schema: Schema) -> str:
     return f"greatest({', '.join(found)}) > 0"
 
 
-def refuse_not_utf8(spark: SparkSession, source_uri: str, schema: Schema, tally: Tally) -> None:
+def _shown(source: str | list[str]) -> str:
+    """A source as messages name it: the folder or file, or the first of a list of files."""
+    if isinstance(source, str):
+        return source
+    return source[0] + (f" and {len(source) - 1} more files" if len(source) > 1 else "")
+
+
+def refuse_not_utf8(
+    spark: SparkSession, source: str | list[str], schema: Schema, tally: Tally
+) -> None:
     """Rows that are not UTF-8 stop the job: Spark would read a latin-1 'côte' as
     'c\ufffdte', another category, and the model would learn from the mangled value."""
     if not tally.not_utf8:
         return
     first = (
-        read_raw(spark, source_uri, schema)
+        read_raw(spark, source, schema)
         .where(_mangled(schema))
         .selectExpr("input_file_name() AS file", *[_quoted(name) for name in schema.columns])
         .first()
     )
     shown = ",".join("" if value is None else value for value in list(first)[1:])[:80]
     raise SourceError(
-        f"{tally.not_utf8} of the {tally.rows_read} rows at {source_uri} are not UTF-8, the "
-        f"first in {first['file'] or source_uri} ({shown!r}): save the files as UTF-8 (for "
+        f"{tally.not_utf8} of the {tally.rows_read} rows at {_shown(source)} are not UTF-8, "
+        f"the first in {first['file'] or _shown(source)} ({shown!r}): save the files as UTF-8 (for "
         "example iconv -f latin1 -t utf-8 old.csv > new.csv)"
     )
 
@@ -167,7 +263,14 @@ def refuse_not_utf8(spark: SparkSession, source_uri: str, schema: Schema, tally:
 def _csv_reader(spark: SparkSession):
     """CSV as RFC 4180 writes it (and Python's csv module, which `data init` reads with):
     a header line, and a quote inside a quoted field doubled ("15"" monitor")."""
-    return spark.read.option("header", True).option("quote", '"').option("escape", '"')
+    return (
+        spark.read.option("header", True)
+        .option("quote", '"')
+        .option("escape", '"')
+        # Files in folders below the raw prefix (an upload of many files) are data, not
+        # partitions named column=value.
+        .option("recursiveFileLookup", True)
+    )
 
 
 def _quoted(name: str) -> str:
@@ -506,15 +609,29 @@ def write_baseline(spark: SparkSession, train_layout: DataFrame, baseline_uri: s
 
 def prepare(
     spark: SparkSession, source_uri: str, train_uri: str, validation_uri: str, schema: Schema,
-    baseline_uri: str | None = None,
+    baseline_uri: str | None = None, train_on: str = TRAIN_ON_ALL, now: float | None = None,
 ):  # fmt: skip
     """The whole job. Raises SourceError when there is nothing to train on.
 
+    It reads the raw files ``train_on`` selects (all, the latest upload, or a window of
+    days before ``now``), and lists them in training_inputs.json beside the baseline.
     The raw rows are read twice (once counted, once cleaned); only the cleaned rows,
     which the two writes and the baseline read again, are cached.
     """
+    files = list_raw_files(spark, source_uri)
+    chosen = select_inputs(files, train_on, time.time() if now is None else now)
+    if not files:
+        raise SourceError(f"no raw data at {source_uri}")
+    if not chosen:
+        newest = max(files, key=lambda raw: raw.modified)
+        raise SourceError(
+            f"none of the {len(files)} files at {source_uri} was uploaded in the last "
+            f"{train_on.strip()} (the newest: {newest.uri}, {_utc(newest.modified)}); upload "
+            'new data, or set retraining.train_on to "all"'
+        )
+    source = [raw.uri for raw in chosen]
     try:
-        raw = read_raw(spark, source_uri, schema)
+        raw = read_raw(spark, source, schema)
         counted = tally(raw, schema)
     except Exception as error:  # Spark reports a missing path as AnalysisException
         if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
@@ -527,7 +644,7 @@ def prepare(
         raise
     if counted.rows_read == 0:
         raise SourceError(f"the raw data at {source_uri} has no rows")
-    refuse_not_utf8(spark, source_uri, schema, counted)
+    refuse_not_utf8(spark, source, schema, counted)
     if counted.kept == 0:
         reasons = "; ".join(f"{n} {reason}" for reason, n in counted.dropped_by_reason.items())
         raise SourceError(
@@ -545,6 +662,8 @@ def prepare(
     write_csv(to_xgboost_layout(validation), validation_uri)
     if baseline_uri:
         write_baseline(spark, to_xgboost_layout(train), baseline_uri)
+        write_text(spark, f"{baseline_uri.rstrip('/')}/{INPUTS_FILE}",
+                   inputs_document(train_on, source_uri, chosen))  # fmt: skip
     cleaned.unpersist()
     return PreparationReport(
         rows_read=counted.rows_read,
@@ -553,6 +672,7 @@ def prepare(
         validation_rows=counted.validation_rows,
         dropped_by_reason=counted.dropped_by_reason,
         rows_without_id=counted.rows_without_id,
+        inputs=describe_inputs(train_on, source_uri, chosen, len(files)),
     )
 
 
@@ -563,7 +683,8 @@ def run_on_glue(argv: list[str]) -> None:
     from awsglue.utils import getResolvedOptions
     from pyspark.context import SparkContext
 
-    options = ["JOB_NAME", "source_uri", "train_uri", "validation_uri", "baseline_uri", "schema"]
+    options = ["JOB_NAME", "source_uri", "train_uri", "validation_uri", "baseline_uri", "schema",
+               "train_on"]  # fmt: skip
     arguments = getResolvedOptions(argv, options)
     glue = GlueContext(SparkContext.getOrCreate())
     job = Job(glue)
@@ -575,6 +696,7 @@ def run_on_glue(argv: list[str]) -> None:
         arguments["validation_uri"],
         Schema.from_json(arguments["schema"]),
         arguments["baseline_uri"],
+        arguments["train_on"],
     )
     print(report)
     job.commit()

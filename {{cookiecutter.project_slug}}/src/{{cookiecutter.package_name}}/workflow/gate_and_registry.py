@@ -163,6 +163,10 @@ def registry_tasks(settings: Settings) -> dict[State, Any]:
                 "TrainUri.$": "$.Run.TrainUri",
                 "ValidationUri.$": "$.Run.ValidationUri",
                 "BaselineUri.$": "$.Run.BaselineUri",
+                # Which raw files trained the model: the choice here, the list of files
+                # (with sizes and upload times) in the baseline folder.
+                "TrainOn": settings.train_on,
+                "TrainingInputs.$": states_format("{}training_inputs.json", "$.Run.BaselineUri"),
                 "GlueScript": PLACEHOLDERS["GlueScriptKey"],
                 "EvaluatorCode": PLACEHOLDERS["EvaluatorCodeKey"],
                 "FeatureLayout": settings.data.feature_layout,

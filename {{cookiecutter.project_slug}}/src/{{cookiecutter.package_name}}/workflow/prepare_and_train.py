@@ -140,6 +140,8 @@ def training_tasks(settings: Settings, plan: Pass) -> dict[State, Any]:
                 "--baseline_uri": plan.output()["Run"]["BaselineUri"],
                 # The dataset's schema ([data] in settings.toml) for the job to read.
                 "--schema": settings.data.to_json(),
+                # Which raw files it reads: all, the latest upload, or "N days".
+                "--train_on": settings.train_on,
             },
         },
         result_path="$.Etl",
