@@ -101,6 +101,23 @@ def test_the_second_run_updated_the_endpoint_and_both_models_are_kept(project):
         assert workspace.path_of(entry["ModelDataUrl"]).is_file()
 
 
+def test_the_model_version_records_which_raw_files_trained_it(project, capsys):
+    """#25: retraining.train_on and the files it chose (training_inputs.json, beside the
+    baseline) are recorded in the version, and `models` shows the choice."""
+    settings = load_settings(project)
+    workspace = Workspace(project.parent / LOCAL_FOLDER)
+    newest = LocalRegistry(workspace, settings.region, "0").list_model_packages(settings.slug)[-1]
+    metadata = newest["CustomerMetadataProperties"]
+    assert metadata["TrainOn"] == settings.train_on == "all"
+    inputs = json.loads(workspace.path_of(metadata["TrainingInputs"]).read_text())
+    assert inputs["train_on"] == "all" and len(inputs["files"]) == 1
+    capsys.readouterr()
+    assert main(["--settings", str(project), "models", "--local"]) == 0
+    header, latest = capsys.readouterr().out.splitlines()[:2]
+    column = header.index("data")
+    assert latest[column:].split()[0] == "all"
+
+
 def test_each_run_writes_its_history_with_step_functions_event_names(project):
     folder = project.parent / LOCAL_FOLDER / "executions"
     runs = [

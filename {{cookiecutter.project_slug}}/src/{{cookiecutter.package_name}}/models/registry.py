@@ -29,6 +29,7 @@ class Version:
     metric_value: str
     new_model_score: str
     live_model_score: str
+    train_on: str  # which raw files trained it (retraining.train_on); "-" before it was recorded
     created: str
     description: str
     approval_description: str
@@ -45,6 +46,7 @@ class Version:
             metric_value=metadata.get("MetricValue", "?"),
             new_model_score=metadata.get("NewModelScore", ""),
             live_model_score=metadata.get("LiveModelScore", ""),
+            train_on=metadata.get("TrainOn", "-"),
             created=str(description.get("CreationTime", ""))[:19].replace("T", " "),
             description=description.get("ModelPackageDescription", ""),
             approval_description=description.get("ApprovalDescription", ""),
@@ -97,7 +99,7 @@ def listing(found: list[Version], live_run: str | None) -> list[str]:
     if not found:
         return ["no model versions yet: a run that reaches the quality gate registers one"]
     lines = [f"{'':2}{'version':>7}  {'status':<21}  {'metric':<24}  {'new vs live':<19}  "
-             f"{'created':<19}  run"]  # fmt: skip
+             f"{'data':<9}  {'created':<19}  run"]  # fmt: skip
     for version in reversed(found):
         live = "* " if version.run_name == live_run else "  "
         metric = f"{version.metric.split(':')[-1]} {_short(version.metric_value)}"
@@ -107,7 +109,8 @@ def listing(found: list[Version], live_run: str | None) -> list[str]:
             else "-"
         )
         lines.append(f"{live}{version.number:>7}  {version.status:<21}  {metric:<24}  "
-                     f"{compared:<19}  {version.created:<19}  {version.run_name}")  # fmt: skip
+                     f"{compared:<19}  {version.train_on:<9}  {version.created:<19}  "
+                     f"{version.run_name}")  # fmt: skip
     if any(version.run_name == live_run for version in found):
         lines.append("* live: the model the endpoint serves")
     else:
