@@ -170,6 +170,7 @@ _COMMON_FILES = (
     "src/{package}/local/registry.py",
     "src/{package}/local/batch_transform.py",
     "src/{package}/local/capture.py",
+    "src/{package}/local/distributed_training.py",
     "src/{package}/local/drift.py",
     "src/{package}/local/new_data.py",
     "src/{package}/local/scheduler.py",

@@ -268,6 +268,27 @@ def test_a_model_that_cannot_serve_is_not_deployed_and_the_live_one_stays(
     assert endpoint["ModelName"] != live_before and "FailureReason" not in endpoint
 
 
+@pytest.mark.slow  # a whole run whose training starts two processes: about 20 s
+def test_a_run_on_two_training_instances_shards_the_data_between_them(tmp_path):
+    """#24: training.instance_count = 2 trains one model on two "instances", each on its
+    share of the ETL's files (ShardedByS3Key); none is left without data."""
+    settings_path = copy_project(tmp_path, *PROJECT_FILES)
+    text = settings_path.read_text()
+    training = text.index("[training]")
+    settings_path.write_text(text[:training] + text[training:].replace(
+        "instance_count = 1", "instance_count = 2", 1))  # fmt: skip
+    assert main(["--settings", str(settings_path), "render"]) == 0
+    assert main(["--settings", str(settings_path), "run", "--local", "--rows", ROWS]) == 0
+    workspace = Workspace(tmp_path / LOCAL_FOLDER)
+    (job_file,) = workspace._record("training-jobs").glob("*.json")
+    job = json.loads(job_file.read_text())
+    assert job["ResourceConfig"]["InstanceCount"] == 2 and "HostsWithoutData" not in job
+    run = job["TrainingJobName"]
+    for channel in ("train", "validation"):
+        parts = list(workspace.path_of(f"s3://{LOCAL_BUCKET}/runs/{run}/{channel}/").glob("part-*"))
+        assert len(parts) == 2
+
+
 @pytest.mark.slow  # a new interpreter and JVM: about 15 s
 def test_a_run_in_a_new_process_prints_its_progress_and_nothing_else(tmp_path):
     """Spark's start-up banner, log4j warnings, pyspark's and the SDK's import warnings

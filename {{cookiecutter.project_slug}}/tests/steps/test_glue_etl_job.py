@@ -24,6 +24,7 @@ from project.steps.glue_etl_job import (
     Schema,
     SourceError,
     baseline_statistics,
+    files_per_channel,
     list_raw_files,
     prepare,
     select_inputs,
@@ -448,3 +449,38 @@ def test_the_job_and_the_settings_read_train_on_alike(value):
     except SourceError:
         accepted = False
     assert accepted == (rules.train_on(value) is None or rules.window_days(value) is not None)
+
+
+def test_each_channel_has_files_in_a_multiple_of_the_training_instances(spark, tmp_path):
+    """ShardedByS3Key deals out whole files: with fewer files than instances, some train
+    on nothing (#24). Every file holds rows (a round-robin repartition)."""
+    source = sample_csv(tmp_path / "raw" / "data.csv", rows=300)
+    prepare(spark, str(source.parent), str(tmp_path / "t"), str(tmp_path / "v"), job_schema(),
+            hosts=3)  # fmt: skip
+    for channel in ("t", "v"):
+        parts = sorted((tmp_path / channel).glob("part-*"))
+        assert len(parts) == 3 and all(part.stat().st_size > 0 for part in parts), parts
+
+
+@pytest.mark.parametrize(("channel_bytes", "hosts", "files"), [
+    (0, 1, 1), (100 * 2**20, 1, 1), (2**30, 1, 4), (2**30, 3, 6), (0, 4, 4), (100 * 2**30, 2, 400),
+])  # fmt: skip
+def test_the_number_of_files_follows_the_data_size_and_the_instances(channel_bytes, hosts, files):
+    assert files_per_channel(channel_bytes, hosts) == files
+
+
+def test_the_split_is_the_same_however_spark_partitions_the_input(spark, tmp_path):
+    """The split hashes each row's id (or the row): the same sets whether Spark reads the
+    file in one partition or in many, as Glue does with big data."""
+    source = sample_csv(tmp_path / "raw" / "data.csv", rows=400)
+    run_job(spark, source.parent, tmp_path, out="-one")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    try:
+        assert spark.read.text(str(source)).rdd.getNumPartitions() > 5
+        run_job(spark, source.parent, tmp_path, out="-many")
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    for channel in ("t", "v"):
+        one = sorted(map(tuple, read_csv_folder(tmp_path / f"{channel}-one")))
+        many = sorted(map(tuple, read_csv_folder(tmp_path / f"{channel}-many")))
+        assert one == many and one

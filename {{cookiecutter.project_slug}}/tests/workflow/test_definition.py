@@ -266,3 +266,17 @@ def test_the_endpoint_captures_the_settings_share_of_requests_as_sagemaker_model
 
     none = json.loads(render_definition(dataclasses.replace(settings, capture_percent=0)))
     assert "DataCaptureConfig" not in none["States"][State.CREATE_ENDPOINT_CONFIG]["Parameters"]
+
+
+@pytest.mark.parametrize(("instances", "distribution"), [(1, "FullyReplicated"),
+                                                         (3, "ShardedByS3Key")])  # fmt: skip
+def test_each_training_instance_gets_its_share_of_the_files(settings, instances, distribution):
+    """#24: replicated channels made every instance train on all the data, N times the
+    cost. Sharded, the Glue job writes files in a multiple of the instances (--hosts)."""
+    changed = dataclasses.replace(settings, training_instance_count=instances)
+    states = json.loads(render_definition(changed))["States"]
+    training = states[State.TRAIN_MODEL]["Parameters"]
+    assert training["ResourceConfig"]["InstanceCount"] == instances
+    assert [channel["DataSource"]["S3DataSource"]["S3DataDistributionType"]
+            for channel in training["InputDataConfig"]] == [distribution] * 2  # fmt: skip
+    assert states[State.PREPARE_DATA]["Parameters"]["Arguments"]["--hosts"] == str(instances)

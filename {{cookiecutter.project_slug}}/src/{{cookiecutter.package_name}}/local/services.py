@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from ..steps import glue_etl_job as etl_job
 from ..steps import lambda_evaluator as evaluator
 from . import batch_transform as local_transform
+from . import distributed_training
 from . import training as local_training
 from .interpreter import TaskFailure, caused_by_interrupt
 from .registry import LocalRegistry, validation_error
@@ -233,6 +234,7 @@ class LocalServices:
                 schema,
                 paths.get("--baseline_uri"),
                 arguments.get("--train_on", etl_job.TRAIN_ON_ALL),
+                hosts=int(arguments.get("--hosts", "1")),
             )
         except etl_job.SourceError as error:
             raise TaskFailure(
@@ -276,17 +278,26 @@ class LocalServices:
                 f"a training job with this name already exists ({self._arn('training-job', name)})",
             )
         channels = {
-            channel["ChannelName"]: self.workspace.path_of(
-                channel["DataSource"]["S3DataSource"]["S3Uri"]
+            channel["ChannelName"]: distributed_training.Channel(
+                self.workspace.path_of(channel["DataSource"]["S3DataSource"]["S3Uri"]),
+                channel["DataSource"]["S3DataSource"]["S3DataDistributionType"],
             )
             for channel in parameters["InputDataConfig"]
         }
         output_uri = parameters["OutputDataConfig"]["S3OutputPath"].rstrip("/")
         output = self.workspace.path_of(f"{output_uri}/{name}/output")
+        hosts = int(parameters["ResourceConfig"]["InstanceCount"])
         try:
-            result = local_training.train(
-                channels["train"], channels["validation"], parameters["HyperParameters"], output
-            )
+            if hosts > 1:
+                result, left_out = distributed_training.train(
+                    channels, parameters["HyperParameters"], output, hosts
+                )
+            else:
+                left_out = []
+                result = local_training.train(
+                    channels["train"].folder, channels["validation"].folder,
+                    parameters["HyperParameters"], output,
+                )  # fmt: skip
         except local_training.TrainingDataError as error:
             raise TaskFailure(
                 "States.TaskFailed", f"training job {name} failed: {error}"
@@ -304,7 +315,10 @@ class LocalServices:
                 for metric, value in sorted(result.metrics.items())
             ],
             "CreationTime": now.isoformat(),
+            "ResourceConfig": parameters["ResourceConfig"],
         }
+        if left_out:  # what the container's log says of them
+            description["HostsWithoutData"] = left_out
         self.workspace.save("training-jobs", name, description)
         return description
 

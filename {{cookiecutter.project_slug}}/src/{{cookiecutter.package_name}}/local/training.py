@@ -50,8 +50,13 @@ def channel_files(folder: Path) -> list[Path]:
 
 def channel_shape(folder: Path) -> tuple[int, int]:
     """Rows (lines) and columns of a channel, read without parsing the numbers."""
+    return files_shape(channel_files(folder))
+
+
+def files_shape(files: list[Path]) -> tuple[int, int]:
+    """Rows (lines) and columns of ``files``, read without parsing the numbers."""
     rows, columns = 0, 0
-    for path in channel_files(folder):
+    for path in files:
         delimiter = _sniff_delimiter(path)
         with path.open("rb") as stream:
             first = stream.readline()
@@ -64,17 +69,21 @@ def read_channel(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     """Labels and features from every file in a channel folder, as the container reads it:
     parsed into one float32 table (what xgboost keeps), file by file."""
     folder = Path(folder)
-    rows, columns = channel_shape(folder)
+    return read_files(channel_files(folder), folder.name)
+
+
+def read_files(files: list[Path], channel: str) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and features from ``files`` (a channel's, or one host's share of them)."""
+    rows, columns = files_shape(files)
     table = np.empty((rows, columns), dtype=np.float32)
     filled = 0
-    for path in channel_files(folder):
+    for path in files:
         try:
             part = np.loadtxt(path, delimiter=_sniff_delimiter(path), ndmin=2, dtype=np.float32)
         except ValueError as error:
-            message = f"channel {folder.name}: {path.name} is not CSV: {error}"
-            raise TrainingDataError(message) from None
+            raise TrainingDataError(f"channel {channel}: {path.name} is not CSV: {error}") from None
         if part.size and part.shape[1] != columns:
-            raise TrainingDataError(f"channel {folder.name}: {path.name} has {part.shape[1]} "
+            raise TrainingDataError(f"channel {channel}: {path.name} has {part.shape[1]} "
                                     f"columns, the channel's first file {columns}")  # fmt: skip
         table[filled : filled + len(part)] = part
         filled += len(part)
@@ -149,11 +158,23 @@ def train(
     hyperparameters: Mapping[str, Any],
     output_folder: Path,
 ) -> TrainingResult:
+    """One instance's training job: every file of both channels."""
     check_fits([train_folder, validation_folder])
-    train_labels, train_features = read_channel(train_folder)
-    validation_labels, validation_features = read_channel(validation_folder)
-    train_matrix = xgboost.DMatrix(train_features, label=train_labels)
-    validation_matrix = xgboost.DMatrix(validation_features, label=validation_labels)
+    train_set, validation_set = read_channel(train_folder), read_channel(validation_folder)
+    booster, metrics = fit(train_set, validation_set, hyperparameters)
+    archive = save_archive(booster, output_folder)
+    return TrainingResult(archive, metrics, len(train_set[0]), len(validation_set[0]))
+
+
+def fit(
+    train_set: tuple[np.ndarray, np.ndarray],
+    validation_set: tuple[np.ndarray, np.ndarray],
+    hyperparameters: Mapping[str, Any],
+) -> tuple[xgboost.Booster, dict[str, float]]:
+    """The booster and its final metrics under SageMaker's names (train:error, ...). In a
+    distributed job (xgboost's collective), the metrics are over every host's rows."""
+    train_matrix = xgboost.DMatrix(train_set[1], label=train_set[0])
+    validation_matrix = xgboost.DMatrix(validation_set[1], label=validation_set[0])
     parameters, rounds = booster_parameters(hyperparameters)
     history: dict[str, dict[str, list[float]]] = {}
     booster = xgboost.train(
@@ -169,6 +190,11 @@ def train(
         for channel, by_metric in history.items()
         for metric, values in by_metric.items()
     }
+    return booster, metrics
+
+
+def save_archive(booster: xgboost.Booster, output_folder: Path) -> Path:
+    """model.tar.gz holding xgboost-model, as the container writes it."""
     output_folder.mkdir(parents=True, exist_ok=True)
     archive = output_folder / "model.tar.gz"
     with tempfile.TemporaryDirectory() as scratch:
@@ -176,7 +202,7 @@ def train(
         model_path.write_bytes(booster.save_raw(raw_format="ubj"))
         with tarfile.open(archive, "w:gz") as tar:
             tar.add(model_path, arcname=MODEL_FILE_NAME)
-    return TrainingResult(archive, metrics, len(train_labels), len(validation_labels))
+    return archive
 
 
 def load_model(archive: Path) -> xgboost.Booster:

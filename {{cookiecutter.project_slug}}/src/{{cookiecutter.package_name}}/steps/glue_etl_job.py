@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import sys
 import time
@@ -474,10 +475,24 @@ def split(cleaned: DataFrame) -> tuple[DataFrame, DataFrame]:
 NO_SUCCESS_MARKER = ("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
 
 
-def write_csv(frame: DataFrame, uri: str) -> None:
-    """Data files only (part-*.csv), no header: what a training channel may hold."""
+def write_csv(frame: DataFrame, uri: str, files: int) -> None:
+    """Data files only (part-*.csv), no header: what a training channel may hold, in
+    ``files`` files of about the same size (a round-robin repartition)."""
     frame.sparkSession.sparkContext._jsc.hadoopConfiguration().set(*NO_SUCCESS_MARKER)
-    frame.write.mode("overwrite").option("header", False).csv(uri)
+    frame.repartition(files).write.mode("overwrite").option("header", False).csv(uri)
+
+
+# Part files of about this size: enough files to write in parallel and to share among
+# the training instances, few enough that listing and opening them stays cheap.
+TARGET_FILE_BYTES = 256 * 2**20
+
+
+def files_per_channel(channel_bytes: float, hosts: int) -> int:
+    """A channel's number of files: a multiple of the training instances, so that each
+    gets as many (ShardedByS3Key deals out whole files: an instance with none is left out
+    of training), and about TARGET_FILE_BYTES each."""
+    per_host = max(1, math.ceil(channel_bytes / hosts / TARGET_FILE_BYTES))
+    return per_host * hosts
 
 
 # The data-quality baseline of the training features, in SageMaker Model Monitor's
@@ -610,6 +625,7 @@ def write_baseline(spark: SparkSession, train_layout: DataFrame, baseline_uri: s
 def prepare(
     spark: SparkSession, source_uri: str, train_uri: str, validation_uri: str, schema: Schema,
     baseline_uri: str | None = None, train_on: str = TRAIN_ON_ALL, now: float | None = None,
+    hosts: int = 1,
 ):  # fmt: skip
     """The whole job. Raises SourceError when there is nothing to train on.
 
@@ -658,8 +674,12 @@ def prepare(
         )
     cleaned = clean(raw, schema).cache()
     train, validation = split(cleaned)
-    write_csv(to_xgboost_layout(train), train_uri)
-    write_csv(to_xgboost_layout(validation), validation_uri)
+    # The channels' sizes, estimated from the raw bytes read in the rows' proportions.
+    raw_bytes = sum(raw_file.size for raw_file in chosen)
+    for frame, uri, rows in ((train, train_uri, counted.train_rows),
+                             (validation, validation_uri, counted.validation_rows)):  # fmt: skip
+        parts = files_per_channel(raw_bytes * rows / counted.rows_read, hosts)
+        write_csv(to_xgboost_layout(frame), uri, parts)
     if baseline_uri:
         write_baseline(spark, to_xgboost_layout(train), baseline_uri)
         write_text(spark, f"{baseline_uri.rstrip('/')}/{INPUTS_FILE}",
@@ -684,7 +704,7 @@ def run_on_glue(argv: list[str]) -> None:
     from pyspark.context import SparkContext
 
     options = ["JOB_NAME", "source_uri", "train_uri", "validation_uri", "baseline_uri", "schema",
-               "train_on"]  # fmt: skip
+               "train_on", "hosts"]  # fmt: skip
     arguments = getResolvedOptions(argv, options)
     glue = GlueContext(SparkContext.getOrCreate())
     job = Job(glue)
@@ -697,6 +717,7 @@ def run_on_glue(argv: list[str]) -> None:
         Schema.from_json(arguments["schema"]),
         arguments["baseline_uri"],
         arguments["train_on"],
+        hosts=int(arguments["hosts"]),
     )
     print(report)
     job.commit()

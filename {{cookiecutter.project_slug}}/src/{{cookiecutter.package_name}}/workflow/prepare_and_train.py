@@ -142,6 +142,8 @@ def training_tasks(settings: Settings, plan: Pass) -> dict[State, Any]:
                 "--schema": settings.data.to_json(),
                 # Which raw files it reads: all, the latest upload, or "N days".
                 "--train_on": settings.train_on,
+                # The training instances: each channel gets files in a multiple of it.
+                "--hosts": str(settings.training_instance_count),
             },
         },
         result_path="$.Etl",
@@ -155,8 +157,8 @@ def training_tasks(settings: Settings, plan: Pass) -> dict[State, Any]:
         output_data_config_path=run["ModelOutputUri"],
         parameters={
             "InputDataConfig": [
-                _csv_channel("train", run["TrainUri"]),
-                _csv_channel("validation", run["ValidationUri"]),
+                _csv_channel("train", run["TrainUri"], settings.training_instance_count),
+                _csv_channel("validation", run["ValidationUri"], settings.training_instance_count),
             ]
         },
         result_path="$.Training",
@@ -216,8 +218,11 @@ def _estimator(settings: Settings) -> Estimator:
     )
 
 
-def _csv_channel(name: str, uri: Any) -> dict[str, Any]:
-    """A training channel of CSV files (label in column 0, no header), per run."""
+def _csv_channel(name: str, uri: Any, hosts: int) -> dict[str, Any]:
+    """A training channel of CSV files (label in column 0, no header), per run. On more
+    than one instance each gets its share of the files (ShardedByS3Key): replicated,
+    each would train on all the data, at N times the cost. The Glue job writes the same
+    number of files for each instance (--hosts), so that none is left without data."""
     return {
         "ChannelName": name,
         "ContentType": "text/csv",
@@ -225,7 +230,7 @@ def _csv_channel(name: str, uri: Any) -> dict[str, Any]:
             "S3DataSource": {
                 "S3DataType": "S3Prefix",
                 "S3Uri": uri,
-                "S3DataDistributionType": "FullyReplicated",
+                "S3DataDistributionType": "ShardedByS3Key" if hosts > 1 else "FullyReplicated",
             }
         },
     }
