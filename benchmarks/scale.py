@@ -2,7 +2,7 @@
 10M rows: the Glue job on local Spark, training with xgboost, and the comparison of two
 models' batch transform outputs (the evaluator Lambda's CompareModels).
 
-    python benchmarks/scale.py [--rows 1000000,10000000] [--stages etl,training,comparison]
+    python benchmarks/scale.py [--rows 1000000,10000000] [--stages etl,training,scoring,comparison]
 
 Bakes the defaults and installs them (as benchmarks/project_suite.py does), writes the
 raw CSV in files of at most a million rows (the project's sample generator, each file
@@ -10,6 +10,8 @@ with ids of its own), then runs each stage in a process of its own, one after th
 - etl: ``steps/glue_etl_job.prepare`` on the project's local SparkSession (local[2]);
   peak memory is the JVM's (VmHWM) plus the Python driver's;
 - training: ``local/training.train`` on the ETL's output (the project's hyperparameters);
+- scoring: the local batch transform of the validation files with that model (the
+  container's CSV parsing and prediction, one file at a time);
 - comparison: CompareModels on generated outputs of the validation set's size.
 Prints, per size and stage, the seconds, the peak memory, and the peak memory per row
 above the stage's empty process. One run each: these take minutes.
@@ -75,6 +77,24 @@ print(json.dumps({{"seconds": seconds, "peak_mb": peak, "base_mb": base,
                   "rows": result.train_rows + result.validation_rows}}))
 """
 
+SCORING = """
+import json, resource, sys, time
+from pathlib import Path
+from {package}.local import batch_transform, training
+
+model = training.load_model(Path(sys.argv[3]) / "model" / "model.tar.gz")
+scored = Path(sys.argv[3]) / "scored"
+scored.mkdir(exist_ok=True)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+start, rows = time.perf_counter(), 0
+for part in sorted((Path(sys.argv[3]) / "validation").glob("part-*")):
+    rows += batch_transform.transform_file(model, part, scored / (part.name + ".out"),
+                                           "$[1:]", "Input", "$[0,-1]")
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"seconds": seconds, "peak_mb": peak, "base_mb": base, "rows": rows}}))
+"""
+
 COMPARISON = """
 import json, resource, sys, time
 from {package}.steps import lambda_evaluator
@@ -111,7 +131,7 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({{"seconds": seconds, "peak_mb": peak, "base_mb": base, "rows": result["rows"]}}))
 """
 
-STAGES = {"etl": ETL, "training": TRAINING, "comparison": COMPARISON}
+STAGES = {"etl": ETL, "training": TRAINING, "scoring": SCORING, "comparison": COMPARISON}
 
 
 def write_raw(python: Path, project: Path, package: str, folder: Path, rows: int) -> int:
@@ -166,7 +186,7 @@ def run_stage(python: Path, package: str, stage: str, *arguments: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="1000000,10000000")
-    parser.add_argument("--stages", default="etl,training,comparison")
+    parser.add_argument("--stages", default="etl,training,scoring,comparison")
     arguments = parser.parse_args()
     stages = arguments.stages.split(",")
     with tempfile.TemporaryDirectory() as scratch:

@@ -157,6 +157,11 @@ def _add_aws_tooling_commands(commands) -> None:
     estimate.add_argument(
         "--offline", action="store_true", help="use the dated price table; do not ask AWS"
     )
+    estimate.add_argument(
+        "--data-size", metavar="SIZE",
+        help="each stage's time and cost on this much raw CSV (100GB, 1TB), and whether "
+        "the settings can run it",
+    )  # fmt: skip
     estimate.set_defaults(handler=_estimate)
     policies = _command(
         commands,
@@ -602,6 +607,11 @@ def _estimate(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
     offline = arguments.offline
     prices = table_prices(settings, "--offline") if offline else current_prices(settings)
+    if arguments.data_size:
+        from .aws import scale_estimate
+
+        print("\n".join(scale_estimate.report(settings, arguments.data_size, prices)))
+        return exit_codes.DONE
     print("\n".join(report(settings, prices)))
     return exit_codes.DONE
 
