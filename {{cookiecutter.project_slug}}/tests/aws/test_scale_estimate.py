@@ -113,3 +113,42 @@ def test_estimate_data_size_prints_each_stage_and_the_verdict(capsys):
 def test_the_report_states_its_assumptions(settings):
     text = "\n".join(report(settings, "10GB"))
     assert "bytes a row ([data]'s generated sample)" in text and "lower bounds" in text
+
+
+# README's table "Data at scale": each size, the settings that run it.
+README_SETTINGS = {
+    "1 GB": {},
+    "10 GB": {"training_instance_type": "ml.m5.12xlarge", "compare_with_live": False},
+    "100 GB": {"glue_worker_type": "G.2X", "glue_number_of_workers": 20,
+               "glue_timeout_minutes": 240, "training_instance_type": "ml.r5.24xlarge",
+               "training_instance_count": 2, "training_volume_size_gb": 200,
+               "training_max_runtime_seconds": 14400, "compare_with_live": False},
+    "1 TB": {"glue_worker_type": "G.8X", "glue_number_of_workers": 50,
+             "glue_timeout_minutes": 1440, "training_instance_type": "ml.r5.24xlarge",
+             "training_instance_count": 12, "training_volume_size_gb": 1000,
+             "training_max_runtime_seconds": 43200, "compare_with_live": False},
+}  # fmt: skip
+
+
+def test_the_readmes_scale_table_is_what_the_estimate_says(settings):
+    """The table is for the generated project: the sample's schema (its row size is in
+    the README) and the generated hyperparameters. Once [data] or those change, it is
+    the README's example, and `estimate --data-size` gives your figures."""
+    import re
+
+    from project.aws.scale_estimate import _duration, _money
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    stated = re.search(r"For the\nsample's schema \((\d+) bytes a row", readme)
+    row_bytes = scale_estimate.bytes_per_row(settings)
+    if not stated or round(row_bytes) != int(stated.group(1)) or (
+        settings.hyperparameters.get("num_round") != 100
+    ):  # fmt: skip
+        pytest.skip("[data] or the rounds are no longer the generated project's")
+    for size, changes in README_SETTINGS.items():
+        found = stages(dataclasses.replace(settings, **changes), parse_size(size), row_bytes)
+        assert not any(stage.blocker for stage in found), (size, found)
+        hours = sum(stage.hours for stage in found)
+        cost = sum(stage.cost for stage in found if stage.cost is not None)
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {size} |"))
+        assert row.endswith(f"| {_duration(hours)}, {_money(cost)} |"), (row, hours, cost)
