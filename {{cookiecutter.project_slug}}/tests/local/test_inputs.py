@@ -150,3 +150,22 @@ def test_an_input_past_the_machines_memory_is_refused_before_spark_starts(tmp_pa
     refuse_what_cannot_train(tmp_path, schema, available=needed)
     with pytest.raises(LocalModeError, match=r"^200 rows of \d+ model columns need .*on AWS"):
         refuse_what_cannot_train(tmp_path, schema, available=needed - 1)
+
+
+def test_the_raw_prefix_is_read_with_its_folders_and_its_upload_times(tmp_path):
+    """retraining.train_on chooses by S3's LastModified and reads folder uploads: the
+    local copy keeps each file's modification time and the files of its subfolders
+    (but not names Spark skips)."""
+    raw = tmp_path / "raw"
+    older = sample_csv(raw / "older.csv", rows=20)
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    sample_csv(raw / "batch" / "part-1.csv", rows=20)
+    (raw / "batch" / "_SUCCESS").write_text("")
+    (raw / ".hidden").mkdir()
+    sample_csv(raw / ".hidden" / "x.csv", rows=20)
+    with run_input(tmp_path, None, 0, project_schema(), data_folder=raw) as given:
+        copied = sorted(path.relative_to(given.folder).as_posix()
+                        for path in given.folder.rglob("*") if path.is_file())  # fmt: skip
+        assert copied == ["batch/part-1.csv", "older.csv"]
+        assert (given.folder / "older.csv").stat().st_mtime == 1_700_000_000
+        assert given.description.startswith("data: the 2 file(s) under")

@@ -484,3 +484,15 @@ def test_the_split_is_the_same_however_spark_partitions_the_input(spark, tmp_pat
         one = sorted(map(tuple, read_csv_folder(tmp_path / f"{channel}-one")))
         many = sorted(map(tuple, read_csv_folder(tmp_path / f"{channel}-many")))
         assert one == many and one
+
+
+def test_a_chosen_file_whose_name_looks_like_a_glob_is_read_as_named(spark, tmp_path):
+    """Spark reads each path it is given as a glob pattern: [ ] { } * ? are escaped, so
+    that 'sales [2024] {eu}*.csv' matches itself (and nothing else)."""
+    raw = tmp_path / "raw"
+    named = sample_csv(raw / "sales [2024] {eu}*?.csv", rows=50)
+    os.utime(sample_csv(raw / "sales 2024 eu.csv", rows=70), (NOW - SECONDS_PER_DAY,) * 2)
+    os.utime(named, (NOW,) * 2)
+    report = prepare(spark, str(raw), str(tmp_path / "t"), str(tmp_path / "v"), job_schema(),
+                     train_on="latest", now=NOW)  # fmt: skip
+    assert report.rows_read == 50

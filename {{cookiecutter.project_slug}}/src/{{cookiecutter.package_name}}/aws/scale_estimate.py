@@ -1,7 +1,7 @@
 """`estimate --data-size`: how long each stage of a run takes, and what it costs, at a
 given size of raw CSV, and whether the settings can run it at all.
 
-The rates are measured, not guessed: benchmarks/scale.py in the template ran the Glue
+The rates are measured, not guessed: the template's benchmarks/scale.py ran the Glue
 job on local Spark, training with xgboost and the comparison on 1M and 10M generated
 rows (2 cores); they are scaled here to the vCPUs the settings give each stage. Each
 line says its assumptions. What the rates cannot see (S3 transfer, Glue's and
@@ -75,8 +75,14 @@ def parse_size(text: str) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
 
 
+# Sizes whose vCPUs break the rule below.
+IRREGULAR_VCPUS = {"ml.c4.8xlarge": 36}
+
+
 def vcpus(instance_type: str) -> int:
     """vCPUs of ml.<family>.<size>: large 2, xlarge 4, Nxlarge 4N (medium: 2, burstable)."""
+    if instance_type in IRREGULAR_VCPUS:
+        return IRREGULAR_VCPUS[instance_type]
     size = instance_type.rsplit(".", 1)[1]
     if size in ("medium", "large"):
         return 2
@@ -148,11 +154,17 @@ def _training(settings: Settings, rows: float, prices: UnitPrices) -> Stage:
     rounds = int(settings.hyperparameters.get("num_round", 100))
     columns = len(settings.data.feature_layout) + 1
     train_rows = rows * (1 - VALIDATION_SHARE)
-    work = rows * PARSE_SECONDS_PER_ROW + train_rows * rounds * TRAINING_SECONDS_PER_ROW_ROUND
-    hours = SAGEMAKER_START_MINUTES / 60 + work / cores / 3600
+    # The container parses CSV with dmlc-core's reader, on max(vCPUs / 2 - 4, 1) threads;
+    # the rounds use every vCPU.
+    parse_threads = max(vcpus(instance) // 2 - 4, 1)
+    parsing = rows / count * PARSE_SECONDS_PER_ROW / parse_threads
+    rounds_seconds = train_rows * rounds * TRAINING_SECONDS_PER_ROW_ROUND / cores
+    hours = (SAGEMAKER_START_MINUTES + (parsing + rounds_seconds) / 60) / 60
     price = prices.training_hour.value
     cost = None if price is None else price * count * hours
-    needed_gib = rows * columns * BYTES_PER_VALUE / count / 2**30
+    # Each instance holds its share of the training rows and the whole validation set.
+    held_rows = train_rows / count + rows * VALIDATION_SHARE
+    needed_gib = held_rows * columns * BYTES_PER_VALUE / 2**30
     memory = memory_gib(instance)
     blockers = []
     if memory is not None and needed_gib > memory * USABLE_MEMORY_SHARE:
@@ -161,7 +173,7 @@ def _training(settings: Settings, rows: float, prices: UnitPrices) -> Stage:
     if hours * 3600 > settings.training_max_runtime_seconds:
         blockers.append(f"longer than training.max_runtime_seconds "
                         f"({settings.training_max_runtime_seconds}): raise it")  # fmt: skip
-    data_gb = rows * columns * 8 / count / 10**9  # CSV of the encoded rows: ~8 bytes a value
+    data_gb = held_rows * columns * 8 / 10**9  # CSV of the encoded rows: ~8 bytes a value
     if data_gb > settings.training_volume_size_gb:
         volume = settings.training_volume_size_gb
         blockers.append(f"each instance's ~{data_gb:,.0f} GB of files exceed "
@@ -172,12 +184,17 @@ def _training(settings: Settings, rows: float, prices: UnitPrices) -> Stage:
 
 
 def fitting_instances(rows: float, columns: int) -> str:
-    """The smallest count of each larger instance type that holds the data."""
-    needed = rows * columns * BYTES_PER_VALUE / 2**30
+    """The smallest count of each larger instance type that holds the data: the count's
+    share of the training rows, and all the validation rows (replicated)."""
+    per_row = columns * BYTES_PER_VALUE / 2**30
+    train, validation = rows * (1 - VALIDATION_SHARE) * per_row, rows * VALIDATION_SHARE * per_row
     options = []
     for instance in LARGER_TRAINING_TYPES:
-        usable = memory_gib(instance) * USABLE_MEMORY_SHARE
-        options.append(f"{math.ceil(needed / usable)} x {instance}")
+        room = memory_gib(instance) * USABLE_MEMORY_SHARE - validation
+        if room > 0:
+            options.append(f"{math.ceil(train / room)} x {instance}")
+    if not options:
+        return "no instance type holds the validation set: train on a sample"
     return "training.instance_count and instance_type such as " + ", ".join(options)
 
 

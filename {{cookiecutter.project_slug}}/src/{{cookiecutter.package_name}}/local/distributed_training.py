@@ -97,13 +97,35 @@ def _run_hosts(host_files: list[dict[str, list[Path]]], hyperparameters: Mapping
     ]
     for process in processes:
         process.start()
-    results = [answers.get() for _ in processes]
+    results = _answers(answers, processes)
     for process in processes:
         process.join()
     tracker.wait_for()
     failed = [result["error"] for result in results if result.get("error")]
     if failed:
         raise training.TrainingDataError(failed[0])
+    return results
+
+
+def _answers(answers: Any, processes: list[Any]) -> list[dict[str, Any]]:
+    """Each host's answer; a host that dies without one (killed for memory, say) fails
+    the job instead of leaving it waiting, and the other hosts are stopped."""
+    import queue
+
+    results: list[dict[str, Any]] = []
+    while len(results) < len(processes):
+        try:
+            results.append(answers.get(timeout=1))
+        except queue.Empty:
+            dead = [(index, process.exitcode) for index, process in enumerate(processes)
+                    if process.exitcode not in (None, 0)]  # fmt: skip
+            if dead:
+                for process in processes:
+                    process.kill()
+                host, code = host_names(len(processes))[dead[0][0]], dead[0][1]
+                raise training.TrainingDataError(
+                    f"{host} exited with code {code} before it finished training"
+                ) from None
     return results
 
 

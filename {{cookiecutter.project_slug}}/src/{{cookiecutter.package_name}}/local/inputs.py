@@ -106,22 +106,29 @@ def refuse_what_cannot_train(folder: Path, schema: DataSchema, available: int | 
 
 
 def _copy_data_files(source: Path, folder: Path) -> int:
-    """Copy the files a Spark reader of the folder ``source`` reads (its own files, not
-    its subfolders', and not names that start with '.' or '_'); how many there were."""
+    """Copy the files the Glue job reads under the local raw-data prefix, in its
+    subfolders too (a folder is one upload), keeping their modification times: S3's
+    LastModified locally, by which retraining.train_on chooses; how many there were."""
     files = data_files(source)
     if not files:
         raise LocalModeError(f"{source} holds no data file; upload one with 'upload-data --local'")
     for path in files:
-        shutil.copyfile(path, folder / path.name)
+        target = folder / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
     return len(files)
 
 
 def data_files(folder: Path) -> list[Path]:
-    """The files of ``folder`` that Spark reads when given the folder."""
+    """The files under ``folder`` that the Glue job reads (recursiveFileLookup): not
+    names that start with '.' or '_', at any depth, as Spark skips them."""
     if not folder.is_dir():
         return []
-    return sorted(path for path in folder.iterdir()
-                  if path.is_file() and not path.name.startswith((".", "_")))  # fmt: skip
+    return sorted(
+        path for path in folder.rglob("*")
+        if path.is_file()
+        and not any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
+    )  # fmt: skip
 
 
 def _remove_stale_inputs(inputs: Path) -> str:

@@ -2,7 +2,7 @@
 
 Standard library only, like every ``rules_*`` module (see rules.py). The Glue job,
 uploaded alone, reads the same values with its own copy of the parser
-(steps/glue_etl_job.py, ``selection_of``); a test holds the two together.
+(steps/glue_etl_job.py, ``select_inputs``); a test holds the two together.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ def window_days(value: str) -> int | None:
     """The N of "N days" (uploads of the last N days), or None for another value."""
     match = _WINDOW.fullmatch(value.strip().lower())
     return int(match.group(1)) if match else None
+
+
+def normalized_train_on(value: str) -> str:
+    """The value as the job and the model version record it: "30 days", not " 30 Days"."""
+    return " ".join(value.lower().split())
 
 
 def train_on(value: str) -> str | None:

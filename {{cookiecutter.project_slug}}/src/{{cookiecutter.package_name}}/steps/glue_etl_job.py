@@ -233,6 +233,14 @@ def _mangled(schema: Schema) -> str:
     return f"greatest({', '.join(found)}) > 0"
 
 
+_GLOB = re.compile(r"([\\\[\]{}*?])")
+
+
+def _literal(uri: str) -> str:
+    """``uri`` as a Hadoop glob that matches itself alone."""
+    return _GLOB.sub(r"\\\1", uri)
+
+
 def _shown(source: str | list[str]) -> str:
     """A source as messages name it: the folder or file, or the first of a list of files."""
     if isinstance(source, str):
@@ -645,7 +653,10 @@ def prepare(
             f"{train_on.strip()} (the newest: {newest.uri}, {_utc(newest.modified)}); upload "
             'new data, or set retraining.train_on to "all"'
         )
-    source = [raw.uri for raw in chosen]
+    # All of it: the prefix, which Spark lists itself. Else the chosen files, each a
+    # path Spark reads as a glob pattern: its [ ] { } * ? \ are escaped.
+    everything = train_on.strip().lower() == TRAIN_ON_ALL
+    source = source_uri if everything else [_literal(raw.uri) for raw in chosen]
     try:
         raw = read_raw(spark, source, schema)
         counted = tally(raw, schema)

@@ -10,6 +10,7 @@ from ..settings import Settings
 from ..settings.names import (
     model_package_group_name,
 )
+from ..settings.rules_training_data import normalized_train_on
 from .asl_fields import (
     FailWithPaths,
     TaskWithResultSelector,
@@ -165,7 +166,7 @@ def registry_tasks(settings: Settings) -> dict[State, Any]:
                 "BaselineUri.$": "$.Run.BaselineUri",
                 # Which raw files trained the model: the choice here, the list of files
                 # (with sizes and upload times) in the baseline folder.
-                "TrainOn": settings.train_on,
+                "TrainOn": normalized_train_on(settings.train_on),
                 "TrainingInputs.$": states_format("{}training_inputs.json", "$.Run.BaselineUri"),
                 "GlueScript": PLACEHOLDERS["GlueScriptKey"],
                 "EvaluatorCode": PLACEHOLDERS["EvaluatorCodeKey"],

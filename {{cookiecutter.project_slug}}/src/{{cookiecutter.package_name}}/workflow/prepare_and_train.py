@@ -14,6 +14,7 @@ from ..settings.names import (
     evaluator_function_name,
     glue_job_name,
 )
+from ..settings.rules_training_data import normalized_train_on
 from .asl_fields import (
     LambdaStepWithResultSelector,
     is_present,
@@ -141,7 +142,7 @@ def training_tasks(settings: Settings, plan: Pass) -> dict[State, Any]:
                 # The dataset's schema ([data] in settings.toml) for the job to read.
                 "--schema": settings.data.to_json(),
                 # Which raw files it reads: all, the latest upload, or "N days".
-                "--train_on": settings.train_on,
+                "--train_on": normalized_train_on(settings.train_on),
                 # The training instances: each channel gets files in a multiple of it.
                 "--hosts": str(settings.training_instance_count),
             },
@@ -158,7 +159,10 @@ def training_tasks(settings: Settings, plan: Pass) -> dict[State, Any]:
         parameters={
             "InputDataConfig": [
                 _csv_channel("train", run["TrainUri"], settings.training_instance_count),
-                _csv_channel("validation", run["ValidationUri"], settings.training_instance_count),
+                # Whole on every instance: error and logloss sum over the instances, but
+                # distributed AUC averages each one's, and the gate must read the exact
+                # metric, as the comparison computes it over all the rows.
+                _csv_channel("validation", run["ValidationUri"], hosts=1),
             ]
         },
         result_path="$.Training",
@@ -219,10 +223,11 @@ def _estimator(settings: Settings) -> Estimator:
 
 
 def _csv_channel(name: str, uri: Any, hosts: int) -> dict[str, Any]:
-    """A training channel of CSV files (label in column 0, no header), per run. On more
-    than one instance each gets its share of the files (ShardedByS3Key): replicated,
-    each would train on all the data, at N times the cost. The Glue job writes the same
-    number of files for each instance (--hosts), so that none is left without data."""
+    """A training channel of CSV files (label in column 0, no header), per run. Shared
+    among ``hosts`` instances, each gets its share of the files (ShardedByS3Key):
+    replicated, each would train on all the data, at N times the cost. The Glue job
+    writes the same number of files for each instance (--hosts), so that none is left
+    without data."""
     return {
         "ChannelName": name,
         "ContentType": "text/csv",
