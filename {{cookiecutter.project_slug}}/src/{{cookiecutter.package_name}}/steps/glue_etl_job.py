@@ -483,11 +483,13 @@ def split(cleaned: DataFrame) -> tuple[DataFrame, DataFrame]:
 NO_SUCCESS_MARKER = ("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
 
 
-def write_csv(frame: DataFrame, uri: str, files: int) -> None:
+def write_csv(frame: DataFrame, uri: str, files: int, balanced: bool) -> None:
     """Data files only (part-*.csv), no header: what a training channel may hold, in
-    ``files`` files of about the same size (a round-robin repartition)."""
+    ``files`` files. ``balanced``: of about the same size (a round-robin repartition, a
+    shuffle), as instances that share the files need; else merged without a shuffle."""
     frame.sparkSession.sparkContext._jsc.hadoopConfiguration().set(*NO_SUCCESS_MARKER)
-    frame.repartition(files).write.mode("overwrite").option("header", False).csv(uri)
+    parts = frame.repartition(files) if balanced else frame.coalesce(files)
+    parts.write.mode("overwrite").option("header", False).csv(uri)
 
 
 # Part files of about this size: enough files to write in parallel and to share among
@@ -690,7 +692,7 @@ def prepare(
     for frame, uri, rows in ((train, train_uri, counted.train_rows),
                              (validation, validation_uri, counted.validation_rows)):  # fmt: skip
         parts = files_per_channel(raw_bytes * rows / counted.rows_read, hosts)
-        write_csv(to_xgboost_layout(frame), uri, parts)
+        write_csv(to_xgboost_layout(frame), uri, parts, balanced=hosts > 1)
     if baseline_uri:
         write_baseline(spark, to_xgboost_layout(train), baseline_uri)
         write_text(spark, f"{baseline_uri.rstrip('/')}/{INPUTS_FILE}",
