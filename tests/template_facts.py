@@ -240,6 +240,7 @@ _COMMON_FILES = (
     "tests/aws/test_iam_condition_keys.py",
     "tests/aws/test_lifecycle_templates.py",
     "tests/aws/test_preflight.py",
+    "tests/aws/test_raw_data_check.py",
     "tests/aws/test_run_length.py",
     "tests/aws/test_scale_estimate.py",
     "tests/aws/test_stacks.py",

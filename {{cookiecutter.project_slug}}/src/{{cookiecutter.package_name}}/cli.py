@@ -127,6 +127,10 @@ def _add_run_commands(commands) -> None:
     run.add_argument("--rows", type=_positive, help="--local: sample rows (default 1000)")
     run.add_argument("--data", type=Path, help="--local: a raw CSV to use instead of the sample")
     run.add_argument("--run-name", help="name the run (default: <slug>-<uuid>)")
+    run.add_argument(
+        "--skip-size-check", action="store_true",
+        help="on AWS: start even if the raw data seems too large for the training instances",
+    )  # fmt: skip
     run.set_defaults(handler=_run)
     for name, text, handler in (
         ("status", "how a run on AWS is doing", aws_commands.status_command),

@@ -72,7 +72,8 @@ def preflight_command(arguments: argparse.Namespace) -> int:
 
 def run_command(arguments: argparse.Namespace) -> int:
     settings, aws = _session(arguments)
-    arn = executions.start(settings, aws, arguments.run_name)
+    check = not getattr(arguments, "skip_size_check", False)
+    arn = executions.start(settings, aws, arguments.run_name, check_size=check)
     print(f"started {arn}")
     console = console_link(settings, arn)
     if console:

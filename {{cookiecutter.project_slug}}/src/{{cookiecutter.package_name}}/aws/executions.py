@@ -20,9 +20,9 @@ from ..settings.names import state_machine_name
 from ..workflow.display import Display
 from ..workflow.progress import Progress
 from .errors import AwsError
+from .raw_data import RAW_DATA_PREFIX, refuse_what_cannot_run
 from .session import AwsSession
 
-RAW_DATA_PREFIX = "data/raw/"
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
@@ -52,7 +52,8 @@ def new_run_name(settings: Settings) -> str:
     return f"{settings.slug}-{uuid.uuid4()}"
 
 
-def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> str:
+def start(settings: Settings, aws: AwsSession, run_name: str | None = None,
+          check_size: bool = True) -> str:  # fmt: skip
     """Start a run and return its execution ARN; refuse when it could only fail.
 
     ``run_name`` must pass rules.run_name (the CLI checks it); the default does."""
@@ -66,7 +67,9 @@ def start(settings: Settings, aws: AwsSession, run_name: str | None = None) -> s
             f"{state_machine_name(settings)} is not deployed in {settings.region}; "
             f"run '{settings.slug} deploy' first"
         ) from None
-    if not has_raw_data(settings, aws):
+    if check_size:
+        refuse_what_cannot_run(settings, aws, time.time())
+    elif not has_raw_data(settings, aws):
         raise AwsError(
             f"s3://{settings.artifact_bucket}/{RAW_DATA_PREFIX} holds no data for the Glue "
             f"job; run '{settings.slug} upload-data <csv>' (or --sample) first"

@@ -148,6 +148,19 @@ def _etl(settings: Settings, raw_bytes: int, prices: UnitPrices) -> Stage:
     return Stage("Glue ETL", hours, cost, detail, "; ".join(blockers) or None)
 
 
+def training_memory_problem(settings: Settings, rows: float) -> str | None:
+    """Why the training instances cannot hold ``rows`` raw rows, with the fix; or None."""
+    instance, count = settings.training_instance_type, settings.training_instance_count
+    columns = len(settings.data.feature_layout) + 1
+    held_rows = rows * (1 - VALIDATION_SHARE) / count + rows * VALIDATION_SHARE
+    needed_gib = held_rows * columns * BYTES_PER_VALUE / 2**30
+    memory = memory_gib(instance)
+    if memory is None or needed_gib <= memory * USABLE_MEMORY_SHARE:
+        return None
+    return (f"each instance must hold ~{needed_gib:,.0f} GiB and {instance} has {memory:g}: "
+            f"{fitting_instances(rows, columns)}")  # fmt: skip
+
+
 def _training(settings: Settings, rows: float, prices: UnitPrices) -> Stage:
     instance, count = settings.training_instance_type, settings.training_instance_count
     cores = vcpus(instance) * count
@@ -165,11 +178,8 @@ def _training(settings: Settings, rows: float, prices: UnitPrices) -> Stage:
     # Each instance holds its share of the training rows and the whole validation set.
     held_rows = train_rows / count + rows * VALIDATION_SHARE
     needed_gib = held_rows * columns * BYTES_PER_VALUE / 2**30
-    memory = memory_gib(instance)
-    blockers = []
-    if memory is not None and needed_gib > memory * USABLE_MEMORY_SHARE:
-        blockers.append(f"each instance must hold ~{needed_gib:,.0f} GiB and {instance} has "
-                        f"{memory:g}: {fitting_instances(rows, columns)}")  # fmt: skip
+    memory_problem = training_memory_problem(settings, rows)
+    blockers = [memory_problem] if memory_problem else []
     if hours * 3600 > settings.training_max_runtime_seconds:
         blockers.append(f"longer than training.max_runtime_seconds "
                         f"({settings.training_max_runtime_seconds}): raise it")  # fmt: skip
