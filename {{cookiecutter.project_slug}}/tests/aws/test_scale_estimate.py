@@ -21,9 +21,20 @@ from ..conftest import PROJECT_ROOT
 GB = 10**9
 
 
+# The settings the estimate reads, as the project is generated: the tests below hold
+# whatever a bake chose for them (workers, instance types, the comparison).
+GENERATED = {
+    "glue_worker_type": "G.1X", "glue_number_of_workers": 2, "glue_timeout_minutes": 120,
+    "training_instance_type": "ml.m5.xlarge", "training_instance_count": 1,
+    "training_volume_size_gb": 30, "training_max_runtime_seconds": 3600,
+    "scoring_instance_type": "ml.m5.large", "scoring_instance_count": 1,
+    "scoring_timeout_minutes": 60, "compare_with_live": True,
+}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def settings():
-    return load_settings(PROJECT_ROOT / "settings.toml")
+    return dataclasses.replace(load_settings(PROJECT_ROOT / "settings.toml"), **GENERATED)
 
 
 @pytest.mark.parametrize(("text", "size"), [("100GB", 100 * GB), ("1 TB", 10**12),
