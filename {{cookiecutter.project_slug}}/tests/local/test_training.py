@@ -107,3 +107,22 @@ def test_part_files_are_read_into_one_float32_table(tmp_path):
     (folder / "part-00002.csv").write_text("1,2\n")
     with pytest.raises(TrainingDataError, match=r"part-00002\.csv has 2 columns"):
         read_channel(folder)
+
+
+def test_a_long_training_says_how_far_it_has_got(tmp_path):
+    """#25: a training of millions of rows took a minute or more without a word. Past
+    the threshold it says what it reads and every tenth of its rounds."""
+    write_channel(tmp_path / "train", 400, 1)
+    write_channel(tmp_path / "validation", 100, 2)
+    said = []
+    hyperparameters = {**BINARY, "eval_metric": "error"}  # 20 rounds
+    train(tmp_path / "train", tmp_path / "validation", hyperparameters, tmp_path / "out",
+          say=said.append, progress_min_rows=400)  # fmt: skip
+    assert said[0] == "     training: reading 400 rows"
+    rounds = [line for line in said[1:] if line.startswith("     training: round ")]
+    assert [line.split()[2] for line in rounds] == [f"{k}/20" for k in range(2, 21, 2)]
+    assert rounds[-1].split("(validation:error ")[1].rstrip(")").replace(".", "").isdigit()
+    quiet = []
+    train(tmp_path / "train", tmp_path / "validation", hyperparameters, tmp_path / "again",
+          say=quiet.append)  # fmt: skip
+    assert quiet == []  # 400 rows: below the default threshold

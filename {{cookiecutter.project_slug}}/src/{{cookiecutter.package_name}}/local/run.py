@@ -260,6 +260,7 @@ def run_locally(
         services = local_services(
             settings, workspace, spark, given.folder, str(data) if data else None
         )
+        services.say = display.say  # a long training tells its rounds
         progress = Progress(settings, display)
 
         def listen(event: Event) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -195,6 +196,8 @@ class LocalServices:
         # The run's own copy of its input stands for the raw-data prefix on S3; errors
         # name what the user gave (raw_data_label), not the copy.
         self.raw_data, self.raw_data_label = raw_data, raw_data_label
+        # Where a long task says how far it has got (run_locally: the run's display).
+        self.say: Callable[[str], None] | None = None
 
     def handlers(self) -> dict[str, Any]:
         return {
@@ -296,7 +299,7 @@ class LocalServices:
                 left_out = []
                 result = local_training.train(
                     channels["train"].folder, channels["validation"].folder,
-                    parameters["HyperParameters"], output,
+                    parameters["HyperParameters"], output, say=self.say,
                 )  # fmt: skip
         except local_training.TrainingDataError as error:
             raise TaskFailure(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import tarfile
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,24 +152,56 @@ def booster_parameters(hyperparameters: Mapping[str, Any]) -> tuple[dict[str, An
     return parameters, rounds
 
 
+# Training on this many rows or more takes a minute or more on two cores (56 s for 10M
+# rows, benchmarks/scale.py): it says how far it has got.
+PROGRESS_MIN_ROWS = 1_000_000
+
+
 def train(
     train_folder: Path,
     validation_folder: Path,
     hyperparameters: Mapping[str, Any],
     output_folder: Path,
+    say: Callable[[str], None] | None = None,
+    progress_min_rows: int = PROGRESS_MIN_ROWS,
 ) -> TrainingResult:
-    """One instance's training job: every file of both channels."""
+    """One instance's training job: every file of both channels. With ``say``, a long
+    one (``progress_min_rows`` rows or more) tells its phases and every tenth of its
+    rounds as they happen."""
     check_fits([train_folder, validation_folder])
+    rows = channel_shape(train_folder)[0]
+    tell = say if say is not None and rows >= progress_min_rows else None
+    if tell:
+        tell(f"     training: reading {rows:,} rows")
     train_set, validation_set = read_channel(train_folder), read_channel(validation_folder)
-    booster, metrics = fit(train_set, validation_set, hyperparameters)
+    callbacks = [RoundProgress(tell, booster_parameters(hyperparameters)[1])] if tell else []
+    booster, metrics = fit(train_set, validation_set, hyperparameters, callbacks)
     archive = save_archive(booster, output_folder)
     return TrainingResult(archive, metrics, len(train_set[0]), len(validation_set[0]))
+
+
+class RoundProgress(xgboost.callback.TrainingCallback):
+    """A line at every tenth of the rounds, with the last validation metric."""
+
+    def __init__(self, say: Callable[[str], None], rounds: int):
+        super().__init__()
+        self.say, self.rounds = say, rounds
+        self.every = max(1, rounds // 10)
+
+    def after_iteration(self, model, epoch: int, evals_log) -> bool:
+        done = epoch + 1
+        if done % self.every == 0 or done == self.rounds:
+            metric = next(iter(evals_log.get("validation", {}).items()), None)
+            shown = f" (validation:{metric[0]} {metric[1][-1]:.4f})" if metric else ""
+            self.say(f"     training: round {done}/{self.rounds}{shown}")
+        return False  # go on
 
 
 def fit(
     train_set: tuple[np.ndarray, np.ndarray],
     validation_set: tuple[np.ndarray, np.ndarray],
     hyperparameters: Mapping[str, Any],
+    callbacks: list[xgboost.callback.TrainingCallback] | None = None,
 ) -> tuple[xgboost.Booster, dict[str, float]]:
     """The booster and its final metrics under SageMaker's names (train:error, ...). In a
     distributed job (xgboost's collective), the metrics are over every host's rows."""
@@ -184,6 +216,7 @@ def fit(
         evals=[(train_matrix, "train"), (validation_matrix, "validation")],
         evals_result=history,
         verbose_eval=False,
+        callbacks=callbacks,
     )
     metrics = {
         f"{channel}:{metric}": float(values[-1])
