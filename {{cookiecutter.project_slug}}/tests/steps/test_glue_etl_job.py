@@ -412,6 +412,7 @@ def test_train_on_reads_every_upload_the_latest_or_a_window(spark, tmp_path, tra
 
 
 def test_the_run_reads_only_the_chosen_files_and_lists_them_beside_the_baseline(spark, tmp_path):
+    """The report says which files were read; the prefix is the job's own argument."""
     raw = uploads(tmp_path)
     report = prepare(spark, str(raw), str(tmp_path / "t"), str(tmp_path / "v"), job_schema(),
                      str(tmp_path / "baseline"), train_on="latest", now=NOW)  # fmt: skip
@@ -496,4 +497,7 @@ def test_a_chosen_file_whose_name_looks_like_a_glob_is_read_as_named(spark, tmp_
     os.utime(named, (NOW,) * 2)
     report = prepare(spark, str(raw), str(tmp_path / "t"), str(tmp_path / "v"), job_schema(),
                      train_on="latest", now=NOW)  # fmt: skip
-    assert report.rows_read == 50
+    assert (
+        report.rows_read == 50
+        and report.inputs == "the latest upload, sales [2024] {eu}*?.csv (1 file of 2)"
+    )

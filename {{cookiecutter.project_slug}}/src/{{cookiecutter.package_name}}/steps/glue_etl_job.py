@@ -181,11 +181,11 @@ def inputs_document(train_on: str, source_uri: str, chosen: list[RawFile]) -> st
     }, indent=1)  # fmt: skip
 
 
-def describe_inputs(train_on: str, source_uri: str, chosen: list[RawFile], every: int) -> str:
+def describe_inputs(train_on: str, chosen: list[RawFile], every: int) -> str:
     count = f"{len(chosen)} file{'s' if len(chosen) != 1 else ''}"
     value = train_on.strip().lower()
-    if value == TRAIN_ON_ALL:
-        return f"all {count} under {source_uri}"
+    if value == TRAIN_ON_ALL:  # the prefix is the job's --source_uri: not said again
+        return f"all {count}"
     if value == TRAIN_ON_LATEST:
         return f"the latest upload, {chosen[0].upload} ({count} of {every})"
     return f"the uploads of the last {value} ({count} of {every})"
@@ -705,7 +705,7 @@ def prepare(
         validation_rows=counted.validation_rows,
         dropped_by_reason=counted.dropped_by_reason,
         rows_without_id=counted.rows_without_id,
-        inputs=describe_inputs(train_on, source_uri, chosen, len(files)),
+        inputs=describe_inputs(train_on, chosen, len(files)),
     )
 
 
