@@ -13,14 +13,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-import questions
 
 # Where the generated package's sources sit in the template (names unrendered).
 PROJECT_TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
@@ -76,12 +75,23 @@ class SharedModules:
         return module
 
 
+def bytecode_cache_dir() -> Path:
+    """Where the hooks' compiled modules are kept: the user's cache folder (XDG)."""
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "retrain-template" / "bytecode"
+
+
 def load_shared_modules(repo_dir: Path) -> SharedModules:
     """The generated package's standard-library modules, from the template."""
     package_dir = Path(repo_dir) / PACKAGE_TEMPLATE_DIR
     # Bytecode caches written into the template folder would be baked into the next
-    # project (and break rendering): the template stays as it was checked out.
-    sys.dont_write_bytecode = True
+    # project (and break rendering), so they go to the user's cache folder instead:
+    # the second hook, and every later bake, then skips compiling these modules.
+    if sys.pycache_prefix is None:
+        try:
+            sys.pycache_prefix = str(bytecode_cache_dir())
+        except RuntimeError:  # no home folder to find: compile without keeping
+            sys.dont_write_bytecode = True
     if _ALIAS not in sys.modules:
         spec = importlib.util.spec_from_file_location(
             _ALIAS, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
@@ -112,6 +122,8 @@ def check_answers(context: Mapping[str, Any], shared: SharedModules) -> list[str
     if problems:
         return problems
     texts = {field: str(value) for field, value in answers.items() if value is not None}
+    import questions  # only the check needs the questions: the other hook skips them
+
     for question in questions.all_questions(shared):
         if question.rule is not None and question.name in texts:
             problem = question.rule(texts[question.name])

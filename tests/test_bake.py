@@ -214,3 +214,32 @@ def test_every_form_of_template_path_bakes(tmp_path, working_folder, template_pa
     )  # fmt: skip
     assert baked.returncode == 0, baked.stderr[-2000:]
     assert (folder / "customer-churn-retraining" / "settings.toml").is_file()
+
+
+def test_the_hooks_keep_compiled_modules_in_the_cache_folder_not_the_template(tmp_path):
+    """The hooks compile the generated package's settings modules once into the user's
+    cache folder (XDG_CACHE_HOME): the second hook and later bakes reuse them, and no
+    __pycache__ lands in the template, where the next bake would copy it."""
+    import os
+    import subprocess
+    import sys
+
+    from git_repos import copy_template
+
+    template = copy_template(tmp_path / "retrain-template")
+    cache = tmp_path / "cache"
+    environment = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    environment.pop("PYTHONPYCACHEPREFIX", None)
+    for output in ("first", "second"):
+        baked = subprocess.run(
+            [sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir",
+             str(tmp_path / output), str(template)],
+            env=environment, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert baked.returncode == 0, baked.stderr[-2000:]
+    compiled = {path.name.split(".")[0] for path in cache.rglob("*.pyc")}
+    assert {"rules", "fields", "fill_in", "toml_file"} <= compiled
+    package = template / "{{cookiecutter.project_slug}}"
+    assert not list(package.rglob("__pycache__"))
+    assert not list((tmp_path / "second").rglob("__pycache__"))
