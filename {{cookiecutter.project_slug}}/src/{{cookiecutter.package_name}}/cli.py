@@ -104,6 +104,7 @@ def _add_deploy_commands(commands) -> None:
     deploy.add_argument(
         "--skip-preflight", action="store_true", help="do not run the preflight checks first"
     )
+    _add_stage_option(deploy)
     deploy.set_defaults(handler=aws_commands.deploy_command)
     preflight = _command(
         commands,
@@ -114,6 +115,7 @@ def _add_deploy_commands(commands) -> None:
         "--local", action="store_true",
         help="rehearse every check against stubbed answers of a healthy account; AWS is not asked",
     )  # fmt: skip
+    _add_stage_option(preflight)
     preflight.set_defaults(handler=aws_commands.preflight_command)
 
 
@@ -138,6 +140,7 @@ def _add_run_commands(commands) -> None:
     ):
         past = _command(commands, name, help=text)
         past.add_argument("run", nargs="?", help="run name or execution ARN (default: latest)")
+        _add_stage_option(past)
         past.set_defaults(handler=handler)
 
 
@@ -152,6 +155,7 @@ def _add_aws_tooling_commands(commands) -> None:
     destroy.add_argument(
         "--force", action="store_true", help="delete the bucket even when it holds data"
     )
+    _add_stage_option(destroy)
     destroy.set_defaults(handler=aws_commands.destroy_command)
     estimate = _command(
         commands,
@@ -220,10 +224,11 @@ def _add_endpoint_commands(commands) -> None:
         help="rows of the model's encoded features, optionally under a header (default: stdin)",
     )  # fmt: skip
     invoke.add_argument("--local", action="store_true", help="the live local model")
-    invoke.set_defaults(handler=_invoke)
     serve = _command(commands, "serve", help="serve the live local model on 127.0.0.1")
     serve.add_argument("--port", type=_port, default=8080, help="1 to 65535 (default 8080)")
-    serve.set_defaults(handler=_serve)
+    for parser, handler in ((invoke, _invoke), (serve, _serve)):
+        _add_stage_option(parser)
+        parser.set_defaults(handler=handler)
 
 
 def _add_sample_data_command(commands) -> None:
@@ -254,7 +259,24 @@ def _add_registry_commands(commands) -> None:
         (rollback, model_commands.rollback_command),
     ):
         parser.add_argument("--local", action="store_true", help=local_help)
+        _add_stage_option(parser)
         parser.set_defaults(handler=handler)
+    promote = _command(
+        commands, "promote",
+        help="send an approved version to a later stage's account ([stages]), which deploys it",
+    )  # fmt: skip
+    promote.add_argument("--to", required=True, metavar="STAGE", help="the stage, e.g. prod")
+    promote.add_argument("version", type=_positive, help="the first stage's version number")
+    promote.add_argument("--local", action="store_true",
+                         help="between local accounts: .local/ and .local-STAGE/")  # fmt: skip
+    promote.set_defaults(handler=model_commands.promote_command)
+
+
+def _add_stage_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stage", metavar="NAME",
+        help="the account of this stage of [stages] (default: the first, [aws])",
+    )  # fmt: skip
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -547,13 +569,14 @@ def _run(arguments: argparse.Namespace) -> int:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    from .local.run import LOCAL_FOLDER
+    from .local.accounts import stage_folder
     from .local.serve import PortUnavailable, make_server
     from .local.services import Workspace, live_model
+    from .models.commands import stage_settings
     from .settings.names import endpoint_name
 
-    settings = load_settings(arguments.settings)
-    workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
+    settings = stage_settings(arguments)
+    workspace = Workspace(stage_folder(settings))
     try:
         endpoint, archive = live_model(workspace, endpoint_name(settings))
     except FileNotFoundError as error:
@@ -584,9 +607,10 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 
 def _invoke(arguments: argparse.Namespace) -> int:
+    from .models.commands import stage_settings
     from .models.invoke import predict_locally, predict_on_aws
 
-    settings = load_settings(arguments.settings)
+    settings = stage_settings(arguments)
     source = arguments.csv or "stdin"
     data = sys.stdin.buffer.read() if arguments.csv is None else arguments.csv.read_bytes()
     try:

@@ -19,7 +19,11 @@ from .session import AwsSession
 
 
 def _session(arguments: argparse.Namespace) -> tuple[Settings, AwsSession]:
+    """The settings of the command's stage (--stage), and a session in its account."""
     settings = load_settings(arguments.settings)
+    stage = getattr(arguments, "stage", None)
+    if stage:
+        settings = settings.for_stage(stage)
     return settings, AwsSession(settings)
 
 

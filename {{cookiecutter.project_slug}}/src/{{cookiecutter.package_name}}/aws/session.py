@@ -81,6 +81,13 @@ class AwsSession:
         identity = self.client("sts").get_caller_identity()
         account, self.caller_arn = identity["Account"], identity["Arn"]
         if account != self.settings.account_id:
+            if not self.settings.is_first_stage:
+                stage = self.settings.stage
+                raise AwsError(
+                    f"your credentials are for account {account}, but stage {stage} is "
+                    f"{self.settings.account_id}; switch profile (AWS_PROFILE) or fix "
+                    f"stages.{stage}.account_id"
+                )
             raise AwsError(
                 f"your credentials are for account {account}, but settings.toml is for "
                 f"{self.settings.account_id}; switch profile (AWS_PROFILE) or fix aws.account_id"

@@ -9,6 +9,7 @@ see FIDELITY.md.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -36,14 +37,35 @@ class LocalRegistry:
     def __init__(self, workspace, region: str, account: str):
         self.workspace, self.region, self.account = workspace, region, account
 
-    def create_group(self, group: str) -> None:
-        """What the pipeline stack's AWS::SageMaker::ModelPackageGroup does on AWS."""
-        if self.workspace.load("model-package-groups", group) is None:
-            self.workspace.save("model-package-groups", group, {
-                "ModelPackageGroupName": group,
-                "ModelPackageGroupArn": self._arn(f"model-package-group/{group}"),
-                "CreationTime": _now(),
-            })  # fmt: skip
+    def create_group(self, group: str, promotion_accounts=()) -> None:
+        """What the pipeline stack's AWS::SageMaker::ModelPackageGroup does on AWS: the
+        group, and its resource policy letting the later stages' accounts read it
+        (ModelPackageGroupPolicy, rewritten on each deploy as a stack update would)."""
+        record = self.workspace.load("model-package-groups", group) or {
+            "ModelPackageGroupName": group,
+            "ModelPackageGroupArn": self._arn(f"model-package-group/{group}"),
+            "CreationTime": _now(),
+        }
+        record["ResourcePolicy"] = promotion_policy(
+            record["ModelPackageGroupArn"], self._arn(f"model-package/{group}/*"),
+            promotion_accounts,
+        ) if promotion_accounts else None  # fmt: skip
+        self.workspace.save("model-package-groups", group, record)
+
+    def check_access(self, caller_account: str | None, action: str, resource: str) -> None:
+        """Another account is answered only as the group's resource policy allows, as
+        SageMaker answers a cross-account call (AccessDeniedException otherwise)."""
+        if caller_account in (None, self.account):
+            return
+        match = _PACKAGE_ARN.match(resource)
+        group = match["group"] if match else resource.rsplit("/", 1)[-1]
+        policy = (self.workspace.load("model-package-groups", group) or {}).get("ResourcePolicy")
+        if not allows(policy, caller_account, action, resource):
+            raise TaskFailure("SageMaker.AccessDeniedException", (
+                f"User: arn:aws:sts::{caller_account}:assumed-role/promote is not authorized "
+                f"to perform: {action} on resource: {resource} because no resource-based "
+                f"policy allows the {action} action"
+            ))  # fmt: skip
 
     def create_model_package(self, parameters: dict[str, Any]) -> dict[str, Any]:
         group = parameters.get("ModelPackageGroupName", "")
@@ -108,8 +130,57 @@ class LocalRegistry:
             records.append(self.workspace.load("model-packages", _key(group, version)))
         return sorted(records, key=lambda record: record["ModelPackageVersion"])
 
+    def package_arn(self, group: str, version: int) -> str:
+        return self._arn(f"model-package/{group}/{version}")
+
+    def group_arn(self, group: str) -> str:
+        return self._arn(f"model-package-group/{group}")
+
     def _arn(self, resource: str) -> str:
         return f"arn:aws:sagemaker:{self.region}:{self.account}:{resource}"
+
+
+# What a later stage reads of the first stage's registry to promote a version: the
+# actions of AWS's cross-account example (SageMaker's "Set up discoverability" page).
+PROMOTION_READ_ACTIONS = (
+    "sagemaker:DescribeModelPackage",
+    "sagemaker:ListModelPackages",
+    "sagemaker:DescribeModelPackageGroup",
+)
+
+
+def promotion_policy(group_arn: str, packages_arn: str, accounts) -> dict[str, Any]:
+    """The group's resource policy as the first stage's stack writes it."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "LaterStagesReadVersions",
+            "Effect": "Allow",
+            "Principal": {"AWS": sorted(accounts)},
+            "Action": list(PROMOTION_READ_ACTIONS),
+            "Resource": [group_arn, packages_arn],
+        }],
+    }  # fmt: skip
+
+
+def allows(policy: dict[str, Any] | None, account: str, action: str, resource: str) -> bool:
+    """Whether an Allow statement of a resource policy grants ``account`` the action on
+    the resource (an account id or its root ARN as principal; * wildcards in ARNs)."""
+    for statement in (policy or {}).get("Statement", []):
+        principals = statement.get("Principal", {}).get("AWS", [])
+        principals = [principals] if isinstance(principals, str) else principals
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        if (
+            statement.get("Effect") == "Allow"
+            and any(p in (account, f"arn:aws:iam::{account}:root") for p in principals)
+            and action in actions
+            and any(fnmatch.fnmatchcase(resource, pattern) for pattern in resources)
+        ):
+            return True
+    return False
 
 
 def _key(group: str, version: int) -> str:

@@ -40,9 +40,9 @@ from ..workflow.state_names import State
 from .inputs import LocalModeError, exclusive_run, run_input
 from .interpreter import Event, Execution, Interpreter
 from .interrupts import interrupts_never_swallowed
-from .services import LOCAL_ACCOUNT, LOCAL_BUCKET, Alarm, LocalServices, Workspace
-
-LOCAL_FOLDER = ".local"
+from .accounts import LOCAL_FOLDER as LOCAL_FOLDER  # the first stage's, for the commands
+from .accounts import later_stage_accounts, stage_account, stage_folder
+from .services import LOCAL_BUCKET, Alarm, LocalServices, Workspace
 MINIMUM_JAVA = 17
 
 
@@ -70,7 +70,7 @@ def local_values(settings: Settings) -> dict[str, str]:
     """What CloudFormation fills in on AWS, for local mode."""
     return {
         PLACEHOLDERS["ArtifactBucket"]: LOCAL_BUCKET,
-        PLACEHOLDERS["SageMakerRoleArn"]: f"arn:aws:iam::{LOCAL_ACCOUNT}:role/local",
+        PLACEHOLDERS["SageMakerRoleArn"]: f"arn:aws:iam::{stage_account(settings)}:role/local",
         PLACEHOLDERS["TrainingImageUri"]: "local/sagemaker-xgboost:1.7-1",
         PLACEHOLDERS["GlueScriptKey"]: _code_key("GlueScriptKey"),
         PLACEHOLDERS["EvaluatorCodeKey"]: _code_key("EvaluatorCodeKey"),
@@ -99,6 +99,8 @@ def local_services(settings: Settings, workspace: Workspace, spark=None, folder=
     return LocalServices(
         workspace, settings.region, spark, folder, label,
         alarms=local_alarms(settings), registry_group=model_package_group_name(settings),
+        account=stage_account(settings),
+        promotion_accounts=tuple(later_stage_accounts(settings)) if settings.is_first_stage else (),
     )  # fmt: skip
 
 
@@ -244,7 +246,7 @@ def run_locally(
     ``say``) shows its progress."""
     check_java()
     definition = load_definition(settings, project_root)
-    workspace = Workspace(project_root / LOCAL_FOLDER)
+    workspace = Workspace(project_root / stage_folder(settings).name)
     if run_name:
         refuse_a_used_run_name(workspace, run_name)
     logs = workspace.root / "logs"
@@ -270,7 +272,7 @@ def run_locally(
         handlers = local_handlers(definition, services)
         interpreter = Interpreter(
             definition, handlers, listener=listen, sleep=_no_wait,
-            state_machine_arn=f"arn:aws:states:{settings.region}:{LOCAL_ACCOUNT}:stateMachine:"
+            state_machine_arn=f"arn:aws:states:{settings.region}:{stage_account(settings)}:stateMachine:"
             f"{state_machine_name(settings)}",
         )  # fmt: skip
         execution_input = {"RunName": run_name} if run_name else {}
@@ -326,8 +328,9 @@ def _summarize(
         say(f"SUCCEEDED: {endpoint} now serves {record.get('ModelName')}")
         say(f"  model:   {model}")
         say(f"  history: {history}")
+        stage = "" if settings.is_first_stage else f" --stage {settings.stage}"
         say(
-            f"  query it: {settings.slug} serve  (then POST text/csv to "
+            f"  query it: {settings.slug} serve{stage}  (then POST text/csv to "
             "http://127.0.0.1:8080/invocations)"
         )
     elif execution.status == "ABORTED":

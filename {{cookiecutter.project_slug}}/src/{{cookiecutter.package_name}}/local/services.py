@@ -24,11 +24,11 @@ from ..steps import lambda_evaluator as evaluator
 from . import batch_transform as local_transform
 from . import distributed_training
 from . import training as local_training
+from .accounts import LOCAL_ACCOUNT
 from .interpreter import TaskFailure, caused_by_interrupt
 from .registry import LocalRegistry, validation_error
 
 LOCAL_BUCKET = "local-artifacts"
-LOCAL_ACCOUNT = "000000000000"
 # What SageMaker reports when a production variant's container never answers /ping
 # (a model that cannot load), from the DescribeEndpoint FailureReason users see.
 HEALTH_CHECK_FAILURE = (
@@ -83,8 +83,10 @@ class LocalSageMakerClient:
     """boto3's SageMaker client, for the calls the evaluator and the registry commands
     make, answered by the local stand-ins below, so that code runs unchanged locally."""
 
-    def __init__(self, services: LocalServices):
-        self.services = services
+    def __init__(self, services: LocalServices, caller_account: str | None = None):
+        # The account of the credentials calling: another stage's, when promote reads
+        # the first stage's registry (answered only as the group's policy allows).
+        self.services, self.caller_account = services, caller_account
 
     def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:
         record = self.services.workspace.load("training-jobs", TrainingJobName)
@@ -94,14 +96,36 @@ class LocalSageMakerClient:
         return record
 
     def list_model_packages(self, ModelPackageGroupName: str, **_: Any) -> dict[str, Any]:
-        records = self.services.registry.list_model_packages(ModelPackageGroupName)
+        group = ModelPackageGroupName.rsplit("/", 1)[-1]  # a name, or another account's ARN
+        self._check("ListModelPackages", "sagemaker:ListModelPackages",
+                    self.services.registry.group_arn(group))  # fmt: skip
+        records = self.services.registry.list_model_packages(group)
         return {"ModelPackageSummaryList": [
             {"ModelPackageArn": r["ModelPackageArn"]} for r in records
         ]}  # fmt: skip
 
     def describe_model_package(self, **parameters: Any) -> dict[str, Any]:
+        self._check("DescribeModelPackage", "sagemaker:DescribeModelPackage",
+                    parameters["ModelPackageName"])  # fmt: skip
         return self._call("DescribeModelPackage", self.services.registry.describe_model_package,
                           parameters)  # fmt: skip
+
+    def create_model_package(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("CreateModelPackage", self.services.registry.create_model_package,
+                          parameters)  # fmt: skip
+
+    def create_model(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("CreateModel", self.services.create_model, parameters)
+
+    def describe_model(self, **parameters: Any) -> dict[str, Any]:
+        return self._call("DescribeModel", self.services.describe_model, parameters)
+
+    def _check(self, operation: str, action: str, resource: str) -> None:
+        try:
+            self.services.registry.check_access(self.caller_account, action, resource)
+        except TaskFailure as failure:
+            error = {"Code": "AccessDeniedException", "Message": failure.cause}
+            raise ClientError({"Error": error}, operation) from None
 
     def update_model_package(self, **parameters: Any) -> dict[str, Any]:
         return self._call("UpdateModelPackage", self.services.registry.update_model_package,
@@ -185,13 +209,15 @@ class LocalServices:
         raw_data_label: str | None = None,
         alarms: dict[str, Alarm] | None = None,
         registry_group: str | None = None,
+        account: str = LOCAL_ACCOUNT,
+        promotion_accounts: tuple[str, ...] = (),
     ):
-        self.workspace, self.region = workspace, region
+        self.workspace, self.region, self.account = workspace, region, account
         # What the pipeline stack creates on AWS: the rollback alarms, the registry.
         self.alarms = alarms or {}
-        self.registry = LocalRegistry(workspace, region, LOCAL_ACCOUNT)
-        if registry_group:
-            self.registry.create_group(registry_group)
+        self.registry = LocalRegistry(workspace, region, account)
+        if registry_group:  # with the later stages' read grant, as the first stage's stack
+            self.registry.create_group(registry_group, promotion_accounts)
         self._spark_session = spark_session  # created on first use: it takes seconds
         # The run's own copy of its input stands for the raw-data prefix on S3; errors
         # name what the user gave (raw_data_label), not the copy.
@@ -589,7 +615,7 @@ class LocalServices:
         ]  # fmt: skip
 
     def _arn(self, kind: str, name: str) -> str:
-        return f"arn:aws:sagemaker:{self.region}:{LOCAL_ACCOUNT}:{kind}/{name}"
+        return f"arn:aws:sagemaker:{self.region}:{self.account}:{kind}/{name}"
 
 
 def start_serving_container(model_archive: Path) -> None:

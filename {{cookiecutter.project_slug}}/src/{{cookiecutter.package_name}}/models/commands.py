@@ -1,4 +1,6 @@
-"""The `models`, `approve` and `rollback` commands, on AWS or (--local) in local mode.
+"""The `models`, `approve`, `rollback` and `promote` commands, on AWS or (--local) locally.
+
+Each acts on one stage's account (--stage; the first stage by default).
 
 On AWS, approving a version changes its status in the registry; the pipeline stack's
 EventBridge rule sees the change and starts the run that deploys it (as an approval
@@ -15,7 +17,7 @@ from typing import Any
 
 from .. import exit_codes
 from ..settings import Settings, SettingsError, load_settings
-from ..settings.names import endpoint_name
+from ..settings.names import endpoint_name, model_package_group_name
 from . import registry as model_registry
 
 # A rollback on AWS: SageMaker replaces the fleet in minutes; check every 30 s, 45 min.
@@ -24,26 +26,34 @@ ROLLBACK_MAX_CHECKS = 90
 
 
 def sagemaker_client(settings: Settings, local: bool) -> Any:
-    """boto3's SageMaker client, or local mode's stand-in for the same calls."""
+    """boto3's SageMaker client, or local mode's stand-in for the same calls (in the
+    local account of the settings' stage)."""
     if local:
-        from ..local.run import LOCAL_FOLDER, local_services
+        from ..local.accounts import stage_folder
+        from ..local.run import local_services
         from ..local.services import LocalSageMakerClient, Workspace
 
-        workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
-        return LocalSageMakerClient(local_services(settings, workspace))
+        return LocalSageMakerClient(local_services(settings, Workspace(stage_folder(settings))))
     from ..aws.session import AwsSession
 
     return AwsSession(settings).client("sagemaker")
 
 
-def models_command(arguments: argparse.Namespace) -> int:
+def stage_settings(arguments: argparse.Namespace) -> Settings:
+    """The settings, as the account of the command's --stage sees them."""
     settings = load_settings(arguments.settings)
+    stage = getattr(arguments, "stage", None)
+    return settings.for_stage(stage) if stage else settings
+
+
+def models_command(arguments: argparse.Namespace) -> int:
+    settings = stage_settings(arguments)
     client = sagemaker_client(settings, arguments.local)
     found = model_registry.versions(client, settings)
     live = model_registry.live_run_name(client, settings) if found else None
     for line in model_registry.listing(found, live):
         print(line)
-    if live:
+    if live and settings.is_first_stage:  # the drift summary reads the first stage's data
         from .drift import summary_for
 
         print(summary_for(settings, arguments.local))
@@ -56,7 +66,7 @@ def models_command(arguments: argparse.Namespace) -> int:
 
 
 def approve_command(arguments: argparse.Namespace) -> int:
-    settings = load_settings(arguments.settings)
+    settings = stage_settings(arguments)
     client = sagemaker_client(settings, arguments.local)
     version = model_registry.find(model_registry.versions(client, settings), arguments.version)
     if version.status == "Approved":
@@ -72,6 +82,81 @@ def approve_command(arguments: argparse.Namespace) -> int:
               f"follow it with '{settings.slug} status'")  # fmt: skip
         return exit_codes.DONE
     return _deploy_locally(settings, version)
+
+
+def promote_command(arguments: argparse.Namespace) -> int:
+    """promote --to STAGE VERSION: the first stage's approved version, to a later stage."""
+    from . import promote
+
+    settings = load_settings(arguments.settings)
+    target = settings.for_stage(arguments.to)
+    if target.is_first_stage:
+        raise SettingsError(f"{arguments.to} is the first stage, where versions are trained; "
+                            "promote --to names a later one ([stages.NAME])")  # fmt: skip
+    print(f"promoting {settings.stage} version {arguments.version} to {target.stage}")
+    if arguments.local:
+        return _promote_locally(settings, target, arguments.version)
+    from ..aws.session import AwsSession
+    from ..workflow.prepare_and_train import training_image_uri
+
+    session = AwsSession(target)
+    session.check_account()  # promote runs with the later stage's credentials
+    client, s3 = session.client("sagemaker"), session.client("s3")
+
+    def copy_model(uri: str) -> str:  # a server-side copy: the model never leaves S3
+        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        s3.copy({"Bucket": bucket, "Key": key}, target.artifact_bucket, key)
+        return f"s3://{target.artifact_bucket}/{key}"
+
+    done = promote.promote(
+        settings, target, promote.source_version_arn(settings, arguments.version), client,
+        client, copy_model, training_image_uri(target),
+        regrant=f"deploy the {settings.stage} stage again ('{settings.slug} deploy')",
+    )  # fmt: skip
+    print(f"{settings.stage} version {arguments.version} is {target.stage} version "
+          f"{done.target_version} (Approved); the registry's approval event starts the run "
+          f"that deploys it: follow it with '{settings.slug} status --stage {target.stage}'")  # fmt: skip
+    return exit_codes.DONE
+
+
+def _promote_locally(settings: Settings, target: Settings, number: int) -> int:
+    """Between the stages' local accounts (.local/ and .local-NAME/), then the
+    deployment run the approval event starts on AWS."""
+    import shutil
+
+    from ..local.accounts import stage_account, stage_folder
+    from ..local.run import local_services
+    from ..local.services import LOCAL_BUCKET, LocalServices, LocalSageMakerClient, Workspace
+    from . import promote
+
+    source_workspace, target_workspace = Workspace(stage_folder(settings)), Workspace(stage_folder(target))
+    # The first stage's registry as its last local run left it (group and policy).
+    source_services = LocalServices(source_workspace, settings.region, None,
+                                    account=stage_account(settings))  # fmt: skip
+    source = LocalSageMakerClient(source_services, caller_account=stage_account(target))
+    target_client = LocalSageMakerClient(local_services(target, target_workspace))
+
+    def copy_model(uri: str) -> str:
+        key = uri.removeprefix("s3://").split("/", 1)[1]
+        copied = f"s3://{LOCAL_BUCKET}/{key}"
+        destination = target_workspace.path_of(copied)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source_workspace.path_of(uri), destination)
+        return copied
+
+    group = model_package_group_name(settings)
+    source_arn = source_services.registry.package_arn(group, number)
+    done = promote.promote(
+        settings, target, source_arn, source, target_client, copy_model,
+        "local/sagemaker-xgboost:1.7-1",
+        regrant=f"run the {settings.stage} stage locally again ('{settings.slug} run --local')",
+    )  # fmt: skip
+    print(f"{settings.stage} version {number} is {target.stage} version {done.target_version} "
+          f"(Approved), in {target_workspace.root.name}/")  # fmt: skip
+    version = model_registry.Version.from_description(
+        target_client.describe_model_package(ModelPackageName=done.target_arn)
+    )
+    return _deploy_locally(target, version)
 
 
 def _deploy_again(settings: Settings, client: Any, version: model_registry.Version,
@@ -109,7 +194,7 @@ def _deploy_locally(settings: Settings, version: model_registry.Version) -> int:
 
 
 def rollback_command(arguments: argparse.Namespace) -> int:
-    settings = load_settings(arguments.settings)
+    settings = stage_settings(arguments)
     client = sagemaker_client(settings, arguments.local)
     found = model_registry.versions(client, settings)
     live, previous = model_registry.previous_approved(

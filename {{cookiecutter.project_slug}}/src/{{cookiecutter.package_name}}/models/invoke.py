@@ -178,12 +178,12 @@ def predict_locally(settings: Settings, text: str) -> list[str]:
 
     from ..local.capture import capture_of
     from ..local.inference_request import read_rows as read_matrix
-    from ..local.run import LOCAL_FOLDER
+    from ..local.accounts import stage_folder
     from ..local.services import Workspace, live_model
     from ..local.training import load_model
     from ..settings.names import endpoint_name
 
-    workspace = Workspace(settings.path.parent / LOCAL_FOLDER)
+    workspace = Workspace(stage_folder(settings))
     try:
         endpoint, archive = live_model(workspace, endpoint_name(settings))
     except FileNotFoundError as error:

@@ -33,6 +33,7 @@ class Version:
     created: str
     description: str
     approval_description: str
+    promoted_from: str = ""  # the version's ARN in the stage it was promoted from
 
     @classmethod
     def from_description(cls, description: dict[str, Any]) -> Version:
@@ -50,6 +51,7 @@ class Version:
             created=str(description.get("CreationTime", ""))[:19].replace("T", " "),
             description=description.get("ModelPackageDescription", ""),
             approval_description=description.get("ApprovalDescription", ""),
+            promoted_from=metadata.get("PromotedFrom", ""),
         )
 
 
@@ -108,9 +110,10 @@ def listing(found: list[Version], live_run: str | None) -> list[str]:
             if version.live_model_score not in NOT_SCORED
             else "-"
         )
+        origin = f" (promoted: {version.promoted_from})" if version.promoted_from else ""
         lines.append(f"{live}{version.number:>7}  {version.status:<21}  {metric:<24}  "
                      f"{compared:<19}  {version.train_on:<9}  {version.created:<19}  "
-                     f"{version.run_name}")  # fmt: skip
+                     f"{version.run_name}{origin}")  # fmt: skip
     if any(version.run_name == live_run for version in found):
         lines.append("* live: the model the endpoint serves")
     else:

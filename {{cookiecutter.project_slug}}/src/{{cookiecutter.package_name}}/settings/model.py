@@ -8,6 +8,7 @@ too, with one line that names the setting and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import data_schema, rules
+from . import stages as stage_tables
 from .errors import SettingsError
 from .fields import (
     BOOLEAN,
@@ -103,6 +105,33 @@ class Settings:
     deploy_branch: str
     data: data_schema.DataSchema
     values: dict[str, Any] = field(repr=False, default_factory=dict)
+    stages: stage_tables.Stages = field(default_factory=stage_tables.Stages)
+    stage: str = stage_tables.DEFAULT_FIRST_STAGE  # the stage these settings are for
+
+    @property
+    def is_first_stage(self) -> bool:
+        return self.stage == self.stages.first
+
+    def for_stage(self, name: str) -> Settings:
+        """These settings as a later stage's account sees them: its account, region,
+        bucket and roles; it trains nothing, so nothing starts a training run there."""
+        try:
+            later = self.stages.find(name)
+        except KeyError as error:
+            raise SettingsError(f"{error.args[0]}; add [stages.{name}] to {self.path.name}") from None
+        if later is None:
+            return dataclasses.replace(self, stage=name)
+        return dataclasses.replace(
+            self,
+            stage=name,
+            account_id=later.account_id,
+            region=later.region,
+            artifact_bucket_setting=later.artifact_bucket,
+            role_arn_settings=dict(later.role_arns),
+            schedule_expression=None,
+            on_new_data=False,
+            on_drift=False,
+        )
 
     @property
     def partition(self) -> str:
@@ -179,6 +208,9 @@ def load_settings(path: Path | None = None) -> Settings:
     data_table = document.get("data") if isinstance(document.get("data"), dict) else {}
     if not problems:  # the table as a whole, once each key has the right type
         problems += data_schema.problems_of(data_table)
+    if not problems:
+        problems += stage_tables.problems_of(document.get("stages"), values["iam_roles"],
+                                       values["aws_region"], values["aws_account_id"])  # fmt: skip
     if problems:
         raise SettingsError(f"{path.name}: {problems[0]}")
     as_they_are = {
@@ -199,6 +231,8 @@ def load_settings(path: Path | None = None) -> Settings:
         drift_check_schedule=_unless_none(values["drift_check_schedule"]),
         data=data_schema.from_table(data_table),
         values=values,
+        stages=(found := stage_tables.from_table(document.get("stages"), values["aws_region"])),
+        stage=found.first,
     )
 
 
@@ -207,9 +241,11 @@ def _unless_none(schedule: str) -> str | None:
 
 
 def _unknown_keys(document: dict[str, Any]) -> list[str]:
-    known_tables = {row.table for row in FIELDS}
+    known_tables = {row.table for row in FIELDS} | {"stages"}
     problems = []
     for table, section in document.items():
+        if table == "stages":  # its keys are stage names: stages.problems_of checks them
+            continue
         if table not in known_tables:
             hint = _close(table, known_tables)
             problems.append(f"[{table}] is not a settings table{hint}")

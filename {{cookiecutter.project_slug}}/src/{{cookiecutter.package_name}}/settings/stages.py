@@ -1,0 +1,135 @@
+"""Stages: the accounts a model version goes through ([stages] in settings.toml).
+
+The project's own account ([aws]) trains, registers and deploys: it is the first
+stage. Each ``[stages.NAME]`` table is a later account (production, say) that trains
+nothing: it deploys only the versions ``promote --to NAME`` sends it, with the same
+stack, definition and guarded rollout. Without such tables the project is the one
+account it always was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import rules
+from .rules_suggestions import did_you_mean
+
+FIRST_STAGE_KEY = "first"
+DEFAULT_FIRST_STAGE = "dev"
+STAGE_KEYS = ("account_id", "region", "artifact_bucket", *rules.ROLE_FIELDS)
+# A stage's name is typed on the command line and names a CI environment and a
+# local folder (.local-NAME): short, lowercase, no dots or slashes.
+_STAGE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    account_id: str
+    region: str
+    artifact_bucket: str = ""  # "": <slug>-<account_id>-<region>, as for the first stage
+    role_arns: dict[str, str] = field(default_factory=dict)  # empty values: created roles
+
+
+@dataclass(frozen=True)
+class Stages:
+    first: str = DEFAULT_FIRST_STAGE
+    later: tuple[Stage, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.first, *(stage.name for stage in self.later))
+
+    def find(self, name: str) -> Stage | None:
+        """A later stage by name; None for the first one. Unknown names are refused."""
+        if name == self.first:
+            return None
+        for stage in self.later:
+            if stage.name == name:
+                return stage
+        known = ", ".join(self.names)
+        raise KeyError(f"'{name}' is not a stage of settings.toml (stages: {known})")
+
+
+def problems_of(table: Any, iam_roles: str, region: str, account_id: str) -> list[str]:
+    """Every problem of the [stages] table, one line each, naming the key."""
+    if table is None:
+        return []
+    if not isinstance(table, dict):
+        return ["stages must be a table ([stages])"]
+    problems = []
+    first = table.get(FIRST_STAGE_KEY, DEFAULT_FIRST_STAGE)
+    if not isinstance(first, str) or not _STAGE_NAME.match(first):
+        problems.append(f"stages.first is {first!r}; {_NAME_FORM}")
+    for name, stage in table.items():
+        if name == FIRST_STAGE_KEY:
+            continue
+        if not isinstance(stage, dict):
+            problems.append(f"stages.{name} must be a table ([stages.{name}]) with account_id")
+            continue
+        problems += _stage_problems(name, stage, first, iam_roles, region, account_id)
+    return problems
+
+
+_NAME_FORM = "a stage name is 1-20 lowercase letters, digits and hyphens, starting with a letter"
+
+
+def _stage_problems(name: str, stage: dict[str, Any], first: str, iam_roles: str,
+                    region: str, account_id: str) -> list[str]:  # fmt: skip
+    where = f"stages.{name}"
+    if not _STAGE_NAME.match(name):
+        return [f"[{where}]: {_NAME_FORM}"]
+    if name == first:
+        return [f"[{where}] is the first stage (stages.first), whose account is [aws]; "
+                "rename one of them"]  # fmt: skip
+    problems = [f"{where}.{key} is not a stage setting{did_you_mean(key, STAGE_KEYS)}"
+                for key in stage if key not in STAGE_KEYS]  # fmt: skip
+    problems += [f"{where}.{key} is {value!r}; it must be a quoted string"
+                 for key, value in stage.items() if not isinstance(value, str)]  # fmt: skip
+    if problems:
+        return problems
+    stage_region = stage.get("region") or region
+    checks = [
+        ("account_id", stage.get("account_id", ""), rules.aws_account_id),
+        ("region", stage_region, rules.aws_region),
+        ("artifact_bucket", stage.get("artifact_bucket", ""), rules.bucket_name),
+        *((role, stage.get(role, ""), rules.role_arn) for role in rules.ROLE_FIELDS),
+    ]
+    problems = [f"{where}.{key} {problem}" for key, value, rule in checks
+                if (problem := rule(value))]  # fmt: skip
+    if problems:
+        return problems
+    if not stage.get("account_id"):
+        return [f"{where}.account_id is missing: the 12 digits of that stage's AWS account"]
+    if rules.partition_of(stage_region) != rules.partition_of(region):
+        return [f"{where}.region '{stage_region}' is in another partition than aws.region "
+                f"'{region}'; a model can only be promoted within one partition"]  # fmt: skip
+    if stage["account_id"] == account_id and stage_region == region:
+        return [f"{where} is the account and region of [aws]: its endpoint would be the "
+                "first stage's; give it another account"]  # fmt: skip
+    if iam_roles == "existing":
+        missing = [role for role in rules.ROLE_FIELDS if not stage.get(role)]
+        if missing:
+            return [f"{where}.{missing[0]} is missing: with iam.roles = \"existing\" each "
+                    "stage names its own roles"]  # fmt: skip
+    return []
+
+
+def from_table(table: Any, region: str) -> Stages:
+    """The stages of a [stages] table that problems_of found no fault with."""
+    if not table:
+        return Stages()
+    later = tuple(
+        Stage(
+            name=name,
+            account_id=stage["account_id"],
+            region=stage.get("region") or region,
+            artifact_bucket=stage.get("artifact_bucket", ""),
+            role_arns={role: stage.get(role, "") for role in rules.ROLE_FIELDS},
+        )
+        for name, stage in table.items()
+        if name != FIRST_STAGE_KEY
+    )
+    return Stages(first=table.get(FIRST_STAGE_KEY, DEFAULT_FIRST_STAGE), later=later)
