@@ -240,8 +240,16 @@ def test_models_are_kept_outside_the_expiring_run_prefix(definition):
     assert "/models/" in plan["ModelOutputUri.$"] and "/runs/" not in plan["ModelOutputUri.$"]
     training = definition["States"][State.TRAIN_MODEL]["Parameters"]
     assert training["OutputDataConfig"]["S3OutputPath.$"] == "$['Run']['ModelOutputUri']"
-    lifecycle = (PROJECT_ROOT / "infrastructure" / "storage.yaml").read_text(encoding="utf-8")
-    assert "Prefix: runs/" in lifecycle and "models/" not in lifecycle
+    from project.aws.cfn_template import load_template
+
+    bucket = load_template(PROJECT_ROOT / "infrastructure" / "storage.yaml")["Resources"][
+        "ArtifactBucket"]["Properties"]  # fmt: skip
+    prefixes = [rule["Fn::If"][1].get("Prefix") if "Fn::If" in rule else rule.get("Prefix")
+                for rule in bucket["LifecycleConfiguration"]["Rules"]]  # fmt: skip
+    assert "runs/" in prefixes and not any((p or "").startswith("models") for p in prefixes)
+    assert None in prefixes  # the rule without a prefix expires no current object
+    (tidy,) = [r for r in bucket["LifecycleConfiguration"]["Rules"] if "Fn::If" not in r]
+    assert "ExpirationInDays" not in tidy
 
 
 def test_the_endpoint_captures_the_settings_share_of_requests_as_sagemaker_models_it(settings):

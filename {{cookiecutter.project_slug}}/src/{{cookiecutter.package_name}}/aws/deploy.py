@@ -106,8 +106,17 @@ def pipeline_parameters(
         # The rollback alarms' thresholds; SageMaker reports ModelLatency in microseconds.
         "Alarm5xxErrors": str(settings.alarm_5xx_errors),
         "AlarmModelLatencyMicroseconds": str(settings.alarm_latency_ms * 1000),
+        "PromotionAccounts": promotion_accounts(settings),
         **keys,
     }
+
+
+def promotion_accounts(settings: Settings) -> str:
+    """The later stages' accounts, which the first stage's stacks let read its registry
+    and models (for `promote`); none in a later stage's own stacks."""
+    if not settings.is_first_stage:
+        return ""
+    return ",".join(sorted({stage.account_id for stage in settings.stages.later}))
 
 
 def trigger_parameters(settings: Settings) -> dict[str, str]:
@@ -130,6 +139,7 @@ def storage_parameters(settings: Settings, deployer_arn: str) -> dict[str, str]:
         "KeepRunsDays": str(settings.keep_runs_days),
         "KeepCapturesDays": str(settings.keep_captures_days),
         "CodeWriterArns": ",".join(code_writer_arns(settings, deployer_arn)),
+        "PromotionAccounts": promotion_accounts(settings),
     }
 
 

@@ -47,8 +47,7 @@ class LocalRegistry:
             "CreationTime": _now(),
         }
         record["ResourcePolicy"] = promotion_policy(
-            record["ModelPackageGroupArn"], self._arn(f"model-package/{group}/*"),
-            promotion_accounts,
+            self._arn(f"model-package/{group}/*"), promotion_accounts
         ) if promotion_accounts else None  # fmt: skip
         self.workspace.save("model-package-groups", group, record)
 
@@ -140,25 +139,17 @@ class LocalRegistry:
         return f"arn:aws:sagemaker:{self.region}:{self.account}:{resource}"
 
 
-# What a later stage reads of the first stage's registry to promote a version: the
-# actions of AWS's cross-account example (SageMaker's "Set up discoverability" page).
-PROMOTION_READ_ACTIONS = (
-    "sagemaker:DescribeModelPackage",
-    "sagemaker:ListModelPackages",
-    "sagemaker:DescribeModelPackageGroup",
-)
-
-
-def promotion_policy(group_arn: str, packages_arn: str, accounts) -> dict[str, Any]:
-    """The group's resource policy as the first stage's stack writes it."""
+def promotion_policy(packages_arn: str, accounts) -> dict[str, Any]:
+    """The group's resource policy as the first stage's stack writes it (pipeline.yaml):
+    the later stages' accounts may read a version, which is what `promote` does."""
     return {
         "Version": "2012-10-17",
         "Statement": [{
             "Sid": "LaterStagesReadVersions",
             "Effect": "Allow",
             "Principal": {"AWS": sorted(accounts)},
-            "Action": list(PROMOTION_READ_ACTIONS),
-            "Resource": [group_arn, packages_arn],
+            "Action": "sagemaker:DescribeModelPackage",
+            "Resource": packages_arn,
         }],
     }  # fmt: skip
 

@@ -37,12 +37,13 @@ from ..workflow.definition import PLACEHOLDERS, read_committed_definition
 from ..workflow.display import Display, PlainDisplay
 from ..workflow.progress import Progress
 from ..workflow.state_names import State
+from .accounts import LOCAL_FOLDER as LOCAL_FOLDER  # the first stage's, for the commands
+from .accounts import later_stage_accounts, stage_account, stage_folder
 from .inputs import LocalModeError, exclusive_run, run_input
 from .interpreter import Event, Execution, Interpreter
 from .interrupts import interrupts_never_swallowed
-from .accounts import LOCAL_FOLDER as LOCAL_FOLDER  # the first stage's, for the commands
-from .accounts import later_stage_accounts, stage_account, stage_folder
 from .services import LOCAL_BUCKET, Alarm, LocalServices, Workspace
+
 MINIMUM_JAVA = 17
 
 

@@ -113,9 +113,10 @@ def promote_command(arguments: argparse.Namespace) -> int:
         client, copy_model, training_image_uri(target),
         regrant=f"deploy the {settings.stage} stage again ('{settings.slug} deploy')",
     )  # fmt: skip
+    follow = f"'{settings.slug} status --stage {target.stage}'"
     print(f"{settings.stage} version {arguments.version} is {target.stage} version "
           f"{done.target_version} (Approved); the registry's approval event starts the run "
-          f"that deploys it: follow it with '{settings.slug} status --stage {target.stage}'")  # fmt: skip
+          f"that deploys it: follow it with {follow}")  # fmt: skip
     return exit_codes.DONE
 
 
@@ -126,10 +127,13 @@ def _promote_locally(settings: Settings, target: Settings, number: int) -> int:
 
     from ..local.accounts import stage_account, stage_folder
     from ..local.run import local_services
-    from ..local.services import LOCAL_BUCKET, LocalServices, LocalSageMakerClient, Workspace
+    from ..local.services import LOCAL_BUCKET, LocalSageMakerClient, LocalServices, Workspace
     from . import promote
 
-    source_workspace, target_workspace = Workspace(stage_folder(settings)), Workspace(stage_folder(target))
+    source_workspace, target_workspace = (
+        Workspace(stage_folder(settings)),
+        Workspace(stage_folder(target)),
+    )
     # The first stage's registry as its last local run left it (group and policy).
     source_services = LocalServices(source_workspace, settings.region, None,
                                     account=stage_account(settings))  # fmt: skip

@@ -176,9 +176,9 @@ def predict_locally(settings: Settings, text: str) -> list[str]:
     """Predictions of the live local model, made as the local endpoint makes them."""
     import xgboost  # only for local mode
 
+    from ..local.accounts import stage_folder
     from ..local.capture import capture_of
     from ..local.inference_request import read_rows as read_matrix
-    from ..local.accounts import stage_folder
     from ..local.services import Workspace, live_model
     from ..local.training import load_model
     from ..settings.names import endpoint_name

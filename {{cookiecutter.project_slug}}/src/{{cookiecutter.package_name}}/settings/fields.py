@@ -181,6 +181,8 @@ FIELDS: tuple[Field, ...] = (
     Field("deploy_branch", "ci.deploy_branch", TEXT, rules.git_branch_name,
           question="Branch that CI deploys from (the deploy role trusts only it)",
           default="main"),
+    # The later stages' tables ([stages.NAME]) are checked by settings/stages.py.
+    Field("first_stage", "stages.first", TEXT, rules.stage_name, attribute=None),
 )  # fmt: skip
 
 BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}

@@ -118,7 +118,9 @@ class Settings:
         try:
             later = self.stages.find(name)
         except KeyError as error:
-            raise SettingsError(f"{error.args[0]}; add [stages.{name}] to {self.path.name}") from None
+            raise SettingsError(
+                f"{error.args[0]}; add [stages.{name}] to {self.path.name}"
+            ) from None
         if later is None:
             return dataclasses.replace(self, stage=name)
         return dataclasses.replace(
@@ -241,7 +243,7 @@ def _unless_none(schedule: str) -> str | None:
 
 
 def _unknown_keys(document: dict[str, Any]) -> list[str]:
-    known_tables = {row.table for row in FIELDS} | {"stages"}
+    known_tables = {row.table for row in FIELDS}
     problems = []
     for table, section in document.items():
         if table == "stages":  # its keys are stage names: stages.problems_of checks them

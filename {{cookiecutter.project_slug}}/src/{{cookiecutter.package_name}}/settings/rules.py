@@ -72,6 +72,7 @@ from .rules_plain_values import (
     non_negative_number,
     number,
     share,
+    stage_name,
     whole_number,
 )
 from .rules_quality_gate import (
@@ -159,6 +160,7 @@ __all__ = [
     "schedule_expression",
     "schedule_timezone",
     "share",
+    "stage_name",
     "train_on",
     "whole_number",
     "window_days",

@@ -107,3 +107,15 @@ def git_branch_name(value: str) -> str | None:
             "parts, '..', or a '.lock' or '.' ending); write it as git would, like 'main'"
         )
     return None
+
+
+# A stage's name ([stages]) is typed on the command line and names a CI environment
+# and a local folder (.local-NAME): short, lowercase, no dots or slashes.
+_STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+
+
+def stage_name(value: str) -> str | None:
+    if _STAGE.match(value):
+        return None
+    return (f"'{value}' is not a stage name; use 1 to 20 lowercase letters, digits and "
+            "hyphens, starting with a letter (such as 'dev' or 'prod')")  # fmt: skip

