@@ -109,7 +109,9 @@ def test_gitlab_deploys_only_through_its_id_token(baked):
     deploy = gitlab_ci["deploy"]
     assert deploy["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com"
     assert deploy["environment"]["name"] == "production"
-    assert deploy["rules"] == [{"if": f'$CI_COMMIT_BRANCH == "{deploy_branch(GITLAB)}"'}]
+    # a pipeline run to promote (PROMOTE_TO set) runs the promote job instead
+    branch = deploy_branch(GITLAB)
+    assert deploy["rules"] == [{"if": f'$CI_COMMIT_BRANCH == "{branch}" && $PROMOTE_TO == null'}]
     assert gitlab_ci["stages"].index("check") < gitlab_ci["stages"].index(deploy["stage"])
     assert "AWS_SECRET_ACCESS_KEY" not in (baked(GITLAB) / ".gitlab-ci.yml").read_text()
 
@@ -132,21 +134,53 @@ def test_the_trust_and_the_gitlab_job_name_the_same_deploy_branch(baked):
     assert ":ref:main" not in role
 
 
-def install_steps(provider: str, project: Path) -> list[str]:
-    """The deploy job's commands up to the one that gets AWS credentials."""
+def test_github_promotes_by_hand_in_the_stages_environment_after_the_checks(baked):
+    """Promotion (#24): run by hand with the stage and version, in the GitHub
+    environment named after the stage (its reviewers approve, its role is assumed);
+    the deploy job stays out of such a run."""
+    ci = yaml.safe_load((baked(GITHUB) / ".github" / "workflows" / "ci.yml").read_text())
+    inputs = ci[True]["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"promote_to", "version"}
+    promote, deploy = ci["jobs"]["promote"], ci["jobs"]["deploy"]
+    assert promote["needs"] == "check"
+    assert "github.event_name == 'workflow_dispatch'" in promote["if"]
+    assert "inputs.promote_to != ''" in promote["if"] and "inputs.promote_to == ''" in deploy["if"]
+    assert f"github.ref == 'refs/heads/{deploy_branch(GITHUB)}'" in promote["if"]
+    assert promote["environment"] == "${{ inputs.promote_to }}"
+    assert promote["permissions"] == {"id-token": "write", "contents": "read"}
+    last = promote["steps"][-1]
+    # inputs reach the shell as environment variables, never pasted into the script
+    assert last["env"] == {"STAGE": "${{ inputs.promote_to }}", "VERSION": "${{ inputs.version }}"}
+    assert last["run"].endswith(' promote --to "$STAGE" "$VERSION"')
+
+
+def test_gitlab_promotes_by_hand_in_the_stages_environment(baked):
+    gitlab_ci = yaml.safe_load((baked(GITLAB) / ".gitlab-ci.yml").read_text())
+    promote = gitlab_ci["promote"]
+    (rule,) = promote["rules"]
+    assert rule["when"] == "manual" and "$PROMOTE_TO && $PROMOTE_VERSION" in rule["if"]
+    assert f'$CI_COMMIT_BRANCH == "{deploy_branch(GITLAB)}"' in rule["if"]
+    assert promote["environment"]["name"] == "$PROMOTE_TO"
+    assert promote["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com"
+    assert promote["script"][-1].endswith(' promote --to "$PROMOTE_TO" "$PROMOTE_VERSION"')
+
+
+def install_steps(provider: str, project: Path, job: str = "deploy") -> list[str]:
+    """A job's commands up to the one that gets AWS credentials."""
     if provider == "gitlab":
-        script = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["deploy"]["script"]
+        script = yaml.safe_load((project / ".gitlab-ci.yml").read_text())[job]["script"]
         return script[: next(i for i, line in enumerate(script) if "AWS_ID_TOKEN" in line)]
     steps = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
-    steps = steps["jobs"]["deploy"]["steps"]
+    steps = steps["jobs"][job]["steps"]
     before = steps[: next(i for i, s in enumerate(steps) if "configure-aws" in s.get("uses", ""))]
     return [line for step in before for line in step.get("run", "").splitlines()]
 
 
+@pytest.mark.parametrize("job", ["deploy", "promote"])
 @pytest.mark.parametrize("provider", ["github", "gitlab"])
-def test_deploy_jobs_install_only_hashed_locked_code_before_the_role(baked, provider):
+def test_deploy_jobs_install_only_hashed_locked_code_before_the_role(baked, provider, job):
     project = baked(GITHUB if provider == "github" else GITLAB)
-    installs = [line for line in install_steps(provider, project) if "pip install" in line]
+    installs = [line for line in install_steps(provider, project, job) if "pip install" in line]
     assert len(installs) == 2, installs
     locked, own = installs
     assert "--require-hashes --no-deps -r requirements.lock" in locked

@@ -194,6 +194,7 @@ def _add_aws_tooling_commands(commands) -> None:
         "'production' environment; do not read it through GitHub's API (which needs "
         "GITHUB_TOKEN or GH_TOKEN)",
     )
+    _add_stage_option(ci_role)
     ci_role.set_defaults(handler=aws_commands.ci_role_command)
     upload = _command(commands, "upload-data", help="upload a raw CSV for runs (AWS or --local)")
     upload.add_argument("csv", nargs="?", type=Path, help="the CSV to upload")

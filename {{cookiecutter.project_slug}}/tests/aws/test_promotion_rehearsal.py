@@ -289,3 +289,121 @@ def test_a_single_account_project_grants_no_one(tmp_path):
 
 def test_the_later_stages_own_stacks_grant_no_one(settings):
     assert promotion_accounts(settings.for_stage("prod")) == ""
+
+
+# What each S3 call promote makes is authorized as (S3 API reference: HeadObject needs
+# s3:GetObject; CopyObject needs s3:GetObject on the source and s3:PutObject on the
+# destination). SageMaker's calls are authorized as sagemaker:<Operation>.
+S3_ACTIONS = {"HeadObject": ("s3:GetObject",), "CopyObject": ("s3:PutObject",)}
+
+
+def resource_arn(service: str, resource_type: str, account: str, **names: str) -> str:
+    """An ARN in the format AWS's Service Authorization Reference gives the type."""
+    arn = iam_reference()[service]["resources"][resource_type]["arn"]
+    values = {"Partition": "aws", "Region": REGION, "Account": account, **names}
+    return re.sub(r"\$\{(\w+)\}", lambda m: values[m[1]], arn)
+
+
+def iam_requests(
+    operation: str, parameters: dict, account: str
+) -> list[tuple[str, str, str | None]]:
+    """(IAM action, resource ARN, service a role is passed to) for one recorded call."""
+    if operation in S3_ACTIONS:
+        requests = [(action, resource_arn("s3", "object", account, BucketName=parameters["Bucket"],
+                                          ObjectName=parameters["Key"]), None)
+                    for action in S3_ACTIONS[operation]]  # fmt: skip
+        if "CopySource" in parameters:
+            source = parameters["CopySource"]
+            requests.append((COPY_SOURCE_ACTION, resource_arn(
+                "s3", "object", account, BucketName=source["Bucket"], ObjectName=source["Key"]
+            ), None))  # fmt: skip
+        return requests
+    action = f"sagemaker:{operation}"
+    if "ModelPackageName" in parameters:
+        return [(action, parameters["ModelPackageName"], None)]
+    if operation == "CreateModel":
+        return [
+            (action, resource_arn("sagemaker", "model", account, ModelName=parameters["ModelName"]),
+             None),
+            ("iam:PassRole", parameters["ExecutionRoleArn"], "sagemaker.amazonaws.com"),
+        ]  # fmt: skip
+    if operation == "CreateModelPackage":
+        group = parameters["ModelPackageGroupName"]
+        return [(action, resource_arn("sagemaker", "model-package-group", account,
+                                      ModelPackageGroupName=group), None)]  # fmt: skip
+    return [(action, "*", None)]  # ListModelPackages: listed on "*"
+
+
+def ci_role_policy(target) -> dict:
+    """The promote job's role in prod's account, as `ci-role --stage prod` deploys it."""
+    from project.aws.ci_role import ci_role_parameters
+
+    template = load_template(PROJECT_ROOT / "infrastructure" / "ci-deploy-role.yaml")
+    parameters = ci_role_parameters(
+        target, "github", "acme/churn", "arn:aws:iam::x:oidc-provider/o"
+    )
+    parameters["PassableRoleArns"] = parameters["PassableRoleArns"].split(",")
+    execution = {"ExecutionRole.Arn": "arn:aws:iam::x:role/execution"}
+    pseudo = pseudo_parameters("aws", REGION, PROD)
+    resolver = Resolver(template, {**parameters, **pseudo}, references=execution)
+    role = resolver.resolve(template["Resources"]["DeployRole"]["Properties"])
+    statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    trust = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
+    assert trust["token.actions.githubusercontent.com:sub"] == "repo:acme/churn:environment:prod"
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def identity_allows(policy: dict, action: str, resource: str, passed_to: str | None) -> bool:
+    for statement in policy["Statement"]:
+        condition = statement.get("Condition", {}).get("StringEquals", {})
+        if (statement["Effect"] == "Allow" and action in as_list(statement["Action"])
+                and any(fnmatch.fnmatchcase(resource, p) for p in as_list(statement["Resource"]))
+                and condition.get("iam:PassedToService", passed_to) == passed_to):  # fmt: skip
+            return True
+    return False
+
+
+@mock_aws
+def test_the_promote_jobs_role_in_prod_allows_every_call_promote_makes(settings):
+    """Identity side of the cross-account calls: on AWS both the first stage's resource
+    policies (above) and the prod role's own policy must allow each one."""
+    dev, prod = account_session(DEV), account_session(PROD)
+    source_arn = register_in_dev(dev, settings)
+    target = settings.for_stage("prod")
+    prepare_prod(prod, target)
+    source_client = dev.client("sagemaker")
+    target_client, target_s3 = prod.client("sagemaker"), prod.client("s3")
+    recorders = [Recorder(client) for client in (source_client, target_client, target_s3)]
+
+    def copy_model(uri):
+        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        target_s3.copy({"Bucket": bucket, "Key": key}, target.artifact_bucket, key)
+        return f"s3://{target.artifact_bucket}/{key}"
+
+    promote.promote(settings, target, source_arn, source_client, target_client, copy_model,
+                    IMAGE, regrant="-", say=lambda _: None)  # fmt: skip
+    policy = ci_role_policy(target)
+    calls = [call for recorder in recorders for call in recorder.calls]
+    checked = set()
+    for operation, parameters in calls:
+        for action, resource, passed_to in iam_requests(operation, parameters, PROD):
+            assert identity_allows(policy, action, resource, passed_to), (action, resource)
+            checked.add(action)
+    assert {"sagemaker:DescribeModelPackage", "sagemaker:CreateModel", "iam:PassRole",
+            "sagemaker:CreateModelPackage", "s3:GetObject", "s3:PutObject"} <= checked  # fmt: skip
+
+
+def test_the_promote_jobs_role_passes_only_the_stages_sagemaker_role_and_cannot_escalate(settings):
+    from .test_iam_policies import escalation_paths
+
+    target = settings.for_stage("prod")
+    policy = ci_role_policy(target)
+    passes = [(s["Resource"], s["Condition"]["StringEquals"]["iam:PassedToService"])
+              for s in policy["Statement"] if "iam:PassRole" in as_list(s["Action"])]  # fmt: skip
+    assert passes == [
+        ("arn:aws:iam::x:role/execution", "cloudformation.amazonaws.com"),
+        (target.role_arn("sagemaker_role_arn"), "sagemaker.amazonaws.com"),
+    ]
+    iam = {a for s in policy["Statement"] for a in as_list(s["Action"]) if a.startswith("iam:")}
+    assert iam == {"iam:PassRole"}
+    assert escalation_paths(policy) == []

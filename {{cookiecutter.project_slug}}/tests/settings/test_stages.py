@@ -37,6 +37,7 @@ def test_a_later_stage_is_its_own_account_that_trains_nothing(settings_path):
     assert f"::{PROD}:role/" in prod.role_arn("sagemaker_role_arn")
     assert not prod.on_new_data and not prod.on_drift and prod.schedule_expression is None
     assert prod.endpoint_instance_type == settings.endpoint_instance_type
+    assert prod.for_stage("dev") == settings and prod.for_stage("prod") == prod
 
 
 ACCOUNT = f'account_id = "{PROD}"'

@@ -102,6 +102,10 @@ class Resolver:
             return self.parameters[name]
         if name in self.references:
             return self.references[name]
+        declared = self.template.get("Parameters", {}).get(name, {})
+        if "Default" in declared:  # as CloudFormation takes a parameter left out
+            default = str(declared["Default"])
+            return default.split(",") if declared.get("Type") == "CommaDelimitedList" else default
         raise UnresolvedError(f"!Ref {name}: no value given for it")
 
     def _function(self, key: str, argument: Any) -> Any:

@@ -68,9 +68,16 @@ GITHUB_API = "https://api.github.com"
 GITHUB_ENVIRONMENT = "production"
 GITHUB_TIMEOUT_SECONDS = 10
 GITHUB_TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
-ENVIRONMENT_PAGE = (
-    f"GitHub → Settings → Environments → {GITHUB_ENVIRONMENT} → Deployment branches and tags"
-)
+
+
+def github_environment(settings: Settings) -> str:
+    """The environment whose jobs the role trusts: "production" (the deploy job's) in
+    the first stage's account, the stage's name (the promote job's) in a later one's."""
+    return GITHUB_ENVIRONMENT if settings.is_first_stage else settings.stage
+
+
+def environment_page(environment: str) -> str:
+    return f"GitHub → Settings → Environments → {environment} → Deployment branches and tags"
 
 
 class GitHubError(Exception):
@@ -149,15 +156,17 @@ def is_catch_all(pattern: str) -> bool:
     return "*" in pattern and not pattern.strip("*?/")
 
 
-def check_github_environment(repository: str, branch: str, token: str, fetch: GitHubFetch) -> str:
+def check_github_environment(repository: str, branch: str, token: str, fetch: GitHubFetch,
+                             environment_name: str = GITHUB_ENVIRONMENT) -> str:  # fmt: skip
     """Return the line saying that only ``branch`` (or protected branches) may deploy to
     the repository's environment; raise SettingsError, in one line, otherwise."""
     owner, name = (urllib.parse.quote(part, safe="") for part in repository.split("/"))
-    url = f"{GITHUB_API}/repos/{owner}/{name}/environments/{GITHUB_ENVIRONMENT}"
-    where = f"the '{GITHUB_ENVIRONMENT}' environment of {repository}"
-    selected = f"{ENVIRONMENT_PAGE}: Selected branches, add {branch}"
+    url = f"{GITHUB_API}/repos/{owner}/{name}/environments/{environment_name}"
+    where = f"the '{environment_name}' environment of {repository}"
+    page = environment_page(environment_name)
+    selected = f"{page}: Selected branches, add {branch}"
     fix = f"fix: {selected}"
-    by_hand = f"check {ENVIRONMENT_PAGE} by hand and pass --environment-checked"
+    by_hand = f"check {page} by hand and pass --environment-checked"
     try:
         environment = fetch(url, token)
         policy = environment.get("deployment_branch_policy")
@@ -168,9 +177,9 @@ def check_github_environment(repository: str, branch: str, token: str, fetch: Gi
     except GitHubError as error:
         if error.status == 404:
             raise SettingsError(
-                f"{repository} has no GitHub environment '{GITHUB_ENVIRONMENT}' (or the token "
+                f"{repository} has no GitHub environment '{environment_name}' (or the token "
                 f"cannot see the repository); fix: GitHub → Settings → Environments → New "
-                f"environment '{GITHUB_ENVIRONMENT}', then on that page, Deployment branches and "
+                f"environment '{environment_name}', then on that page, Deployment branches and "
                 f"tags: Selected branches, add {branch}"
             ) from None
         if error.status in (401, 403):
@@ -254,24 +263,50 @@ def _github_environment_line(
     fetch: GitHubFetch | None,
     environ: Mapping[str, str],
 ) -> str:
-    branch = settings.deploy_branch
+    branch, environment = settings.deploy_branch, github_environment(settings)
+    page = environment_page(environment)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repository):
         raise SettingsError(f"--repository '{repository}' must be owner/name on GitHub")
     if environment_checked:
         return (
             f"GitHub: environment check skipped (--environment-checked): you checked at "
-            f"{ENVIRONMENT_PAGE} that only {branch} may deploy to {GITHUB_ENVIRONMENT}"
+            f"{page} that only {branch} may deploy to {environment}"
         )
     token = github_token(environ)
     if token is None:
         raise SettingsError(
-            f"cannot check which branches may deploy to the '{GITHUB_ENVIRONMENT}' environment "
+            f"cannot check which branches may deploy to the '{environment}' environment "
             f"of {repository}: set GITHUB_TOKEN (a token that can read the repository's "
-            f"environments), or check {ENVIRONMENT_PAGE} (Selected branches: {branch}) by hand "
+            f"environments), or check {page} (Selected branches: {branch}) by hand "
             "and pass --environment-checked"
         )
     # Looked up when called, so that tests may replace github_get.
-    return check_github_environment(repository, branch, token, fetch or github_get)
+    return check_github_environment(repository, branch, token, fetch or github_get, environment)
+
+
+def ci_role_parameters(settings: Settings, provider: str, repository: str,
+                       provider_arn: str) -> dict[str, str]:  # fmt: skip
+    """The ci-role stack's parameters. In a later stage's account the role may also
+    promote the first stage's versions there (`promote --to <stage>`, from CI)."""
+    parameters = {
+        "ProjectSlug": settings.slug,
+        "ArtifactBucketName": settings.artifact_bucket,
+        "CiProvider": provider,
+        "Repository": repository,
+        "DeployBranch": settings.deploy_branch,
+        "OidcProviderArn": provider_arn,
+        "PassableRoleArns": ",".join(passable_role_arns(settings)),
+        "GitHubEnvironment": github_environment(settings),
+    }
+    if not settings.is_first_stage:
+        first = settings.for_stage(settings.stages.first)
+        parameters.update({
+            "FirstStageAccountId": first.account_id,
+            "FirstStageRegion": first.region,
+            "FirstStageBucketName": first.artifact_bucket,
+            "ModelRoleArn": settings.role_arn("sagemaker_role_arn"),
+        })  # fmt: skip
+    return parameters
 
 
 def existing_provider_arn(aws: AwsSession, provider: str) -> str | None:
@@ -294,7 +329,8 @@ def deploy_ci_role(
     """Create or update the CI deploy role's stack; return the role's ARN.
 
     For GitHub, first make sure that only the deploy branch may deploy to the
-    "production" environment the role trusts (``check_github_environment``).
+    environment the role trusts (``check_github_environment``): "production", or in a
+    later stage's account the stage's own.
     """
     check_deploy_branch(settings.path.parent, provider, settings.deploy_branch)
     if not repository or "/" not in repository:
@@ -317,15 +353,7 @@ def deploy_ci_role(
         aws.client("cloudformation"),
         ci_role_stack_name(settings),
         template,
-        {
-            "ProjectSlug": settings.slug,
-            "ArtifactBucketName": settings.artifact_bucket,
-            "CiProvider": provider,
-            "Repository": repository,
-            "DeployBranch": settings.deploy_branch,
-            "OidcProviderArn": provider_arn or "",
-            "PassableRoleArns": ",".join(passable_role_arns(settings)),
-        },
+        ci_role_parameters(settings, provider, repository, provider_arn or ""),
         say,
         waiting,
     )

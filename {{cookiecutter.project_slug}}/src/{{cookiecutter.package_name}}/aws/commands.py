@@ -148,6 +148,9 @@ def ci_role_command(arguments: argparse.Namespace) -> int:
         environment_checked=arguments.environment_checked,
     )
     where = "repository variable" if provider == "github" else "CI/CD variable"
+    if not settings.is_first_stage:  # read by the promote job, in the stage's environment
+        where = (f"variable of the GitHub environment '{settings.stage}'" if provider == "github"
+                 else f"CI/CD variable scoped to the environment '{settings.stage}'")  # fmt: skip
     print(f"deploy role: {role_arn}")
     print(f"  set it as the {where} AWS_DEPLOY_ROLE_ARN; it trusts only {arguments.repository}")
     return exit_codes.DONE

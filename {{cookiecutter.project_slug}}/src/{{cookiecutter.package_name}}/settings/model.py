@@ -107,6 +107,8 @@ class Settings:
     values: dict[str, Any] = field(repr=False, default_factory=dict)
     stages: stage_tables.Stages = field(default_factory=stage_tables.Stages)
     stage: str = stage_tables.DEFAULT_FIRST_STAGE  # the stage these settings are for
+    # A later stage's settings keep the first stage's, from which every stage is derived.
+    first_stage_settings: Settings | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_first_stage(self) -> bool:
@@ -115,6 +117,7 @@ class Settings:
     def for_stage(self, name: str) -> Settings:
         """These settings as a later stage's account sees them: its account, region,
         bucket and roles; it trains nothing, so nothing starts a training run there."""
+        first = self.first_stage_settings or self
         try:
             later = self.stages.find(name)
         except KeyError as error:
@@ -122,9 +125,10 @@ class Settings:
                 f"{error.args[0]}; add [stages.{name}] to {self.path.name}"
             ) from None
         if later is None:
-            return dataclasses.replace(self, stage=name)
+            return first
         return dataclasses.replace(
-            self,
+            first,
+            first_stage_settings=first,
             stage=name,
             account_id=later.account_id,
             region=later.region,
