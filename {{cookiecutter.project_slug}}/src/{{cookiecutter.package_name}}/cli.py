@@ -24,7 +24,7 @@ from . import exit_codes
 from .aws import commands as aws_commands
 from .aws.errors import AwsError, explained
 from .local import trigger_commands
-from .project_layout import DEFINITION_PATH, README_PATH
+from .project_layout import DEFINITION_PATH, README_PATH, definition_path
 from .settings import Settings, SettingsError, aws_account, fields, fill_in, load_settings, rules
 
 
@@ -476,6 +476,8 @@ def _render(arguments: argparse.Namespace) -> int:
     root = settings.path.parent
     readme = root / README_PATH
     wanted = {DEFINITION_PATH: rendered}
+    for stage in settings.stages.later:  # each later stage's own, for its endpoint
+        wanted[definition_path(stage.name)] = render_definition(settings.for_stage(stage.name))
     if readme.is_file():
         graph = to_mermaid(json.loads(rendered))
         wanted[README_PATH] = with_graph_block(readme.read_text(encoding="utf-8"), graph)
@@ -486,7 +488,7 @@ def _render(arguments: argparse.Namespace) -> int:
     ]
     if arguments.check:
         if not stale:
-            print(f"{DEFINITION_PATH} and the README graph match the settings")
+            print(f"{_definitions(wanted)} and the README graph match the settings")
             return exit_codes.DONE
         names = " and ".join(str(relative) for relative in stale)
         print(
@@ -500,8 +502,12 @@ def _render(arguments: argparse.Namespace) -> int:
         (root / relative).write_text(wanted[relative], encoding="utf-8")
         print(f"wrote {relative}")
     if not stale:
-        print(f"{DEFINITION_PATH} and the README graph are up to date")
+        print(f"{_definitions(wanted)} and the README graph are up to date")
     return exit_codes.DONE
+
+
+def _definitions(wanted: dict[Path, str]) -> str:
+    return ", ".join(str(path) for path in wanted if path != README_PATH)
 
 
 def _data_init(arguments: argparse.Namespace) -> int:

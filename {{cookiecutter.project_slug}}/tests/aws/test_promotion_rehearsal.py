@@ -64,17 +64,20 @@ class Recorder:
         self.calls.append((model.name, dict(params)))
 
 
-def account_session(account: str) -> boto3.Session:
-    """A session in ``account``, as moto assigns credentials of an assumed role."""
+def account_credentials(account: str) -> dict[str, str]:
+    """Credentials in ``account``: moto gives an assumed role's to the role's account."""
     sts = boto3.client("sts", region_name=REGION)
     credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/rehearsal",
                                   RoleSessionName="rehearsal")["Credentials"]  # fmt: skip
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=REGION,
-    )
+    return {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }
+
+
+def account_session(account: str) -> boto3.Session:
+    return boto3.Session(**account_credentials(account), region_name=REGION)
 
 
 def register_in_dev(dev: boto3.Session, settings, status: str = "Approved",
@@ -407,3 +410,27 @@ def test_the_promote_jobs_role_passes_only_the_stages_sagemaker_role_and_cannot_
     iam = {a for s in policy["Statement"] for a in as_list(s["Action"]) if a.startswith("iam:")}
     assert iam == {"iam:PassRole"}
     assert escalation_paths(policy) == []
+
+
+@mock_aws
+def test_promote_changes_nothing_while_prods_pipeline_is_not_deployed(settings, monkeypatch,
+                                                                      capsys):  # fmt: skip
+    """The real command, with prod's credentials: prod's approval rule is what deploys
+    a promoted version, so without prod's pipeline stack nothing is copied or registered."""
+    from project.cli import main
+
+    dev = account_session(DEV)
+    register_in_dev(dev, settings)
+    target = settings.for_stage("prod")
+    prod = account_session(PROD)
+    prepare_prod(prod, target)
+    for name, value in account_credentials(PROD).items():
+        monkeypatch.setenv(name.upper(), value)
+    code = main(["--settings", str(settings.path), "promote", "--to", "prod", "1"])
+    err = capsys.readouterr().err
+    assert code != 0 and "-pipeline is not deployed in prod" in err
+    assert "deploy --stage prod' first" in err and "Traceback" not in err
+    group = model_package_group_name(target)
+    listed = prod.client("sagemaker").list_model_packages(ModelPackageGroupName=group)
+    assert listed["ModelPackageSummaryList"] == []
+    assert "Contents" not in prod.client("s3").list_objects_v2(Bucket=target.artifact_bucket)

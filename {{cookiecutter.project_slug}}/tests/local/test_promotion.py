@@ -9,6 +9,8 @@ the approved version, as the prod stack's approval rule starts it on AWS.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from project.cli import main
 from project.local.registry import LocalRegistry
@@ -21,18 +23,23 @@ from ..conftest import copy_project
 PROD = "222222222222"
 
 
-def with_prod_stage(settings_path):
+def with_prod_stage(settings_path, endpoint: str = ""):
     with settings_path.open("a", encoding="utf-8") as stream:
-        stream.write(f'\n[stages.prod]\naccount_id = "{PROD}"\n')
+        stream.write(f'\n[stages.prod]\naccount_id = "{PROD}"\n{endpoint}')
     return settings_path
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("spark-runs")
 def test_a_version_promoted_from_dev_serves_in_prod(tmp_path, capsys):
-    settings_path = with_prod_stage(copy_project(tmp_path, "README.md", "statemachine"))
+    bigger = 'endpoint_instance_type = "ml.m5.xlarge"\nendpoint_instance_count = 2\n'
+    settings_path = with_prod_stage(copy_project(tmp_path, "README.md", "statemachine"), bigger)
     cli = ["--settings", str(settings_path)]
     assert main([*cli, "run", "--local", "--rows", "500"]) == 0
+    # prod's own definition, for its own endpoint: promote refuses to deploy without it
+    assert main([*cli, "promote", "--to", "prod", "1", "--local"]) != 0
+    assert "statemachine/definition.prod.asl.json is missing" in capsys.readouterr().err
+    assert main([*cli, "render"]) == 0
     capsys.readouterr()
 
     assert main([*cli, "promote", "--to", "prod", "1", "--local"]) == 0
@@ -51,6 +58,14 @@ def test_a_version_promoted_from_dev_serves_in_prod(tmp_path, capsys):
     assert record["ModelPackageArn"].split(":")[4] == "000000000001"
     model = prod.path_of(record["InferenceSpecification"]["Containers"][0]["ModelDataUrl"])
     assert model.is_file() and tmp_path / ".local-prod" in model.parents
+
+    # prod's endpoint is prod's size; dev's stays [endpoint]'s
+    dev = load_settings(settings_path)
+    dev_size = (dev.endpoint_instance_type, dev.endpoint_instance_count)
+    for folder, size in ((".local-prod", ("ml.m5.xlarge", 2)), (".local", dev_size)):
+        (config,) = (tmp_path / folder / "sagemaker" / "endpoint-configs").glob("*.json")
+        record = json.loads(config.read_text(encoding="utf-8"))
+        assert (record["InstanceType"], record["InitialInstanceCount"]) == size
 
     assert main([*cli, "promote", "--to", "prod", "1", "--local"]) != 0
     assert "already version 1 of prod" in capsys.readouterr().err

@@ -69,3 +69,31 @@ def test_the_first_stage_name_is_checked(settings_path):
     replace_line(settings_path, "first =", 'first = "Dev Account"')
     with pytest.raises(SettingsError, match=r"stages\.first 'Dev Account' is not a stage name"):
         load_settings(settings_path)
+
+
+def test_a_stage_may_have_its_own_endpoint(settings_path):
+    table = f'[stages.prod]\n{ACCOUNT}\nendpoint_instance_type = "ml.c5.xlarge"\n'
+    settings = settings_with(settings_path, table + "endpoint_instance_count = 3")
+    prod = settings.for_stage("prod")
+    assert (prod.endpoint_instance_type, prod.endpoint_instance_count) == ("ml.c5.xlarge", 3)
+    assert settings.endpoint_instance_count == load_settings(settings_path).endpoint_instance_count
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ('endpoint_instance_count = "2"', "endpoint_instance_count is '2'; it must be a whole number"),
+    ("endpoint_instance_count = 0", "stages.prod.endpoint_instance_count"),
+    ('endpoint_instance_type = "m5.large"', "stages.prod.endpoint_instance_type"),
+])  # fmt: skip
+def test_a_wrong_stage_endpoint_is_refused(settings_path, lines, message):
+    with pytest.raises(SettingsError) as raised:
+        settings_with(settings_path, f"[stages.prod]\n{ACCOUNT}\n{lines}")
+    assert message in str(raised.value)
+
+
+def test_a_canary_needs_two_instances_in_every_stage(settings_path):
+    head, endpoint = settings_path.read_text(encoding="utf-8").split("\n[endpoint]\n", 1)
+    endpoint = endpoint.replace("instance_count = 1", "instance_count = 2", 1)  # dev's: fine
+    settings_path.write_text(f"{head}\n[endpoint]\n{endpoint}", encoding="utf-8")
+    replace_line(settings_path, "strategy =", 'strategy = "canary"')
+    with pytest.raises(SettingsError, match=r"stages\.prod\.endpoint_instance_count is 1"):
+        settings_with(settings_path, f"[stages.prod]\n{ACCOUNT}\nendpoint_instance_count = 1")

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
-from ..project_layout import DEFINITION_PATH
+from ..project_layout import definition_path
 from ..settings import Settings
 from ..workflow.state_names import State
 from . import prices as price_list
@@ -299,7 +299,7 @@ def _workflow_line(settings: Settings, prices: UnitPrices) -> Line:
     """Step Functions' state transitions, the endpoint wait loop's included."""
     # A run passes through each state about once (retries aside), except the endpoint
     # wait loop: four states per check, up to the definition's bound on checks.
-    definition = json.loads((settings.path.parent / DEFINITION_PATH).read_text(encoding="utf-8"))
+    definition = json.loads((settings.path.parent / definition_path()).read_text(encoding="utf-8"))
     states = len(definition["States"])
     most = states + WAIT_LOOP_STATES * _endpoint_max_checks(definition)
     return Line(

@@ -50,7 +50,7 @@ from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
 from .. import exit_codes
-from ..project_layout import DEFINITION_PATH
+from ..project_layout import definition_path
 from ..settings import Settings, SettingsError
 from ..settings.names import pipeline_stack_name, stack_role_arn, storage_stack_name
 from .errors import AwsError, explained
@@ -303,7 +303,9 @@ def definition_actions(settings: Settings) -> set[str]:
     """The IAM actions the committed definition's Task states call: aws-sdk:<service>:
     <apiAction> is authorized as <service>:<ApiAction>, an optimized integration as its
     IAM page lists (OPTIMIZED_ACTIONS), or as its own action."""
-    path = settings.path.parent / DEFINITION_PATH
+    path = settings.path.parent / definition_path(
+        None if settings.is_first_stage else settings.stage
+    )
     if not path.is_file():
         return set()
     resources = {

@@ -417,8 +417,11 @@ class LocalServices:
             raise TaskFailure("SageMaker.AmazonSageMakerException", f"no model {model_name}")
         # DataCaptureConfig travels to the endpoint with its config: `serve` captures
         # what the live endpoint was deployed with, as SageMaker does.
+        variant = parameters["ProductionVariants"][0]
         config = {**model, "EndpointConfigName": name,
-                  "DataCaptureConfig": parameters.get("DataCaptureConfig")}  # fmt: skip
+                  "DataCaptureConfig": parameters.get("DataCaptureConfig"),
+                  "InstanceType": variant.get("InstanceType"),
+                  "InitialInstanceCount": variant.get("InitialInstanceCount")}  # fmt: skip
         self.workspace.save("endpoint-configs", name, config)
         return {"EndpointConfigArn": self._arn("endpoint-config", name)}
 
@@ -496,8 +499,12 @@ class LocalServices:
         return {
             "EndpointConfigName": name,
             "EndpointConfigArn": self._arn("endpoint-config", name),
-            "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": config["ModelName"]}],
-        }
+            "ProductionVariants": [{
+                "VariantName": "AllTraffic", "ModelName": config["ModelName"],
+                "InstanceType": config.get("InstanceType"),
+                "InitialInstanceCount": config.get("InitialInstanceCount"),
+            }],
+        }  # fmt: skip
 
     def create_transform_job(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """CreateTransformJob, run to its end (.sync): every input file's records through

@@ -101,6 +101,7 @@ def promote_command(arguments: argparse.Namespace) -> int:
 
     session = AwsSession(target)
     session.check_account()  # promote runs with the later stage's credentials
+    _refuse_without_the_stages_pipeline(target, session)
     client, s3 = session.client("sagemaker"), session.client("s3")
 
     def copy_model(uri: str) -> str:  # a server-side copy: the model never leaves S3
@@ -120,14 +121,32 @@ def promote_command(arguments: argparse.Namespace) -> int:
     return exit_codes.DONE
 
 
+def _refuse_without_the_stages_pipeline(target: Settings, session: Any) -> None:
+    """Nothing is copied or registered unless the stage's pipeline stack is there to
+    deploy it: its approval rule is what starts the deployment."""
+    from ..aws.deploy import USABLE_STACK
+    from ..aws.stacks import stack_status
+    from ..settings.names import pipeline_stack_name
+
+    name = pipeline_stack_name(target)
+    status = stack_status(session.client("cloudformation"), name)
+    if status not in USABLE_STACK:
+        raise SettingsError(
+            f"{name} is {status or 'not deployed'} in {target.stage} ({target.account_id}), and "
+            f"its approval rule deploys what promote registers; run '{target.slug} deploy "
+            f"--stage {target.stage}' first"
+        )
+
+
 def _promote_locally(settings: Settings, target: Settings, number: int) -> int:
     """Between the stages' local accounts (.local/ and .local-NAME/), then the
     deployment run the approval event starts on AWS."""
     import shutil
 
     from ..local.accounts import stage_account, stage_folder
-    from ..local.run import local_services
+    from ..local.run import check_java, local_services
     from ..local.services import LOCAL_BUCKET, LocalSageMakerClient, LocalServices, Workspace
+    from ..workflow.definition import read_committed_definition
     from . import promote
 
     source_workspace, target_workspace = (
@@ -148,12 +167,17 @@ def _promote_locally(settings: Settings, target: Settings, number: int) -> int:
         shutil.copy2(source_workspace.path_of(uri), destination)
         return copied
 
+    def ready_to_deploy() -> None:  # what the deployment run needs
+        read_committed_definition(target, settings.path.parent)
+        check_java()
+
     group = model_package_group_name(settings)
     source_arn = source_services.registry.package_arn(group, number)
     done = promote.promote(
         settings, target, source_arn, source, target_client, copy_model,
         "local/sagemaker-xgboost:1.7-1",
         regrant=f"run the {settings.stage} stage locally again ('{settings.slug} run --local')",
+        before_changes=ready_to_deploy,
     )  # fmt: skip
     print(f"{settings.stage} version {number} is {target.stage} version {done.target_version} "
           f"(Approved), in {target_workspace.root.name}/")  # fmt: skip

@@ -67,10 +67,12 @@ def promote(
     image: str,
     regrant: str,
     say: Callable[[str], None] = print,
+    before_changes: Callable[[], None] = lambda: None,
 ) -> Promotion:
     """Register the first stage's version ``source_arn`` in ``target``'s stage as
     Approved. ``copy_model`` copies a model artifact into the target's bucket and returns
-    its URI; ``regrant`` says how to renew the first stage's grant when it is missing."""
+    its URI; ``regrant`` says how to renew the first stage's grant when it is missing;
+    ``before_changes`` refuses (raises) when the stage could not deploy the version."""
     number = int(source_arn.rsplit("/", 1)[-1])
     described = _describe_source(source_sagemaker, source_arn, source, number, regrant)
     if described["ModelApprovalStatus"] != "Approved":
@@ -87,6 +89,7 @@ def promote(
                 f"{target.stage} ({version.status}); '{target.slug} approve {version.number} "
                 f"--stage {target.stage}' deploys it again if it is not live"
             )
+    before_changes()  # the stage can deploy it: else it refuses, and nothing has changed
     container = described["InferenceSpecification"]["Containers"][0]
     model_data_url = copy_model(container["ModelDataUrl"])
     say(f"  copied {container['ModelDataUrl']} -> {model_data_url}")

@@ -134,6 +134,8 @@ class Settings:
             region=later.region,
             artifact_bucket_setting=later.artifact_bucket,
             role_arn_settings=dict(later.role_arns),
+            endpoint_instance_type=later.endpoint_instance_type or first.endpoint_instance_type,
+            endpoint_instance_count=later.endpoint_instance_count or first.endpoint_instance_count,
             schedule_expression=None,
             on_new_data=False,
             on_drift=False,
@@ -215,8 +217,7 @@ def load_settings(path: Path | None = None) -> Settings:
     if not problems:  # the table as a whole, once each key has the right type
         problems += data_schema.problems_of(data_table)
     if not problems:
-        problems += stage_tables.problems_of(document.get("stages"), values["iam_roles"],
-                                       values["aws_region"], values["aws_account_id"])  # fmt: skip
+        problems += stage_tables.problems_of(document.get("stages"), values)
     if problems:
         raise SettingsError(f"{path.name}: {problems[0]}")
     as_they_are = {

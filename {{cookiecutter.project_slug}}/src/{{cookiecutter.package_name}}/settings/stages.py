@@ -17,7 +17,10 @@ from .rules_suggestions import did_you_mean
 
 FIRST_STAGE_KEY = "first"
 DEFAULT_FIRST_STAGE = "dev"
-STAGE_KEYS = ("account_id", "region", "artifact_bucket", *rules.ROLE_FIELDS)
+# A stage's own endpoint (the first stage's is [endpoint]): a production endpoint is
+# often bigger, and canary or linear rollouts need two instances or more.
+ENDPOINT_KEYS = {"endpoint_instance_type": str, "endpoint_instance_count": int}
+STAGE_KEYS = ("account_id", "region", "artifact_bucket", *rules.ROLE_FIELDS, *ENDPOINT_KEYS)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Stage:
     region: str
     artifact_bucket: str = ""  # "": <slug>-<account_id>-<region>, as for the first stage
     role_arns: dict[str, str] = field(default_factory=dict)  # empty values: created roles
+    endpoint_instance_type: str = ""  # "": the first stage's ([endpoint])
+    endpoint_instance_count: int = 0  # 0: the first stage's
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,9 @@ class Stages:
         raise KeyError(f"'{name}' is not a stage of settings.toml (stages: {known})")
 
 
-def problems_of(table: Any, iam_roles: str, region: str, account_id: str) -> list[str]:
-    """Every problem of the [stages] table, one line each, naming the key."""
+def problems_of(table: Any, values: dict[str, Any]) -> list[str]:
+    """Every problem of the [stages] table, one line each, naming the key; ``values``
+    are the other settings, by field name (the first stage's)."""
     if table is None:
         return []
     if not isinstance(table, dict):
@@ -63,12 +69,16 @@ def problems_of(table: Any, iam_roles: str, region: str, account_id: str) -> lis
         if not isinstance(stage, dict):
             problems.append(f"stages.{name} must be a table ([stages.{name}]) with account_id")
             continue
-        problems += _stage_problems(name, stage, first, iam_roles, region, account_id)
+        problems += _stage_problems(name, stage, first, values)
     return problems
 
 
-def _stage_problems(name: str, stage: dict[str, Any], first: str, iam_roles: str,
-                    region: str, account_id: str) -> list[str]:  # fmt: skip
+def _stage_problems(name: str, stage: dict[str, Any], first: str,
+                    values: dict[str, Any]) -> list[str]:  # fmt: skip
+    from .fields import BY_NAME  # the [endpoint] rows' rules check a stage's endpoint too
+
+    iam_roles, region = values["iam_roles"], values["aws_region"]
+    account_id = values["aws_account_id"]
     where = f"stages.{name}"
     if problem := rules.stage_name(name):
         return [f"[{where}]: {problem}"]
@@ -77,8 +87,9 @@ def _stage_problems(name: str, stage: dict[str, Any], first: str, iam_roles: str
                 "rename one of them"]  # fmt: skip
     problems = [f"{where}.{key} is not a stage setting{did_you_mean(key, STAGE_KEYS)}"
                 for key in stage if key not in STAGE_KEYS]  # fmt: skip
-    problems += [f"{where}.{key} is {value!r}; it must be a quoted string"
-                 for key, value in stage.items() if not isinstance(value, str)]  # fmt: skip
+    problems += [f"{where}.{key} is {value!r}; it must be " + _KINDS[_type_of(key)]
+                 for key, value in stage.items()
+                 if isinstance(value, bool) or not isinstance(value, _type_of(key))]  # fmt: skip
     if problems:
         return problems
     stage_region = stage.get("region") or region
@@ -87,6 +98,7 @@ def _stage_problems(name: str, stage: dict[str, Any], first: str, iam_roles: str
         ("region", stage_region, rules.aws_region),
         ("artifact_bucket", stage.get("artifact_bucket", ""), rules.bucket_name),
         *((role, stage.get(role, ""), rules.role_arn) for role in rules.ROLE_FIELDS),
+        *((key, str(stage[key]), BY_NAME[key].rule) for key in ENDPOINT_KEYS if key in stage),
     ]
     problems = [f"{where}.{key} {problem}" for key, value, rule in checks
                 if (problem := rule(value))]  # fmt: skip
@@ -100,12 +112,24 @@ def _stage_problems(name: str, stage: dict[str, Any], first: str, iam_roles: str
     if stage["account_id"] == account_id and stage_region == region:
         return [f"{where} is the account and region of [aws]: its endpoint would be the "
                 "first stage's; give it another account"]  # fmt: skip
+    instances = stage.get("endpoint_instance_count", values["endpoint_instance_count"])
+    strategy = values["rollout_strategy"]
+    if strategy in ("canary", "linear") and instances == 1:
+        return [f"{where}.endpoint_instance_count is 1, and rollout.strategy '{strategy}' "
+                "shifts traffic by instances: give that stage 2 or more"]  # fmt: skip
     if iam_roles == "existing":
         missing = [role for role in rules.ROLE_FIELDS if not stage.get(role)]
         if missing:
             return [f"{where}.{missing[0]} is missing: with iam.roles = \"existing\" each "
                     "stage names its own roles"]  # fmt: skip
     return []
+
+
+_KINDS = {str: "a quoted string", int: "a whole number"}
+
+
+def _type_of(key: str) -> type:
+    return ENDPOINT_KEYS.get(key, str)
 
 
 def from_table(table: Any, region: str) -> Stages:
@@ -119,6 +143,8 @@ def from_table(table: Any, region: str) -> Stages:
             region=stage.get("region") or region,
             artifact_bucket=stage.get("artifact_bucket", ""),
             role_arns={role: stage.get(role, "") for role in rules.ROLE_FIELDS},
+            endpoint_instance_type=stage.get("endpoint_instance_type", ""),
+            endpoint_instance_count=stage.get("endpoint_instance_count", 0),
         )
         for name, stage in table.items()
         if name != FIRST_STAGE_KEY

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..project_layout import DEFINITION_PATH
+from ..project_layout import definition_path
 from ..settings import Settings, SettingsError
 from .asl_fields import FailWithPaths
 from .building_blocks import (
@@ -143,13 +143,19 @@ def read_committed_definition(settings: Settings, project_root: Path) -> str:
     Local runs and deploys use the file that code review saw, never a fresh build,
     so a stale file must be rendered (and reviewed) first.
     """
-    path = project_root / DEFINITION_PATH
+    relative = committed_definition_path(settings)
+    path = project_root / relative
     if not path.is_file():
-        raise SettingsError(f"{DEFINITION_PATH} is missing; run '{settings.slug} render'")
+        raise SettingsError(f"{relative} is missing; run '{settings.slug} render'")
     committed = path.read_text(encoding="utf-8")
     if committed != render_definition(settings):
         raise SettingsError(
-            f"{DEFINITION_PATH} does not match settings.toml; run '{settings.slug} render' "
+            f"{relative} does not match settings.toml; run '{settings.slug} render' "
             "and commit the result first"
         )
     return committed
+
+
+def committed_definition_path(settings: Settings) -> Path:
+    """Where the settings' stage keeps its definition, relative to the project."""
+    return definition_path(None if settings.is_first_stage else settings.stage)
