@@ -346,11 +346,16 @@ def ci_role_policy(target) -> dict:
         target, "github", "acme/churn", "arn:aws:iam::x:oidc-provider/o"
     )
     parameters["PassableRoleArns"] = parameters["PassableRoleArns"].split(",")
-    execution = {"ExecutionRole.Arn": "arn:aws:iam::x:role/execution"}
+    execution = {"ExecutionRole.Arn": "arn:aws:iam::x:role/execution", "DeployRole": "deploy"}
     pseudo = pseudo_parameters("aws", REGION, PROD)
     resolver = Resolver(template, {**parameters, **pseudo}, references=execution)
     role = resolver.resolve(template["Resources"]["DeployRole"]["Properties"])
     statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    for resource in template["Resources"].values():  # the policies attached to it
+        if resource["Type"] == "AWS::IAM::Policy" and resolver.condition(resource["Condition"]):
+            attached = resolver.resolve(resource["Properties"])
+            assert attached["Roles"] == ["deploy"]
+            statements += attached["PolicyDocument"]["Statement"]
     trust = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
     assert trust["token.actions.githubusercontent.com:sub"] == "repo:acme/churn:environment:prod"
     return {"Version": "2012-10-17", "Statement": statements}
