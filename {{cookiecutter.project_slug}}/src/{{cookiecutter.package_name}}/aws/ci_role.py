@@ -250,7 +250,8 @@ def _custom_policies(listed: Any, where: str, branch: str, fix: str, by_hand: st
 
 
 def passable_role_arns(settings: Settings) -> list[str]:
-    """The roles the pipeline stack hands to services, the scheduler's included."""
+    """The roles the pipeline stack hands to services, the scheduler's included; the
+    SageMaker role first (ci-deploy-role.yaml's promote policy passes that one)."""
     return [settings.role_arn(role) for role in rules.ROLE_FIELDS] + [
         stack_role_arn(settings, "scheduler")
     ]
@@ -304,7 +305,6 @@ def ci_role_parameters(settings: Settings, provider: str, repository: str,
             "FirstStageAccountId": first.account_id,
             "FirstStageRegion": first.region,
             "FirstStageBucketName": first.artifact_bucket,
-            "ModelRoleArn": settings.role_arn("sagemaker_role_arn"),
         })  # fmt: skip
     return parameters
 
