@@ -27,6 +27,7 @@ import pytest
 from moto import mock_aws
 from project.aws.cfn_template import Resolver, load_template, pseudo_parameters
 from project.aws.deploy import pipeline_parameters, promotion_accounts, storage_parameters
+from project.aws.session import AwsSession
 from project.models import promote
 from project.models import registry as model_registry
 from project.settings import SettingsError, load_settings
@@ -54,14 +55,19 @@ def settings(tmp_path):
 
 
 class Recorder:
-    """Each call a client makes: (operation, its parameters)."""
+    """Each call a client makes: (operation, its parameters), and the headers it sent."""
 
     def __init__(self, client):
         self.calls: list[tuple[str, dict]] = []
+        self.headers: list[tuple[str, dict]] = []
         client.meta.events.register("provide-client-params.*.*", self._record)
+        client.meta.events.register("before-call.*.*", self._record_headers)
 
     def _record(self, params, model, **_):
         self.calls.append((model.name, dict(params)))
+
+    def _record_headers(self, params, model, **_):
+        self.headers.append((model.name, dict(params["headers"])))
 
 
 def account_credentials(account: str) -> dict[str, str]:
@@ -81,9 +87,9 @@ def account_session(account: str) -> boto3.Session:
 
 
 def register_in_dev(dev: boto3.Session, settings, status: str = "Approved",
-                    run: str = "0b1d") -> str:  # fmt: skip
-    """What a dev run leaves: its model archive and a version (the first call also
-    makes what dev's stacks make: the bucket and the group)."""
+                    run: str = "0b1d", baseline: bool = True) -> str:  # fmt: skip
+    """What a dev run leaves: its model archive, its drift baseline and a version (the
+    first call also makes what dev's stacks make: the bucket and the group)."""
     run = f"{settings.slug}-{run}"
     key = f"models/{run}/{run}/output/model.tar.gz"
     s3, sagemaker = dev.client("s3"), dev.client("sagemaker")
@@ -92,6 +98,9 @@ def register_in_dev(dev: boto3.Session, settings, status: str = "Approved",
         s3.create_bucket(Bucket=settings.artifact_bucket)
         sagemaker.create_model_package_group(ModelPackageGroupName=group)
     s3.put_object(Bucket=settings.artifact_bucket, Key=key, Body=b"a model archive")
+    for name in promote.BASELINE_FILES if baseline else ():
+        s3.put_object(Bucket=settings.artifact_bucket, Key=f"models/{run}/baseline/{name}",
+                      Body=b"{}")  # fmt: skip
     return sagemaker.create_model_package(
         ModelPackageGroupName=group,
         ModelPackageDescription="passed the gate",
@@ -108,6 +117,7 @@ def register_in_dev(dev: boto3.Session, settings, status: str = "Approved",
             "Approval": "automatic",
             "Decision": "none",
             "FeatureLayout": "f1",
+            "BaselineUri": f"s3://{settings.artifact_bucket}/models/{run}/baseline/",
         },
     )["ModelPackageArn"]
 
@@ -125,20 +135,16 @@ def run_promote(settings, dev, prod, source_arn):
     credentials (moto's limit, see above); the copy is prod's own CopyObject."""
     target = settings.for_stage("prod")
     source_client, target_client = dev.client("sagemaker"), prod.client("sagemaker")
-    target_s3 = prod.client("s3")
+    # The command's own S3 client: AwsSession names prod as each bucket's expected owner.
+    target_s3 = AwsSession(target, session=prod).client("s3")
     recorder = Recorder(source_client)
     copies = Recorder(target_s3)
-
-    def copy_model(uri):
-        bucket, key = uri.removeprefix("s3://").split("/", 1)
-        target_s3.copy({"Bucket": bucket, "Key": key}, target.artifact_bucket, key)
-        return f"s3://{target.artifact_bucket}/{key}"
-
     done = promote.promote(
-        settings, target, source_arn, source_client, target_client, copy_model, IMAGE,
+        settings, target, source_arn, source_client, target_client,
+        promote.s3_copier(target_s3, settings.account_id), target.artifact_bucket, IMAGE,
         regrant="deploy dev again", say=lambda _: None,
     )  # fmt: skip
-    return target, done, recorder.calls, copies.calls
+    return target, done, recorder.calls, copies
 
 
 @mock_aws
@@ -162,6 +168,12 @@ def test_a_promoted_version_is_approved_in_prod_with_its_own_copy_and_where_it_c
     assert url.startswith(f"s3://{target.artifact_bucket}/models/")
     bucket, key = url.removeprefix("s3://").split("/", 1)
     assert prod.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read() == b"a model archive"
+    # the drift baseline travels with the model, and the version names prod's copy
+    baseline = metadata["BaselineUri"]
+    assert baseline.startswith(f"s3://{target.artifact_bucket}/models/")
+    for name in promote.BASELINE_FILES:
+        key = baseline.removeprefix(f"s3://{target.artifact_bucket}/") + name
+        prod.client("s3").head_object(Bucket=target.artifact_bucket, Key=key)
     model = prod.client("sagemaker").describe_model(ModelName=done.run_name)
     assert model["PrimaryContainer"]["ModelDataUrl"] == url
     assert model["ExecutionRoleArn"] == target.role_arn("sagemaker_role_arn")
@@ -271,8 +283,16 @@ def test_the_first_stages_stacks_allow_prod_what_promote_reads_and_no_more(setti
             assert all(any(p.match(resource.replace("*", "1")) for p in arn_patterns(action))
                        for resource in as_list(statement["Resource"]))  # fmt: skip
 
-    sources = [params["CopySource"] for op, params in copy_calls if op == "CopyObject"]
-    assert sources, "promote copied nothing"
+    copied = [params for op, params in copy_calls.calls if op == "CopyObject"]
+    # each copy names both buckets' owners: S3 refuses a same-named bucket of another account
+    sent = [headers for op, headers in copy_calls.headers if op == "CopyObject"]
+    assert len(sent) == len(copied) and all(
+        h["x-amz-source-expected-bucket-owner"] == DEV and h["x-amz-expected-bucket-owner"] == PROD
+        for h in sent
+    )  # fmt: skip
+    sources = [params["CopySource"] for params in copied]
+    assert {source["Key"].rsplit("/", 1)[-1] for source in sources} == {
+        "model.tar.gz", *promote.BASELINE_FILES}  # fmt: skip
     for source in sources:
         resource = f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
         assert any(p.match(resource) for p in arn_patterns(COPY_SOURCE_ACTION))
@@ -383,13 +403,11 @@ def test_the_promote_jobs_role_in_prod_allows_every_call_promote_makes(settings)
     target_client, target_s3 = prod.client("sagemaker"), prod.client("s3")
     recorders = [Recorder(client) for client in (source_client, target_client, target_s3)]
 
-    def copy_model(uri):
-        bucket, key = uri.removeprefix("s3://").split("/", 1)
-        target_s3.copy({"Bucket": bucket, "Key": key}, target.artifact_bucket, key)
-        return f"s3://{target.artifact_bucket}/{key}"
-
-    promote.promote(settings, target, source_arn, source_client, target_client, copy_model,
-                    IMAGE, regrant="-", say=lambda _: None)  # fmt: skip
+    promote.promote(
+        settings, target, source_arn, source_client, target_client,
+        promote.s3_copier(target_s3, settings.account_id), target.artifact_bucket, IMAGE,
+        regrant="-", say=lambda _: None,
+    )  # fmt: skip
     policy = ci_role_policy(target)
     calls = [call for recorder in recorders for call in recorder.calls]
     checked = set()
@@ -439,3 +457,21 @@ def test_promote_changes_nothing_while_prods_pipeline_is_not_deployed(settings, 
     listed = prod.client("sagemaker").list_model_packages(ModelPackageGroupName=group)
     assert listed["ModelPackageSummaryList"] == []
     assert "Contents" not in prod.client("s3").list_objects_v2(Bucket=target.artifact_bucket)
+
+
+@mock_aws
+def test_a_version_without_a_drift_baseline_is_promoted_and_says_so(settings):
+    dev, prod = account_session(DEV), account_session(PROD)
+    source_arn = register_in_dev(dev, settings, baseline=False)
+    target = settings.for_stage("prod")
+    prepare_prod(prod, target)
+    said = []
+    done = promote.promote(
+        settings, target, source_arn, dev.client("sagemaker"), prod.client("sagemaker"),
+        promote.s3_copier(AwsSession(target, session=prod).client("s3"), DEV),
+        target.artifact_bucket, IMAGE, regrant="-", say=said.append,
+    )  # fmt: skip
+    assert any("no drift baseline" in line for line in said)
+    described = prod.client("sagemaker").describe_model_package(ModelPackageName=done.target_arn)
+    assert described["CustomerMetadataProperties"]["BaselineUri"].startswith(
+        f"s3://{settings.artifact_bucket}/")  # still dev's: nothing was copied  # fmt: skip

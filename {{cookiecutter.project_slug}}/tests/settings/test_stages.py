@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 from project.settings import SettingsError, load_settings
 
@@ -49,7 +51,9 @@ ACCOUNT = f'account_id = "{PROD}"'
     ('[stages.prod]\naccount_id = "2222"', "account_id '2222' is not an AWS account id"),
     (f'[stages.prod]\naccount_id = {PROD}', "it must be a quoted string"),
     (f'[stages.prod]\naccount_id = "{PROD}"\nregion = "cn-north-1"', "another partition"),
-    (f'[stages.prod]\naccount_id = "{DEV}"', "its endpoint would be the first stage's"),
+    (f'[stages.prod]\naccount_id = "{DEV}"', "is the first stage's (aws.account_id)"),
+    (f'[stages.prod]\naccount_id = "{DEV}"\nregion = "eu-west-1"', "is the first stage's"),
+    (f'[stages.production]\n{ACCOUNT}', "the first stage's CI environment"),
     (f'[stages.dev]\naccount_id = "{PROD}"', "[stages.dev] is the first stage"),
     (f'[stages.Prod]\naccount_id = "{PROD}"', "is not a stage name"),
     (f'[stages.prod]\n{ACCOUNT}\nartifact_bucket = "Bad_Bucket"', "stages.prod.artifact_bucket"),
@@ -76,7 +80,9 @@ def test_a_stage_may_have_its_own_endpoint(settings_path):
     settings = settings_with(settings_path, table + "endpoint_instance_count = 3")
     prod = settings.for_stage("prod")
     assert (prod.endpoint_instance_type, prod.endpoint_instance_count) == ("ml.c5.xlarge", 3)
-    assert settings.endpoint_instance_count == load_settings(settings_path).endpoint_instance_count
+    endpoint = tomllib.loads(settings_path.read_text(encoding="utf-8"))["endpoint"]
+    assert settings.endpoint_instance_type == endpoint["instance_type"]  # dev keeps [endpoint]'s
+    assert settings.endpoint_instance_count == endpoint["instance_count"] != 3
 
 
 @pytest.mark.parametrize(("lines", "message"), [

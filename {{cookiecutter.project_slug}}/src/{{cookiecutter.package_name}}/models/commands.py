@@ -102,16 +102,13 @@ def promote_command(arguments: argparse.Namespace) -> int:
     session = AwsSession(target)
     session.check_account()  # promote runs with the later stage's credentials
     _refuse_without_the_stages_pipeline(target, session)
-    client, s3 = session.client("sagemaker"), session.client("s3")
-
-    def copy_model(uri: str) -> str:  # a server-side copy: the model never leaves S3
-        bucket, key = uri.removeprefix("s3://").split("/", 1)
-        s3.copy({"Bucket": bucket, "Key": key}, target.artifact_bucket, key)
-        return f"s3://{target.artifact_bucket}/{key}"
-
+    # The same credentials, in the first stage's region (SageMaker's APIs are regional).
+    source_client = AwsSession(settings).client("sagemaker")
     done = promote.promote(
-        settings, target, promote.source_version_arn(settings, arguments.version), client,
-        client, copy_model, training_image_uri(target),
+        settings, target, promote.source_version_arn(settings, arguments.version),
+        source_client, session.client("sagemaker"),
+        promote.s3_copier(session.client("s3"), settings.account_id), target.artifact_bucket,
+        training_image_uri(target),
         regrant=f"deploy the {settings.stage} stage again ('{settings.slug} deploy')",
     )  # fmt: skip
     follow = f"'{settings.slug} status --stage {target.stage}'"
@@ -159,13 +156,14 @@ def _promote_locally(settings: Settings, target: Settings, number: int) -> int:
     source = LocalSageMakerClient(source_services, caller_account=stage_account(target))
     target_client = LocalSageMakerClient(local_services(target, target_workspace))
 
-    def copy_model(uri: str) -> str:
-        key = uri.removeprefix("s3://").split("/", 1)[1]
-        copied = f"s3://{LOCAL_BUCKET}/{key}"
-        destination = target_workspace.path_of(copied)
+    def copy(source_uri: str, target_uri: str) -> bool:
+        source_path = source_workspace.path_of(source_uri)
+        if not source_path.is_file():
+            return False
+        destination = target_workspace.path_of(target_uri)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source_workspace.path_of(uri), destination)
-        return copied
+        shutil.copy2(source_path, destination)
+        return True
 
     def ready_to_deploy() -> None:  # what the deployment run needs
         read_committed_definition(target, settings.path.parent)
@@ -174,7 +172,7 @@ def _promote_locally(settings: Settings, target: Settings, number: int) -> int:
     group = model_package_group_name(settings)
     source_arn = source_services.registry.package_arn(group, number)
     done = promote.promote(
-        settings, target, source_arn, source, target_client, copy_model,
+        settings, target, source_arn, source, target_client, copy, LOCAL_BUCKET,
         "local/sagemaker-xgboost:1.7-1",
         regrant=f"run the {settings.stage} stage locally again ('{settings.slug} run --local')",
         before_changes=ready_to_deploy,

@@ -19,6 +19,7 @@ the same guarded rollout as everywhere (locally, promote starts that run itself)
 from __future__ import annotations
 
 import getpass
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,31 +58,46 @@ def source_version_arn(source: Settings, number: int) -> str:
             f"model-package/{model_package_group_name(source)}/{number}")  # fmt: skip
 
 
+# A run's drift baseline, beside its model (steps/drift_check.py reads these): copied
+# with the model so that the stage's drift check has what to compare its requests with.
+BASELINE_FILES = ("statistics.json", "constraints.json")
+
+# copy(source URI, target URI): False when the source object is missing (or unreadable).
+Copy = Callable[[str, str], bool]
+
+
 def promote(
     source: Settings,
     target: Settings,
     source_arn: str,
     source_sagemaker: Any,
     target_sagemaker: Any,
-    copy_model: Callable[[str], str],
+    copy: Copy,
+    target_bucket: str,
     image: str,
     regrant: str,
     say: Callable[[str], None] = print,
     before_changes: Callable[[], None] = lambda: None,
 ) -> Promotion:
     """Register the first stage's version ``source_arn`` in ``target``'s stage as
-    Approved. ``copy_model`` copies a model artifact into the target's bucket and returns
-    its URI; ``regrant`` says how to renew the first stage's grant when it is missing;
+    Approved. ``copy`` copies an object into ``target_bucket`` under the same key;
+    ``regrant`` says how to renew the first stage's grant when it is missing;
     ``before_changes`` refuses (raises) when the stage could not deploy the version."""
     number = int(source_arn.rsplit("/", 1)[-1])
-    described = _describe_source(source_sagemaker, source_arn, source, number, regrant)
+    described = _describe_source(source_sagemaker, source_arn, source, target.stage, number,
+                                 regrant)  # fmt: skip
     if described["ModelApprovalStatus"] != "Approved":
         raise SettingsError(
             f"version {number} is {described['ModelApprovalStatus']} in {source.stage}; only "
             f"an Approved version is promoted ('{source.slug} approve {number}' first)"
         )
     metadata = dict(described.get("CustomerMetadataProperties", {}))
-    run_name = metadata["RunName"]
+    run_name = metadata.get("RunName")
+    if not run_name:
+        raise SettingsError(
+            f"version {number} of {source.stage} records no RunName (it was not registered "
+            "by this project's pipeline); only the pipeline's versions are promoted"
+        )
     for version in model_registry.versions(target_sagemaker, target):
         if version.promoted_from == source_arn:
             raise SettingsError(
@@ -90,11 +106,14 @@ def promote(
                 f"--stage {target.stage}' deploys it again if it is not live"
             )
     before_changes()  # the stage can deploy it: else it refuses, and nothing has changed
-    container = described["InferenceSpecification"]["Containers"][0]
-    model_data_url = copy_model(container["ModelDataUrl"])
-    say(f"  copied {container['ModelDataUrl']} -> {model_data_url}")
+    model_data_url = described["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]
+    copied = _same_key_in(model_data_url, target_bucket)
+    if not copy(model_data_url, copied):
+        raise SettingsError(f"{model_data_url} is missing or unreadable; it cannot be promoted")
+    say(f"  copied {model_data_url} -> {copied}")
+    metadata.update(_copy_baseline(metadata.get("BaselineUri", ""), target_bucket, copy, say))
     layout = metadata.get("FeatureLayout", "")
-    _create_model(target_sagemaker, target, run_name, image, model_data_url, layout)
+    _create_model(target_sagemaker, target, run_name, image, copied, layout)
     say(f"  created model {run_name} in {target.stage}")
     registered = target_sagemaker.create_model_package(
         ModelPackageGroupName=model_package_group_name(target),
@@ -105,7 +124,7 @@ def promote(
         ModelApprovalStatus="Approved",
         InferenceSpecification={
             **described["InferenceSpecification"],
-            "Containers": [{"Image": image, "ModelDataUrl": model_data_url}],
+            "Containers": [{"Image": image, "ModelDataUrl": copied}],
         },
         CustomerMetadataProperties={
             **metadata,
@@ -116,15 +135,64 @@ def promote(
         },
     )
     arn = registered["ModelPackageArn"]
-    return Promotion(source_arn, arn, int(arn.rsplit("/", 1)[-1]), run_name, model_data_url)
+    return Promotion(source_arn, arn, int(arn.rsplit("/", 1)[-1]), run_name, copied)
 
 
-def _describe_source(client: Any, arn: str, source: Settings, number: int,
+def _same_key_in(uri: str, bucket: str) -> str:
+    return f"s3://{bucket}/{uri.removeprefix('s3://').split('/', 1)[1]}"
+
+
+def _copy_baseline(baseline: str, target_bucket: str, copy: Copy,
+                   say: Callable[[str], None]) -> dict[str, str]:  # fmt: skip
+    """The drift baseline's files, when the run wrote them; the version's BaselineUri
+    then names the stage's copy (its TrainUri and the like keep naming the first
+    stage's data, which trained it)."""
+    if not baseline:
+        return {}
+    copied = _same_key_in(baseline, target_bucket)
+    if not all(copy(baseline + name, copied + name) for name in BASELINE_FILES):
+        say(f"  no drift baseline under {baseline}: the stage's drift check skips this model")
+        return {}
+    say(f"  copied the drift baseline -> {copied}")
+    return {"BaselineUri": copied}
+
+
+def s3_copier(s3: Any, source_account: str) -> Copy:
+    """Copies between the stages' buckets with one CopyObject each (the object never
+    leaves S3; at most 5 GB, far above an XGBoost model). ``s3`` is the target stage's
+    client, which names its own account as the destination's owner; the source's owner
+    is named too, so that a bucket of that name in another account is never read."""
+
+    def copy(source_uri: str, target_uri: str) -> bool:
+        source_bucket, source_key = source_uri.removeprefix("s3://").split("/", 1)
+        bucket, key = target_uri.removeprefix("s3://").split("/", 1)
+        try:
+            s3.copy_object(
+                CopySource={"Bucket": source_bucket, "Key": source_key},
+                Bucket=bucket, Key=key, ExpectedSourceBucketOwner=source_account,
+            )  # fmt: skip
+        except ClientError as error:
+            # Without s3:ListBucket on the source, S3 answers a missing key with 403.
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "AccessDenied"):
+                return False
+            raise
+        return True
+
+    return copy
+
+
+def _describe_source(client: Any, arn: str, source: Settings, stage: str, number: int,
                      regrant: str) -> dict[str, Any]:  # fmt: skip
     try:
         return client.describe_model_package(ModelPackageName=arn)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
+        if code == "AccessDeniedException" and "identity-based policy" in str(error):
+            raise SettingsError(
+                f"these credentials may not read {source.stage}'s versions: use the "
+                f"stage's role ('{source.slug} ci-role --stage {stage}' "
+                "creates it with that permission)"
+            ) from None
         if code == "AccessDeniedException":
             raise SettingsError(
                 f"{source.stage}'s registry refuses this account: {regrant}, which grants "
@@ -161,6 +229,10 @@ def _create_model(client: Any, target: Settings, name: str, image: str, model_da
 
 
 def _who() -> str:
+    """Who promoted: the CI run's user where CI says so, else the local user."""
+    for variable in ("GITHUB_ACTOR", "GITLAB_USER_LOGIN"):
+        if os.environ.get(variable):
+            return f"{os.environ[variable]} (CI)"
     try:
         return getpass.getuser()
     except Exception:

@@ -16,6 +16,9 @@ from . import rules
 from .rules_suggestions import did_you_mean
 
 FIRST_STAGE_KEY = "first"
+# The GitHub environment of the first stage's deploy job; a later stage's environment
+# is named after the stage, so no later stage may take this name.
+RESERVED_STAGE_NAME = "production"
 DEFAULT_FIRST_STAGE = "dev"
 # A stage's own endpoint (the first stage's is [endpoint]): a production endpoint is
 # often bigger, and canary or linear rollouts need two instances or more.
@@ -82,6 +85,9 @@ def _stage_problems(name: str, stage: dict[str, Any], first: str,
     where = f"stages.{name}"
     if problem := rules.stage_name(name):
         return [f"[{where}]: {problem}"]
+    if name == RESERVED_STAGE_NAME:
+        return [f"[{where}]: '{name}' is the first stage's CI environment (its deploy job's); "
+                "name the stage otherwise, such as 'prod'"]  # fmt: skip
     if name == first:
         return [f"[{where}] is the first stage (stages.first), whose account is [aws]; "
                 "rename one of them"]  # fmt: skip
@@ -109,9 +115,11 @@ def _stage_problems(name: str, stage: dict[str, Any], first: str,
     if rules.partition_of(stage_region) != rules.partition_of(region):
         return [f"{where}.region '{stage_region}' is in another partition than aws.region "
                 f"'{region}'; a model can only be promoted within one partition"]  # fmt: skip
-    if stage["account_id"] == account_id and stage_region == region:
-        return [f"{where} is the account and region of [aws]: its endpoint would be the "
-                "first stage's; give it another account"]  # fmt: skip
+    if stage["account_id"] == account_id:
+        # IAM role names are global: the stage's stacks would create the first stage's
+        # roles (<slug>-approval-role, <slug>-ci-deploy-role, ...) a second time.
+        return [f"{where}.account_id is the first stage's (aws.account_id); a stage is "
+                "another account: give that account's id"]  # fmt: skip
     instances = stage.get("endpoint_instance_count", values["endpoint_instance_count"])
     strategy = values["rollout_strategy"]
     if strategy in ("canary", "linear") and instances == 1:
