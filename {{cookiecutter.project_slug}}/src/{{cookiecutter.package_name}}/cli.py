@@ -55,6 +55,11 @@ def _add_settings_and_data_commands(commands) -> None:
         settings_commands, "show", help="print every setting, derived names included"
     ).set_defaults(handler=_show)
     check = _command(settings_commands, "check", help="validate settings.toml")
+    check.add_argument(
+        "--data-size", metavar="SIZE",
+        help="also refuse settings that cannot run on this much raw CSV (e.g. 100GB): "
+             "training memory, disk, Glue's and the comparison's time limits",
+    )  # fmt: skip
     check.set_defaults(handler=_check)
     fill = _command(
         settings_commands,
@@ -438,6 +443,17 @@ def _check(arguments: argparse.Namespace) -> int:
     warning = schedule_warning(settings)
     if warning:
         print(f"warning: {warning}")
+    if arguments.data_size:
+        from .aws import scale_estimate
+
+        size = arguments.data_size.strip()
+        stopped = scale_estimate.blockers(settings, size)
+        for line in stopped:
+            print(f"error: at {size}, {line}", file=sys.stderr)
+        if stopped:
+            return exit_codes.FAILED
+        print(f"at {size} of raw CSV these settings can run ('estimate --data-size {size}' "
+              "gives each stage's time and cost)")  # fmt: skip
     return exit_codes.DONE
 
 

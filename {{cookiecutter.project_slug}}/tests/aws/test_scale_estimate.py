@@ -165,3 +165,16 @@ def test_the_readmes_scale_table_is_what_the_estimate_says(settings):
         cost = sum(stage.cost for stage in found if stage.cost is not None)
         row = next(line for line in readme.splitlines() if line.startswith(f"| {size} |"))
         assert row.endswith(f"| {_duration(hours)}, {_money(cost)} |"), (row, hours, cost)
+
+
+def test_settings_check_refuses_settings_that_cannot_run_the_data_size(capsys):
+    """`settings check --data-size`: each stage that would fail on AWS at that size is
+    one line naming the setting and the fix (training's names instance types that fit),
+    and the exit code says so; a size the settings hold passes."""
+    settings_path = str(PROJECT_ROOT / "settings.toml")
+    assert main(["--settings", settings_path, "settings", "check", "--data-size", "1TB"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err and all(line.startswith("error: at 1TB, ") for line in err)
+    assert any(line.startswith("error: at 1TB, Training: ") for line in err)
+    assert main(["--settings", settings_path, "settings", "check", "--data-size", "1MB"]) == 0
+    assert "at 1MB of raw CSV these settings can run" in capsys.readouterr().out

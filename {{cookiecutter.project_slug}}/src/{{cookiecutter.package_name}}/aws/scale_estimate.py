@@ -237,6 +237,13 @@ def _comparison(validation: float) -> Stage:
     return Stage("Comparison", seconds / 3600, None, detail, blocker)
 
 
+def blockers(settings: Settings, size_text: str) -> list[str]:
+    """What stops these settings from running on ``size_text`` of raw CSV, one line per
+    stage, each with its fix (`settings check --data-size`)."""
+    found = stages(settings, parse_size(size_text), bytes_per_row(settings))
+    return [f"{stage.what}: {stage.blocker}" for stage in found if stage.blocker]
+
+
 def report(settings: Settings, size_text: str, prices: UnitPrices | None = None) -> list[str]:
     raw_bytes = parse_size(size_text)
     row_bytes = bytes_per_row(settings)
