@@ -18,12 +18,15 @@ from project.local.services import Workspace
 from project.settings import load_settings
 from project.settings.names import model_package_group_name
 
-from ..conftest import copy_project
+from ..conftest import clear_account_values, copy_project
 
 PROD = "222222222222"
 
 
 def with_prod_stage(settings_path, endpoint: str = ""):
+    """A prod stage, on settings without an account (local mode needs none) and with
+    created roles, whatever the bake answered (a stage of existing roles names its own)."""
+    clear_account_values(settings_path)
     with settings_path.open("a", encoding="utf-8") as stream:
         stream.write(f'\n[stages.prod]\naccount_id = "{PROD}"\n{endpoint}')
     return settings_path

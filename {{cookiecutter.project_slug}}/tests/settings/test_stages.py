@@ -5,23 +5,41 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from project.settings import SettingsError, load_settings
+from project.settings import SettingsError, load_settings, rules
 
-from ..conftest import replace_line
+from ..conftest import clear_account_values, replace_line
 
 DEV, PROD = "111111111111", "222222222222"
 
 
+def region_of(settings_path) -> str:
+    return tomllib.loads(settings_path.read_text(encoding="utf-8"))["aws"]["region"]
+
+
 def settings_with(settings_path, stage_table: str, roles: str = "create"):
+    """The project's settings with dev's account and a stage table, whatever the bake
+    answered for the account, roles and region."""
+    partition = rules.partition_of(region_of(settings_path))
+    clear_account_values(settings_path)
     replace_line(settings_path, "account_id =", f'account_id = "{DEV}"')
     replace_line(settings_path, "roles =", f'roles = "{roles}"')
     if roles == "existing":
         for role in ("sagemaker", "stepfunctions", "glue", "lambda"):
             replace_line(settings_path, f"{role}_role_arn =",
-                         f'{role}_role_arn = "arn:aws:iam::{DEV}:role/{role}"')  # fmt: skip
+                         f'{role}_role_arn = "arn:{partition}:iam::{DEV}:role/{role}"')  # fmt: skip
     with settings_path.open("a", encoding="utf-8") as stream:
-        stream.write("\n" + stage_table + "\n")
+        stream.write("\n" + stage_table.format(**regions(settings_path)) + "\n")
     return load_settings(settings_path)
+
+
+def regions(settings_path) -> dict[str, str]:
+    """Regions for the tables below: another in dev's partition, one in another."""
+    region = region_of(settings_path)
+    partition = rules.partition_of(region)
+    same = next(r for r in rules.PARTITION_REGIONS[partition] if r != region)
+    other = next(r for p, found in rules.PARTITION_REGIONS.items() if p != partition
+                 for r in found)  # fmt: skip
+    return {"same_partition": same, "other_partition": other}
 
 
 def test_without_later_stages_the_project_is_its_one_account(settings_path):
@@ -46,13 +64,13 @@ ACCOUNT = f'account_id = "{PROD}"'
 
 
 @pytest.mark.parametrize(("table", "message"), [
-    ("[stages.prod]\nregion = \"us-west-2\"", "stages.prod.account_id is missing"),
+    ('[stages.prod]\nregion = "{same_partition}"', "stages.prod.account_id is missing"),
     (f'[stages.prod]\n{ACCOUNT}\nacount = "x"', "stages.prod.acount is not a stage setting"),
     ('[stages.prod]\naccount_id = "2222"', "account_id '2222' is not an AWS account id"),
     (f'[stages.prod]\naccount_id = {PROD}', "it must be a quoted string"),
-    (f'[stages.prod]\naccount_id = "{PROD}"\nregion = "cn-north-1"', "another partition"),
+    (f'[stages.prod]\n{ACCOUNT}\nregion = "{{other_partition}}"', "another partition"),
     (f'[stages.prod]\naccount_id = "{DEV}"', "is the first stage's (aws.account_id)"),
-    (f'[stages.prod]\naccount_id = "{DEV}"\nregion = "eu-west-1"', "is the first stage's"),
+    (f'[stages.prod]\naccount_id = "{DEV}"\nregion = "{{same_partition}}"', "is the first stage's"),
     (f'[stages.production]\n{ACCOUNT}', "the first stage's CI environment"),
     (f'[stages.dev]\naccount_id = "{PROD}"', "[stages.dev] is the first stage"),
     (f'[stages.Prod]\naccount_id = "{PROD}"', "is not a stage name"),
