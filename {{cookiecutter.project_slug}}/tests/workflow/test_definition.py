@@ -290,3 +290,22 @@ def test_each_training_instance_gets_its_share_of_the_files(settings, instances,
                 for channel in training["InputDataConfig"]]  # fmt: skip
     assert channels == [distribution, "FullyReplicated"]
     assert states[State.PREPARE_DATA]["Parameters"]["Arguments"]["--hosts"] == str(instances)
+
+
+def test_training_reads_its_channels_in_file_mode(definition):
+    """Of SageMaker's input modes (read from botocore's model), the XGBoost 1.7-1
+    container accepts File and Pipe only (algorithm_mode/channel_validation.py: FastFile
+    would fail its channel check), and for CSV its Pipe mode stacks every row into a
+    float64 numpy array before building the DMatrix (data_utils.py,
+    _get_csv_dmatrix_pipe_mode), while File mode has xgboost parse the files into the
+    DMatrix directly: File needs the least memory, which is what bounds training."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    modes = model.shape_for("TrainingInputMode").enum
+    assert {"File", "Pipe", "FastFile"} <= set(modes)
+    training = definition["States"][State.TRAIN_MODEL]["Parameters"]
+    assert training["AlgorithmSpecification"]["TrainingInputMode"] == "File"
+    channels = training["InputDataConfig"]
+    assert {channel["ChannelName"] for channel in channels} == {"train", "validation"}
+    assert all(channel.get("InputMode", "File") == "File" for channel in channels)
