@@ -28,18 +28,22 @@ def settings_with(settings_path, stage_table: str, roles: str = "create"):
             replace_line(settings_path, f"{role}_role_arn =",
                          f'{role}_role_arn = "arn:{partition}:iam::{DEV}:role/{role}"')  # fmt: skip
     with settings_path.open("a", encoding="utf-8") as stream:
-        stream.write("\n" + stage_table.format(**regions(settings_path)) + "\n")
+        table = stage_table
+        for placeholder, region in regions(settings_path).items():
+            table = table.replace(placeholder, region)
+        stream.write("\n" + table + "\n")
     return load_settings(settings_path)
 
 
 def regions(settings_path) -> dict[str, str]:
-    """Regions for the tables below: another in dev's partition, one in another."""
+    """Regions for the tables below, by placeholder: another in dev's partition, one in
+    another partition."""
     region = region_of(settings_path)
     partition = rules.partition_of(region)
     same = next(r for r in rules.PARTITION_REGIONS[partition] if r != region)
     other = next(r for p, found in rules.PARTITION_REGIONS.items() if p != partition
                  for r in found)  # fmt: skip
-    return {"same_partition": same, "other_partition": other}
+    return {"SAME_PARTITION": same, "OTHER_PARTITION": other}
 
 
 def test_without_later_stages_the_project_is_its_one_account(settings_path):
@@ -64,13 +68,13 @@ ACCOUNT = f'account_id = "{PROD}"'
 
 
 @pytest.mark.parametrize(("table", "message"), [
-    ('[stages.prod]\nregion = "{same_partition}"', "stages.prod.account_id is missing"),
+    ('[stages.prod]\nregion = "SAME_PARTITION"', "stages.prod.account_id is missing"),
     (f'[stages.prod]\n{ACCOUNT}\nacount = "x"', "stages.prod.acount is not a stage setting"),
     ('[stages.prod]\naccount_id = "2222"', "account_id '2222' is not an AWS account id"),
     (f'[stages.prod]\naccount_id = {PROD}', "it must be a quoted string"),
-    (f'[stages.prod]\n{ACCOUNT}\nregion = "{{other_partition}}"', "another partition"),
+    (f'[stages.prod]\n{ACCOUNT}\nregion = "OTHER_PARTITION"', "another partition"),
     (f'[stages.prod]\naccount_id = "{DEV}"', "is the first stage's (aws.account_id)"),
-    (f'[stages.prod]\naccount_id = "{DEV}"\nregion = "{{same_partition}}"', "is the first stage's"),
+    (f'[stages.prod]\naccount_id = "{DEV}"\nregion = "SAME_PARTITION"', "is the first stage's"),
     (f'[stages.production]\n{ACCOUNT}', "the first stage's CI environment"),
     (f'[stages.dev]\naccount_id = "{PROD}"', "[stages.dev] is the first stage"),
     (f'[stages.Prod]\naccount_id = "{PROD}"', "is not a stage name"),
