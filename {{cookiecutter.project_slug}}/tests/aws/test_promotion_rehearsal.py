@@ -24,6 +24,7 @@ import re
 import boto3
 import policy_sentry
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from project.aws.cfn_template import Resolver, load_template, pseudo_parameters
 from project.aws.deploy import pipeline_parameters, promotion_accounts, storage_parameters
@@ -483,3 +484,75 @@ def test_a_version_without_a_drift_baseline_is_promoted_and_says_so(settings):
     described = prod.client("sagemaker").describe_model_package(ModelPackageName=done.target_arn)
     assert described["CustomerMetadataProperties"]["BaselineUri"].startswith(
         f"s3://{settings.artifact_bucket}/")  # still dev's: nothing was copied  # fmt: skip
+
+
+@mock_aws
+def test_a_version_the_pipeline_did_not_register_is_refused_in_one_line(settings):
+    dev, prod = account_session(DEV), account_session(PROD)
+    register_in_dev(dev, settings)  # dev's bucket and group
+    by_hand = dev.client("sagemaker").create_model_package(
+        ModelPackageGroupName=model_package_group_name(settings), ModelApprovalStatus="Approved",
+        InferenceSpecification={"Containers": [{"Image": IMAGE}],
+                                "SupportedContentTypes": ["text/csv"],
+                                "SupportedResponseMIMETypes": ["text/csv"]},
+    )["ModelPackageArn"]  # fmt: skip
+    prepare_prod(prod, settings.for_stage("prod"))
+    with pytest.raises(SettingsError, match="records no RunName"):
+        run_promote(settings, dev, prod, by_hand)
+
+
+class Refusing:
+    """A SageMaker client that answers DescribeModelPackage as IAM refuses it."""
+
+    def __init__(self, because: str):
+        self.because = because
+
+    def describe_model_package(self, ModelPackageName):
+        action = "sagemaker:DescribeModelPackage"
+        message = (f"User: arn:aws:sts::{PROD}:assumed-role/ci/x is not authorized to perform: "
+                   f"{action} on resource: {ModelPackageName} because no {self.because} "
+                   f"policy allows the {action} action")  # fmt: skip
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": message}},
+                          "DescribeModelPackage")  # fmt: skip
+
+
+@pytest.mark.parametrize(("because", "names"), [
+    ("identity-based", "ci-role --stage prod"),  # prod's own role lacks the permission
+    ("resource-based", "deploy dev again"),  # dev's stack has not granted prod's account
+])  # fmt: skip
+def test_a_refused_read_names_the_side_that_refused_it(settings, because, names):
+    target = settings.for_stage("prod")
+    arn = promote.source_version_arn(settings, 1)
+    with pytest.raises(SettingsError) as raised:
+        promote.promote(settings, target, arn, Refusing(because), None, None, "b", IMAGE,
+                        regrant="deploy dev again", say=lambda _: None)  # fmt: skip
+    assert names in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_promote_reads_dev_in_devs_region_and_writes_prod_in_prods(tmp_path, monkeypatch):
+    """SageMaker's APIs are regional: a prod stage in another region still reads dev's
+    version where it is. (The command's clients, inspected; the calls are rehearsed above.)"""
+    from project.cli import main
+    from project.models import commands
+
+    path = tmp_path / "settings.toml"
+    path.write_text((PROJECT_ROOT / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    clear_account_values(path)
+    replace_line(path, "account_id =", f'account_id = "{DEV}"')
+    replace_line(path, "region =", 'region = "us-east-1"')
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(f'\n[stages.prod]\naccount_id = "{PROD}"\nregion = "eu-west-1"\n')
+    seen = {}
+
+    def recorded(source, target, source_arn, source_client, target_client, *_, **__):
+        seen.update(source=source_client.meta.region_name, target=target_client.meta.region_name,
+                    arn=source_arn)  # fmt: skip
+        return promote.Promotion(source_arn, "arn:x/1", 1, "run", "s3://b/k")
+
+    monkeypatch.setattr(promote, "promote", recorded)
+    monkeypatch.setattr(AwsSession, "check_account", lambda self: self.settings.account_id)
+    monkeypatch.setattr(commands, "_refuse_without_the_stages_pipeline", lambda *_: None)
+    assert main(["--settings", str(path), "promote", "--to", "prod", "3"]) == 0
+    assert seen == {"source": "us-east-1", "target": "eu-west-1",
+                    "arn": f"arn:aws:sagemaker:us-east-1:{DEV}:model-package/"
+                           f"{load_settings(path).slug}/3"}  # fmt: skip

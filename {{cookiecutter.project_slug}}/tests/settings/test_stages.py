@@ -76,6 +76,8 @@ ACCOUNT = f'account_id = "{PROD}"'
     (f'[stages.prod]\naccount_id = "{DEV}"', "is the first stage's (aws.account_id)"),
     (f'[stages.prod]\naccount_id = "{DEV}"\nregion = "SAME_PARTITION"', "is the first stage's"),
     (f'[stages.production]\n{ACCOUNT}', "the first stage's CI environment"),
+    (f'[stages.staging]\n{ACCOUNT}\n[stages.prod]\n{ACCOUNT}',
+     "stages.prod.account_id is stages.staging's too"),
     (f'[stages.dev]\naccount_id = "{PROD}"', "[stages.dev] is the first stage"),
     (f'[stages.Prod]\naccount_id = "{PROD}"', "is not a stage name"),
     (f'[stages.prod]\n{ACCOUNT}\nartifact_bucket = "Bad_Bucket"', "stages.prod.artifact_bucket"),

@@ -109,9 +109,13 @@ def promote(
     model_data_url = described["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]
     copied = _same_key_in(model_data_url, target_bucket)
     if not copy(model_data_url, copied):
-        raise SettingsError(f"{model_data_url} is missing or unreadable; it cannot be promoted")
+        raise SettingsError(
+            f"{model_data_url} is missing, or this account may not read it: {regrant}, "
+            "which grants the [stages] accounts read access to its model archives"
+        )
     say(f"  copied {model_data_url} -> {copied}")
-    metadata.update(_copy_baseline(metadata.get("BaselineUri", ""), target_bucket, copy, say))
+    baseline = _copy_baseline(metadata.get("BaselineUri", ""), target_bucket, copy, say, regrant)
+    metadata.update(baseline)
     layout = metadata.get("FeatureLayout", "")
     _create_model(target_sagemaker, target, run_name, image, copied, layout)
     say(f"  created model {run_name} in {target.stage}")
@@ -142,8 +146,8 @@ def _same_key_in(uri: str, bucket: str) -> str:
     return f"s3://{bucket}/{uri.removeprefix('s3://').split('/', 1)[1]}"
 
 
-def _copy_baseline(baseline: str, target_bucket: str, copy: Copy,
-                   say: Callable[[str], None]) -> dict[str, str]:  # fmt: skip
+def _copy_baseline(baseline: str, target_bucket: str, copy: Copy, say: Callable[[str], None],
+                   regrant: str) -> dict[str, str]:  # fmt: skip
     """The drift baseline's files, when the run wrote them; the version's BaselineUri
     then names the stage's copy (its TrainUri and the like keep naming the first
     stage's data, which trained it)."""
@@ -151,7 +155,9 @@ def _copy_baseline(baseline: str, target_bucket: str, copy: Copy,
         return {}
     copied = _same_key_in(baseline, target_bucket)
     if not all(copy(baseline + name, copied + name) for name in BASELINE_FILES):
-        say(f"  no drift baseline under {baseline}: the stage's drift check skips this model")
+        say(f"  no drift baseline this account may read under {baseline} (a run before "
+            f"baselines, or a grant before them: {regrant}); the stage's drift check skips "
+            "this model")  # fmt: skip
         return {}
     say(f"  copied the drift baseline -> {copied}")
     return {"BaselineUri": copied}

@@ -73,6 +73,13 @@ def problems_of(table: Any, values: dict[str, Any]) -> list[str]:
             problems.append(f"stages.{name} must be a table ([stages.{name}]) with account_id")
             continue
         problems += _stage_problems(name, stage, first, values)
+    accounts = [(name, stage.get("account_id")) for name, stage in table.items()
+                if isinstance(stage, dict) and stage.get("account_id")]  # fmt: skip
+    for index, (name, account) in enumerate(accounts):
+        earlier = next((other for other, seen in accounts[:index] if seen == account), None)
+        if earlier:  # IAM role names are global: both stages' stacks would make the same roles
+            problems.append(f"stages.{name}.account_id is stages.{earlier}'s too; each stage "
+                            "is an account of its own")  # fmt: skip
     return problems
 
 
