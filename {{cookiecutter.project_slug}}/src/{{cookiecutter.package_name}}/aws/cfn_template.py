@@ -98,14 +98,13 @@ class Resolver:
     def _ref(self, name: str) -> Any:
         if name == "AWS::NoValue":
             return _NO_VALUE
+        declared = self.template.get("Parameters", {}).get(name, {})
         if name in self.parameters:
-            return self.parameters[name]
+            return _as_declared(self.parameters[name], declared)
         if name in self.references:
             return self.references[name]
-        declared = self.template.get("Parameters", {}).get(name, {})
         if "Default" in declared:  # as CloudFormation takes a parameter left out
-            default = str(declared["Default"])
-            return default.split(",") if declared.get("Type") == "CommaDelimitedList" else default
+            return _as_declared(str(declared["Default"]), declared)
         raise UnresolvedError(f"!Ref {name}: no value given for it")
 
     def _function(self, key: str, argument: Any) -> Any:
@@ -142,6 +141,14 @@ class Resolver:
         if "." in name:
             return str(self._function("Fn::GetAtt", name.split(".", 1)))
         return str(self._ref(name))
+
+
+def _as_declared(value: Any, declared: Mapping[str, Any]) -> Any:
+    """A CommaDelimitedList given as text (as the stacks' parameters are) is the list
+    CloudFormation makes of it."""
+    if declared.get("Type") == "CommaDelimitedList" and isinstance(value, str):
+        return value.split(",")
+    return value
 
 
 def pseudo_parameters(partition: str, region: str, account_id: str) -> dict[str, str]:

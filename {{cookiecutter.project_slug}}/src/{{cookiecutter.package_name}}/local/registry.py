@@ -43,7 +43,7 @@ class LocalRegistry:
         (ModelPackageGroupPolicy, rewritten on each deploy as a stack update would)."""
         record = self.workspace.load("model-package-groups", group) or {
             "ModelPackageGroupName": group,
-            "ModelPackageGroupArn": self._arn(f"model-package-group/{group}"),
+            "ModelPackageGroupArn": self.group_arn(group),
             "CreationTime": _now(),
         }
         record["ResourcePolicy"] = promotion_policy(
@@ -75,7 +75,7 @@ class LocalRegistry:
         _check_text("ModelPackageDescription", parameters.get("ModelPackageDescription", ""))
         _check_metadata(parameters.get("CustomerMetadataProperties", {}))
         version = len(self.list_model_packages(group)) + 1
-        arn = self._arn(f"model-package/{group}/{version}")
+        arn = self.package_arn(group, version)
         record = {
             "ModelPackageGroupName": group,
             "ModelPackageVersion": version,
@@ -156,9 +156,10 @@ def promotion_policy(packages_arn: str, accounts) -> dict[str, Any]:
 
 def allows(policy: dict[str, Any] | None, account: str, action: str, resource: str) -> bool:
     """Whether an Allow statement of a resource policy grants ``account`` the action on
-    the resource (an account id or its root ARN as principal; * wildcards in ARNs)."""
+    the resource (an account id, its root ARN or "*" as principal; * wildcards in ARNs)."""
     for statement in (policy or {}).get("Statement", []):
-        principals = statement.get("Principal", {}).get("AWS", [])
+        principal = statement.get("Principal", {})
+        principals = principal.get("AWS", []) if isinstance(principal, dict) else principal
         principals = [principals] if isinstance(principals, str) else principals
         actions = statement.get("Action", [])
         actions = [actions] if isinstance(actions, str) else actions
@@ -166,7 +167,7 @@ def allows(policy: dict[str, Any] | None, account: str, action: str, resource: s
         resources = [resources] if isinstance(resources, str) else resources
         if (
             statement.get("Effect") == "Allow"
-            and any(p in (account, f"arn:aws:iam::{account}:root") for p in principals)
+            and any(p in ("*", account, f"arn:aws:iam::{account}:root") for p in principals)
             and action in actions
             and any(fnmatch.fnmatchcase(resource, pattern) for pattern in resources)
         ):

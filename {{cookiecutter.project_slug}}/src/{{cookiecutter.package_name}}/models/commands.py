@@ -10,7 +10,6 @@ made in SageMaker Studio does). Locally, the same run is started in process.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 import time
 from typing import Any
@@ -74,7 +73,7 @@ def approve_command(arguments: argparse.Namespace) -> int:
     client.update_model_package(
         ModelPackageArn=version.arn,
         ModelApprovalStatus="Approved",
-        ApprovalDescription=f"approved by {_who()} with the approve command",
+        ApprovalDescription=f"approved by {model_registry.who()} with the approve command",
     )
     print(f"version {version.number} ({version.run_name}): {version.status} -> Approved")
     if not arguments.local:
@@ -240,7 +239,7 @@ def rollback_command(arguments: argparse.Namespace) -> int:
     client.update_model_package(
         ModelPackageArn=live.arn,
         ModelApprovalStatus="Rejected",
-        ApprovalDescription=f"rolled back to version {previous.number} by {_who()} "
+        ApprovalDescription=f"rolled back to version {previous.number} by {model_registry.who()} "
         "with the rollback command",
         CustomerMetadataProperties={"Decision": "RolledBack"},  # approving it redeploys it
     )
@@ -258,10 +257,3 @@ def _wait_in_service(client: Any, endpoint: str, local: bool) -> str:
         if not local:  # local stand-ins change state when asked, not with time
             time.sleep(ROLLBACK_CHECK_SECONDS)
     return status
-
-
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "an unknown user"

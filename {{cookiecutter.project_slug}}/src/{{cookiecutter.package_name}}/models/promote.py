@@ -18,7 +18,6 @@ the same guarded rollout as everywhere (locally, promote starts that run itself)
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -239,7 +238,4 @@ def _who() -> str:
     for variable in ("GITHUB_ACTOR", "GITLAB_USER_LOGIN"):
         if os.environ.get(variable):
             return f"{os.environ[variable]} (CI)"
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "an unknown user"
+    return model_registry.who()

@@ -8,6 +8,7 @@ commands behave alike in both places.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,3 +190,11 @@ def _number(value: str) -> float | None:
         return float(value)
     except ValueError:
         return None
+
+
+def who() -> str:
+    """The user a registry change is recorded as made by."""
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "an unknown user"
