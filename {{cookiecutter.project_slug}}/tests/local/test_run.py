@@ -310,21 +310,22 @@ def test_a_run_in_a_new_process_prints_its_progress_and_nothing_else(tmp_path):
 def test_a_reused_run_name_is_refused_before_anything_is_written(project, capsys):
     """SageMaker refuses a second training job of the same name, but only after the ETL
     has replaced the first run's data, which its registered version records as its
-    lineage: the name is refused first, in one line, and nothing changes."""
+    lineage: the name is refused first, in one line, and nothing changes. The name
+    reused is the live model's: the run that trained what the endpoint serves."""
     settings = load_settings(project)
-    name = f"{settings.slug}-reused-name"
-    command = ["--settings", str(project), "run", "--local", "--rows", ROWS, "--run-name", name]
-    assert main(command) == 0
     workspace = Workspace(project.parent / LOCAL_FOLDER)
-    _, archive = live_model(workspace, endpoint_name(settings))
+    record, archive = live_model(workspace, endpoint_name(settings))
+    name = record["ModelDataUrl"].split("/models/")[1].split("/")[0]  # models/RUN/...
     served = archive.read_bytes()
     data = workspace.path_of(f"s3://{LOCAL_BUCKET}/runs/{name}/")
     before = {path: path.stat().st_mtime_ns for path in data.rglob("*") if path.is_file()}
+    histories_before = sorted((workspace.root / "executions").glob(f"{name}*.jsonl"))
+    assert before and histories_before  # the run whose name is reused wrote both
     capsys.readouterr()
+    command = ["--settings", str(project), "run", "--local", "--rows", ROWS, "--run-name", name]
     assert main(command) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and f"--run-name {name} was used by an earlier run" in error
     assert live_model(workspace, endpoint_name(settings))[1].read_bytes() == served
     assert {path: path.stat().st_mtime_ns for path in data.rglob("*") if path.is_file()} == before
-    histories = sorted((workspace.root / "executions").glob(f"{name}*.jsonl"))
-    assert [path.name for path in histories] == [f"{name}.jsonl"]
+    assert sorted((workspace.root / "executions").glob(f"{name}*.jsonl")) == histories_before

@@ -37,7 +37,8 @@ from ..workflow.definition import PLACEHOLDERS, read_committed_definition
 from ..workflow.display import Display, PlainDisplay
 from ..workflow.progress import Progress
 from ..workflow.state_names import State
-from .accounts import LOCAL_FOLDER as LOCAL_FOLDER  # the first stage's, for the commands
+from .accounts import LOCAL_FOLDER as LOCAL_FOLDER
+from .spark_classes import ClassArchive, java_executable  # the first stage's, for the commands
 from .accounts import later_stage_accounts, stage_account, stage_folder
 from .inputs import LocalModeError, exclusive_run, run_input
 from .interpreter import Event, Execution, Interpreter
@@ -113,9 +114,7 @@ def load_definition(settings: Settings, project_root: Path) -> dict[str, Any]:
 
 
 def check_java() -> None:
-    java = shutil.which("java")
-    if os.environ.get("JAVA_HOME"):
-        java = str(Path(os.environ["JAVA_HOME"]) / "bin" / "java")
+    java = java_executable()
     if not java or not Path(java).exists():
         raise LocalModeError(
             f"local mode runs the Glue job on Spark, which needs Java {MINIMUM_JAVA}+; "
@@ -136,6 +135,8 @@ def spark_session():
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
+    classes = ClassArchive.for_this_environment()
+    java_options = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", *classes.java_options()]
     session = (
         SparkSession.builder.master("local[2]")
         .appName("local-glue-job")
@@ -149,10 +150,11 @@ def spark_session():
         .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.driver.host", "127.0.0.1")
         # The JVM's quick (C1) compiler and serial GC start Spark ~30% sooner, which
-        # is most of a local run's time on small data.
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        # is most of a local run's time on small data; the class archive, ~60% more.
+        .config("spark.driver.extraJavaOptions", " ".join(java_options))
         .getOrCreate()
     )
+    classes.publish_when_spark_ends(session)
     session.sparkContext.setLogLevel("ERROR")
     # Hadoop's local file system writes a .crc file beside each file; S3 does not,
     # and a training channel must hold data files only, as it does on AWS.

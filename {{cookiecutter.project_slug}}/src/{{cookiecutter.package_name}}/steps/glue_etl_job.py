@@ -541,16 +541,28 @@ def baseline_statistics(features: DataFrame) -> dict:
 
 def _bucket_counts(features: DataFrame, ranges: list[tuple]) -> list[list[int]]:
     """Per column, how many values fall in each of the 10 equal buckets of its range."""
-    expressions = [
-        f"count_if({_bucket_of(_quoted(name), low, high)} = {k}) AS `b{index}:{k}`"
+    # One (column, bucket) pair per value, counted by a grouped aggregation that Spark
+    # combines before its shuffle: at most 10 rows a column leave each partition. One
+    # count_if per column and bucket reads the data once too, but its hundreds of
+    # aggregates take Spark longer to plan than a small run takes to read.
+    buckets = [
+        f"CAST({_bucket_of(_quoted(name), low, high)} AS INT) AS `b{index}`"
         for index, (name, (low, high)) in enumerate(zip(features.columns, ranges, strict=True))
-        for k in range(BASELINE_BUCKETS)
     ]
-    row = features.selectExpr(*expressions).first()
-    return [
-        [int(row[f"b{index}:{k}"] or 0) for k in range(BASELINE_BUCKETS)]
-        for index in range(len(ranges))
-    ]
+    pairs = ", ".join(f"{index}, `b{index}`" for index in range(len(ranges)))
+    counts = [[0] * BASELINE_BUCKETS for _ in ranges]
+    if not ranges:
+        return counts
+    for row in (
+        features.selectExpr(*buckets)
+        .selectExpr(f"stack({len(ranges)}, {pairs}) AS (_column, _bucket)")
+        .where("_bucket IS NOT NULL")
+        .groupBy("_column", "_bucket")
+        .count()
+        .collect()
+    ):
+        counts[row["_column"]][int(row["_bucket"])] = row["count"]
+    return counts
 
 
 def _bucket_of(column: str, low, high) -> str:

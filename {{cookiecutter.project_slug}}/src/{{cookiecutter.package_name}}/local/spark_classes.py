@@ -1,0 +1,124 @@
+"""Spark's classes kept in a class-data sharing (CDS) archive, so that local Spark starts
+in about half the time.
+
+Most of a local SparkSession's start-up is the JVM reading, verifying and linking some
+ten thousand classes (about 6 s on 2 cores). Java 13+ can record the classes a JVM
+loaded into an archive when it exits (-XX:ArchiveClassesAtExit) and map them from it in
+later JVMs (-XX:SharedArchiveFile): about 2 s (benchmarks/local_run.py). The JVM checks
+that an archive matches its own version and class path and ignores one that does not,
+so a stale archive costs a slower start, never a wrong answer.
+
+The first Spark of an environment records its classes: when that process ends it waits
+for its JVM to write the archive (seconds, once) and publishes it under its final name,
+so that no JVM maps a half-written file. The archive (about 160 MB) lives in the
+environment itself (its class path is the environment's pyspark), and goes with it.
+RETRAIN_SPARK_CLASS_ARCHIVE=off turns it off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SWITCH = "RETRAIN_SPARK_CLASS_ARCHIVE"
+# The JVM's own notes about the archive (classes it skips, a mismatch it ignores) go
+# to the JVM's stderr, which local mode writes to .local/logs/spark.log: unified
+# logging would print them on stdout, among the run's progress.
+QUIET = ("-Xlog:disable", "-Xlog:all=warning:stderr")
+# Writing the archive takes seconds; a JVM still writing after this is left to finish
+# on its own, and the next Spark records the classes again.
+WRITE_TIMEOUT_SECONDS = 120
+# A recording this old was abandoned (its process killed before the JVM finished).
+ABANDONED_AFTER_SECONDS = 3600
+
+
+def archive_folder() -> Path:
+    return Path(sys.prefix) / "var" / "spark-class-archive"
+
+
+def archive_path(java: str, folder: Path | None = None) -> Path:
+    """The archive of this Java and this environment's pyspark: another of either needs
+    an archive of its own."""
+    import pyspark
+
+    java_file = Path(java).resolve()
+    facts = [str(java_file), str(java_file.stat().st_mtime_ns), pyspark.__version__,
+             str(Path(pyspark.__file__).resolve().parent)]  # fmt: skip
+    key = hashlib.sha256("\n".join(facts).encode()).hexdigest()[:16]
+    return (folder or archive_folder()) / f"spark-{key}.jsa"
+
+
+def java_executable() -> str | None:
+    """The java pyspark starts: JAVA_HOME's, else the first on PATH."""
+    if os.environ.get("JAVA_HOME"):
+        return str(Path(os.environ["JAVA_HOME"]) / "bin" / "java")
+    return shutil.which("java")
+
+
+class ClassArchive:
+    """The JVM options that map the archive, or record it when there is none yet."""
+
+    def __init__(self, archive: Path | None):
+        self.archive = archive
+        self.recording: Path | None = None
+
+    @classmethod
+    def for_this_environment(cls) -> ClassArchive:
+        java = java_executable()
+        if os.environ.get(SWITCH, "").lower() in {"off", "0", "false"} or not java:
+            return cls(None)
+        try:
+            return cls(archive_path(java))
+        except OSError:
+            return cls(None)
+
+    def java_options(self) -> list[str]:
+        # Spark splits its JVM options at spaces: a path with one cannot be given.
+        if self.archive is None or " " in str(self.archive):
+            return []
+        if self.archive.is_file():
+            return [f"-XX:SharedArchiveFile={self.archive}", *QUIET]
+        try:
+            self.archive.parent.mkdir(parents=True, exist_ok=True)
+            _remove_abandoned_recordings(self.archive.parent)
+        except OSError:  # an environment this user cannot write to: no archive
+            return []
+        self.recording = self.archive.with_name(f"{self.archive.stem}.{os.getpid()}.partial")
+        return [f"-XX:ArchiveClassesAtExit={self.recording}", *QUIET]
+
+    def publish_when_spark_ends(self, session) -> None:
+        """If this JVM records the archive: at this process's end, stop Spark, wait for
+        the JVM to write the archive and give it its final name."""
+        if self.recording is not None:
+            atexit.register(self._publish, session)
+
+    def _publish(self, session) -> None:
+        process = getattr(session.sparkContext._gateway, "proc", None)
+        session.stop()
+        if process is None or process.stdin is None:
+            return
+        print("saving Spark's classes for quicker starts (once for this environment)", flush=True)
+        process.stdin.close()  # pyspark's gateway JVM exits at the end of its input
+        try:
+            code = process.wait(timeout=WRITE_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            return
+        if code == 0 and self.recording.is_file():
+            os.replace(self.recording, self.archive)
+        else:
+            self.recording.unlink(missing_ok=True)
+
+
+def _remove_abandoned_recordings(folder: Path) -> None:
+    now = time.time()
+    for recording in folder.glob("*.partial"):
+        with contextlib.suppress(OSError):  # another process may have removed it
+            if now - recording.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+                recording.unlink()
