@@ -50,6 +50,17 @@ def pytest_collection_finish(session):
     gc.set_threshold(young, middle, 100)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def spark_classes_saved():
+    """The first Spark of an environment records its classes for quicker starts
+    (local/spark_classes.py), published when its process ends; a pytest-xdist worker is
+    killed after it reports, so it publishes them here, after the last test's teardown."""
+    yield
+    from project.local.spark_classes import publish_recorded_classes
+
+    publish_recorded_classes()
+
+
 @pytest.fixture(autouse=True)
 def no_aws_credentials(monkeypatch, tmp_path_factory):
     """Hide any real credentials, config and instance metadata from the tests."""

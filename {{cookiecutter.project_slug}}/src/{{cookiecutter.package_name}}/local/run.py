@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 import warnings
@@ -37,13 +36,13 @@ from ..workflow.definition import PLACEHOLDERS, read_committed_definition
 from ..workflow.display import Display, PlainDisplay
 from ..workflow.progress import Progress
 from ..workflow.state_names import State
-from .accounts import LOCAL_FOLDER as LOCAL_FOLDER
-from .spark_classes import ClassArchive, java_executable  # the first stage's, for the commands
+from .accounts import LOCAL_FOLDER as LOCAL_FOLDER  # the first stage's, for the commands
 from .accounts import later_stage_accounts, stage_account, stage_folder
 from .inputs import LocalModeError, exclusive_run, run_input
 from .interpreter import Event, Execution, Interpreter
 from .interrupts import interrupts_never_swallowed
 from .services import LOCAL_BUCKET, Alarm, LocalServices, Workspace
+from .spark_classes import ClassArchive, java_executable
 
 MINIMUM_JAVA = 17
 

@@ -94,10 +94,12 @@ class ClassArchive:
         return [f"-XX:ArchiveClassesAtExit={self.recording}", *QUIET]
 
     def publish_when_spark_ends(self, session) -> None:
-        """If this JVM records the archive: at this process's end, stop Spark, wait for
-        the JVM to write the archive and give it its final name."""
+        """If this JVM records the archive: publish it when this process ends, or at
+        publish_recorded_classes() if that comes first."""
         if self.recording is not None:
-            atexit.register(self._publish, session)
+            if not _RECORDING:
+                atexit.register(publish_recorded_classes)
+            _RECORDING.append((self, session))
 
     def _publish(self, session) -> None:
         process = getattr(session.sparkContext._gateway, "proc", None)
@@ -114,6 +116,19 @@ class ClassArchive:
             os.replace(self.recording, self.archive)
         else:
             self.recording.unlink(missing_ok=True)
+
+
+# The archives this process's Spark records, with their sessions.
+_RECORDING: list[tuple[ClassArchive, object]] = []
+
+
+def publish_recorded_classes() -> None:
+    """Stop the Spark that records an archive, wait for its JVM to write it and give it
+    its final name. Runs at exit; a process that ends without running its exit handlers
+    (pytest-xdist's workers are killed once they report) calls it before."""
+    while _RECORDING:
+        classes, session = _RECORDING.pop()
+        classes._publish(session)
 
 
 def _remove_abandoned_recordings(folder: Path) -> None:

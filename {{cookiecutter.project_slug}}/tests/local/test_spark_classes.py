@@ -1,0 +1,166 @@
+"""Local Spark's class-data sharing archive: mapped when it exists, recorded once when it
+does not, published only whole, and never a reason for Spark not to start.
+
+The JVM facts (an archive recorded at exit maps in a later JVM; one that does not match
+is ignored) are checked with this machine's real java; Spark's gateway process is a
+stand-in here, as starting Spark to test a file rename would cost seconds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from types import SimpleNamespace
+
+import pytest
+from project.local import spark_classes
+from project.local.spark_classes import QUIET, SWITCH, ClassArchive, archive_path, java_executable
+
+
+@pytest.fixture
+def java():
+    found = java_executable()
+    assert found, "local mode needs Java (make test checks it)"
+    return found
+
+
+def test_the_archive_is_this_javas_and_this_environments(tmp_path, java):
+    archive = archive_path(java, tmp_path)
+    assert archive.parent == tmp_path and archive.suffix == ".jsa"
+    assert archive_path(java, tmp_path) == archive  # the same Java: the same archive
+    other_java = tmp_path / "bin" / "java"
+    other_java.parent.mkdir()
+    other_java.write_text("")
+    assert archive_path(str(other_java), tmp_path) != archive
+
+
+def test_an_existing_archive_is_mapped_and_nothing_is_recorded(tmp_path):
+    archive = tmp_path / "spark-0123.jsa"
+    archive.write_bytes(b"an archive")
+    classes = ClassArchive(archive)
+    assert classes.java_options() == [f"-XX:SharedArchiveFile={archive}", *QUIET]
+    assert classes.recording is None
+
+
+def test_without_an_archive_this_jvm_records_one_under_a_name_of_its_own(tmp_path):
+    archive = tmp_path / "var" / "spark-0123.jsa"
+    classes = ClassArchive(archive)
+    recording = archive.with_name(f"spark-0123.{os.getpid()}.partial")
+    assert classes.java_options() == [f"-XX:ArchiveClassesAtExit={recording}", *QUIET]
+    assert classes.recording == recording and archive.parent.is_dir()
+
+
+def test_an_abandoned_recording_is_removed_and_a_fresh_one_is_left_to_its_jvm(tmp_path):
+    abandoned, running = tmp_path / "spark-0123.1.partial", tmp_path / "spark-0123.2.partial"
+    for recording in (abandoned, running):
+        recording.write_bytes(b"half an archive")
+    hours_ago = time.time() - spark_classes.ABANDONED_AFTER_SECONDS - 60
+    os.utime(abandoned, (hours_ago, hours_ago))
+    ClassArchive(tmp_path / "spark-0123.jsa").java_options()
+    assert not abandoned.exists() and running.exists()
+
+
+@pytest.mark.parametrize("value", ["off", "OFF", "0", "false"])
+def test_the_switch_turns_the_archive_off(monkeypatch, value):
+    monkeypatch.setenv(SWITCH, value)
+    assert ClassArchive.for_this_environment().java_options() == []
+
+
+def test_a_path_spark_would_split_gives_no_options(tmp_path):
+    classes = ClassArchive(tmp_path / "my envs" / "spark-0123.jsa")
+    assert classes.java_options() == [] and classes.recording is None
+
+
+def test_an_environment_this_user_cannot_write_to_gives_no_options(tmp_path):
+    (tmp_path / "var").write_text("a file where the folder would be")
+    classes = ClassArchive(tmp_path / "var" / "spark-0123.jsa")
+    assert classes.java_options() == [] and classes.recording is None
+
+
+class Gateway:
+    """What _publish uses of pyspark's gateway JVM process: its stdin and its exit."""
+
+    def __init__(self, recording, code: int | None, writes: bool = True):
+        self.recording, self.code, self.writes = recording, code, writes
+        self.stdin = SimpleNamespace(closed=False)
+        self.stdin.close = lambda: setattr(self.stdin, "closed", True)
+
+    def wait(self, timeout):
+        assert self.stdin.closed, "the JVM exits only once its input ends"
+        if self.code is None:
+            raise subprocess.TimeoutExpired("java", timeout)
+        if self.writes:
+            self.recording.write_bytes(b"the archive")
+        return self.code
+
+
+def session_of(process):
+    stopped = []
+    context = SimpleNamespace(_gateway=SimpleNamespace(proc=process))
+    return SimpleNamespace(sparkContext=context, stop=lambda: stopped.append(True)), stopped
+
+
+def recording_classes(tmp_path):
+    classes = ClassArchive(tmp_path / "spark-0123.jsa")
+    classes.java_options()
+    return classes
+
+
+def test_a_recorded_archive_is_published_once_its_jvm_exits_cleanly(tmp_path, capsys):
+    classes = recording_classes(tmp_path)
+    session, stopped = session_of(Gateway(classes.recording, code=0))
+    classes._publish(session)
+    assert stopped and classes.archive.read_bytes() == b"the archive"
+    assert not classes.recording.exists()
+    assert "saving Spark's classes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("code", [1, 137])
+def test_a_jvm_that_failed_publishes_nothing_and_leaves_nothing(tmp_path, code):
+    classes = recording_classes(tmp_path)
+    classes._publish(session_of(Gateway(classes.recording, code=code))[0])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_jvm_still_writing_is_left_to_finish_and_nothing_is_published(tmp_path):
+    classes = recording_classes(tmp_path)
+    classes._publish(session_of(Gateway(classes.recording, code=None))[0])
+    assert not classes.archive.exists()
+
+
+def test_only_a_recording_jvm_is_waited_for_and_once(tmp_path, monkeypatch):
+    registered, published = [], []
+    monkeypatch.setattr(spark_classes.atexit, "register", registered.append)
+    monkeypatch.setattr(spark_classes, "_RECORDING", [])
+    monkeypatch.setattr(ClassArchive, "_publish", lambda self, session: published.append(session))
+    mapped = tmp_path / "spark-0123.jsa"
+    mapped.write_bytes(b"an archive")
+    existing = ClassArchive(mapped)
+    existing.java_options()
+    existing.publish_when_spark_ends("mapping session")
+    recording = recording_classes(tmp_path / "other")
+    recording.publish_when_spark_ends("recording session")
+    assert registered == [spark_classes.publish_recorded_classes]
+    spark_classes.publish_recorded_classes()
+    spark_classes.publish_recorded_classes()  # and again at exit: nothing left to do
+    assert published == ["recording session"]
+
+
+def run_java(java, *options):
+    return subprocess.run([java, *options, "-version"], capture_output=True, text=True)
+
+
+def test_the_real_jvm_maps_what_it_recorded_and_ignores_an_archive_that_does_not_match(
+    tmp_path, java
+):
+    classes = ClassArchive(tmp_path / "spark-0123.jsa")
+    recorded = run_java(java, *classes.java_options())
+    assert recorded.returncode == 0 and classes.recording.is_file(), recorded.stderr
+    # -Xshare:on: the JVM fails rather than start without the archive.
+    mapped = run_java(java, f"-XX:SharedArchiveFile={classes.recording}", "-Xshare:on", *QUIET)
+    assert mapped.returncode == 0, mapped.stderr
+    stale = tmp_path / "stale.jsa"
+    stale.write_bytes(os.urandom(4096))
+    ignored = run_java(java, *ClassArchive(stale).java_options())
+    assert ignored.returncode == 0, ignored.stderr
+    assert "version" in ignored.stderr and "warning" not in ignored.stdout
