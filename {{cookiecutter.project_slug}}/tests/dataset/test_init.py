@@ -17,8 +17,8 @@ from project.settings.data_schema import BOOLEAN, CATEGORICAL, NUMERIC, DataSche
 
 from ..conftest import copy_project
 
-# Spark: the ETL tests share one test worker's JVM (xdist_group "spark-etl", make test).
-pytestmark = pytest.mark.xdist_group("spark-etl")
+# Spark: every test that uses it shares one test worker's JVM (xdist_group "spark", make test).
+pytestmark = pytest.mark.xdist_group("spark")
 
 LOANS = DataSchema(
     label="defaulted", positive=("Yes",), negative=("No",), id_column="",

@@ -28,8 +28,8 @@ from project.steps.drift_check import baseline_uri
 
 from ..conftest import copy_project, replace_line
 
-# Spark: the run this file starts shares the whole-runs worker's JVM (make test).
-pytestmark = pytest.mark.xdist_group("spark-runs")
+# Spark: every test that uses it shares one test worker's JVM (xdist_group "spark", make test).
+pytestmark = pytest.mark.xdist_group("spark")
 
 
 @pytest.fixture(scope="module")

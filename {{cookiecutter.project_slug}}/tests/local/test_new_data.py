@@ -24,8 +24,8 @@ from project.settings.names import endpoint_name, new_data_schedule_name
 
 from ..conftest import copy_project, project_schema, replace_line, sample_csv
 
-# Spark: the run this file starts shares the whole-runs worker's JVM (make test).
-pytestmark = pytest.mark.xdist_group("spark-runs")
+# Spark: every test that uses it shares one test worker's JVM (xdist_group "spark", make test).
+pytestmark = pytest.mark.xdist_group("spark")
 
 T0 = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
 

@@ -33,7 +33,7 @@ def with_prod_stage(settings_path, endpoint: str = ""):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("spark-runs")
+@pytest.mark.xdist_group("spark")
 def test_a_version_promoted_from_dev_serves_in_prod(tmp_path, capsys):
     bigger = 'endpoint_instance_type = "ml.m5.xlarge"\nendpoint_instance_count = 2\n'
     settings_path = with_prod_stage(copy_project(tmp_path, "README.md", "statemachine"), bigger)

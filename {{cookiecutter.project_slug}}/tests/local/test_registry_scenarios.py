@@ -20,7 +20,7 @@ from project.settings import load_settings
 
 from ..conftest import copy_project, replace_line
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark-runs")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 ROWS = "1000"
 WEAK = {"num_round": "num_round = 2", "max_depth": "max_depth = 1"}

@@ -31,8 +31,8 @@ from ..conftest import (
 )
 from ..project_alias import PACKAGE
 
-# Spark: whole runs share one test worker's JVM, the ETL tests another's (make test).
-pytestmark = pytest.mark.xdist_group("spark-runs")
+# Spark: every test that uses it shares one test worker's JVM (xdist_group "spark", make test).
+pytestmark = pytest.mark.xdist_group("spark")
 
 ROWS = "1000"
 PROJECT_FILES = ("README.md", "statemachine")

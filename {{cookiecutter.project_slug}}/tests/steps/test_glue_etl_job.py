@@ -32,8 +32,8 @@ from project.steps.glue_etl_job import (
 
 from ..conftest import project_schema, sample_csv
 
-# Spark: the ETL tests share one test worker's JVM (xdist_group "spark-etl", make test).
-pytestmark = pytest.mark.xdist_group("spark-etl")
+# Spark: every test that uses it shares one test worker's JVM (xdist_group "spark", make test).
+pytestmark = pytest.mark.xdist_group("spark")
 
 # A dataset unlike the project's: no id column, a categorical and a boolean feature.
 LOANS = DataSchema(
