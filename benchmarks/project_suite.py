@@ -28,8 +28,11 @@ from project_env import baked_defaults  # noqa: E402
 def timed(command: list[str], cwd: Path) -> float:
     # Without PYTHONDONTWRITEBYTECODE, as a user's shell runs it: the warm-up writes the
     # bytecode and pytest's rewritten test modules that a user's second `make test` reads.
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("PYTEST") and key != "PYTHONDONTWRITEBYTECODE"}  # fmt: skip
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PYTEST") and key != "PYTHONDONTWRITEBYTECODE"
+    }
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=environment, check=True, capture_output=True)
     return time.perf_counter() - started

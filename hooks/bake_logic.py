@@ -14,7 +14,6 @@ import importlib
 import importlib.util
 import json
 import os
-import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,7 +36,7 @@ _ALIAS = "_retrain_template_project"
 ANSWERS_FILE_NAME = ".cookiecutter.json"
 # Keys cookiecutter adds to the context while it runs, and the template's own settings
 # for cookiecutter: not answers, not kept.
-_RUNTIME_KEYS = ("_output_dir", "_repo_dir", "_checkout", "_copy_without_render")
+_RUNTIME_KEYS = ("_output_dir", "_repo_dir", "_checkout", "_copy_without_render", "_extensions")
 _JINJA_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 # Files and folders that only some answers keep, with the test that keeps them.
@@ -141,6 +140,8 @@ def prune(project_dir: Path, answers: Mapping[str, Any]) -> list[str]:
         if keep(answers) or not path.exists():
             continue
         if path.is_dir():
+            import shutil  # only here: the bake hooks' other paths do without it
+
             shutil.rmtree(path)
         else:
             path.unlink()

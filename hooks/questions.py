@@ -12,15 +12,12 @@ answers with these rules. Standard library only; Python 3.10+.
 
 from __future__ import annotations
 
-import importlib.util
 import keyword
 import re
 import sys
-import sysconfig
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 Rule = Callable[[str], "str | None"]
 
@@ -63,6 +60,9 @@ def _is_standard_library(name: str) -> bool:
     names = getattr(sys, "stdlib_module_names", None)  # Python 3.10+
     if names is not None:
         return name in names
+    import importlib.util
+    import sysconfig
+
     spec = importlib.util.find_spec(name)  # Python 3.9: where the module would come from
     origin = (spec.origin or "") if spec else ""
     stdlib = sysconfig.get_paths()["stdlib"]
@@ -77,8 +77,9 @@ def email(value: str) -> str | None:
     return f"'{value}' is not an email address; write it as name@example.com"
 
 
-@dataclass(frozen=True)
-class Question:
+# NamedTuples, not dataclasses: importing dataclasses (and the inspect module it
+# loads) was a fifth of each bake hook's time (benchmarks/bake.py).
+class Question(NamedTuple):
     name: str
     text: str
     default: str | bool | None  # None: computed from earlier answers (see COMPUTED_DEFAULTS)
@@ -87,13 +88,11 @@ class Question:
     is_yes_no: bool = False
 
 
-@dataclass(frozen=True)
-class BakeOnly:
+class BakeOnly(NamedTuple):
     """A question whose answer shapes the files but is no setting of the project."""
 
     question: Question
     after: str  # asked right after this question
-    extra: dict = field(default_factory=dict)
 
 
 def bake_only_questions(rules: ModuleType) -> tuple[BakeOnly, ...]:

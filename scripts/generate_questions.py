@@ -72,6 +72,8 @@ _migrations:
 
 
 JINJA_DELIMITERS = (b"{{", b"{%", b"{#")
+# The extension that keeps compiled templates between bakes (jinja_bytecode_cache.py).
+JINJA_BYTECODE_CACHE = "jinja_bytecode_cache.BytecodeCache"
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 # The release (VERSION): a baked project records it in its pyproject.toml.
 TEMPLATE_VERSION = (TEMPLATE_DIR / "VERSION").read_text(encoding="utf-8").strip()
@@ -132,6 +134,7 @@ def cookiecutter_json(asked: list[questions.Question], copy_as_is: list[str]) ->
             else question.text
         )
     document["_template_version"] = TEMPLATE_VERSION
+    document["_extensions"] = [JINJA_BYTECODE_CACHE]
     document["_copy_without_render"] = copy_as_is
     document["__prompts__"] = prompts
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

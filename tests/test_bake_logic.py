@@ -114,12 +114,16 @@ def test_a_given_account_is_not_looked_up(tmp_path, shared):
 
 def test_the_answers_file_keeps_answers_but_not_run_details(tmp_path):
     context = default_answers(
-        _template="gh:org/retrain-template", _output_dir="/x", _repo_dir="/y", _checkout="v1"
+        _template="gh:org/retrain-template",
+        _output_dir="/x",
+        _repo_dir="/y",
+        _checkout="v1",
+        _extensions=["jinja_bytecode_cache.BytecodeCache"],
     )
     path = bake_logic.write_answers_file(tmp_path, context)
     document = json.loads(path.read_text())
     assert document["cookiecutter"]["_template"] == "gh:org/retrain-template"
-    for key in ("_output_dir", "_repo_dir", "_checkout", "__prompts__"):
+    for key in ("_output_dir", "_repo_dir", "_checkout", "_extensions", "__prompts__"):
         assert key not in document["cookiecutter"]
     assert document["_cookiecutter"]["aws_region"] == "us-east-1"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -70,4 +69,4 @@ def test_every_asked_question_has_a_rule_or_is_yes_no():
     shared = bake_logic.load_shared_modules(TEMPLATE_DIR)
     for question in questions.all_questions(shared):
         assert question.rule is not None or question.is_yes_no, question.name
-        assert dataclasses.asdict(question)["text"], question.name
+        assert question.text, question.name

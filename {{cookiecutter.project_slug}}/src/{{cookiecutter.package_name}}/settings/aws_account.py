@@ -10,9 +10,6 @@ present.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import threading
 from pathlib import Path
 from typing import NamedTuple
 
@@ -78,7 +75,13 @@ def _starts_with(path: Path, marker: str) -> bool:
         return False
 
 
+# threading, subprocess and shutil are imported where they are needed: a bake without
+# credentials (its hook loads this module) needs none of them.
+
+
 def _lookup_with_botocore(region: str, timeout_seconds: float) -> AccountLookup:
+    import threading
+
     outcome: list = []
 
     def ask() -> None:
@@ -112,6 +115,9 @@ def _lookup_with_botocore(region: str, timeout_seconds: float) -> AccountLookup:
 
 
 def _lookup_with_cli(region: str, timeout_seconds: float) -> AccountLookup:
+    import shutil
+    import subprocess
+
     aws = shutil.which("aws")
     if not aws:
         return AccountLookup(None, "neither botocore nor the AWS CLI is installed")

@@ -5,7 +5,6 @@ Standard library only, like every ``rules_*`` module (see rules.py).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 
@@ -103,11 +102,15 @@ def _loads_as_a_zone(value: str) -> bool:
 
 def schedule_timezone(value: str) -> str | None:
     """An IANA time zone name, which EventBridge Scheduler takes for the schedule."""
-    if _loads_as_a_zone(value):
+    # UTC, the default, is in every database: asking one costs a bake hook a tenth of
+    # its time (importing zoneinfo).
+    if value == "UTC" or _loads_as_a_zone(value):
         return None
     known = _time_zones()
     if value in known or (not known and _TIME_ZONE_SHAPE.match(value)):
         return None  # without a database (Windows without tzdata) only the shape is checked
+    import difflib  # only for the hint: a bake's hooks load this module
+
     close = difflib.get_close_matches(value, sorted(known), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"'{value}' is not an IANA time zone name such as 'UTC' or 'Europe/Paris'{hint}"
