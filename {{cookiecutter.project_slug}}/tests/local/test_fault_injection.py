@@ -37,7 +37,8 @@ from project.settings.names import endpoint_name
 from ..conftest import copy_project, set_replace_on_tie
 from ..project_alias import PACKAGE
 
-pytestmark = pytest.mark.slow
+# Spark: every test that uses it shares one test worker's JVM (xdist_group "spark", make test).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 SEED = 20261126
 ROWS = "1000"  # the sample size at which the default settings pass the gate

@@ -8,6 +8,7 @@ stand-in here, as starting Spark to test a file rename would cost seconds."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from types import SimpleNamespace
@@ -42,12 +43,34 @@ def test_an_existing_archive_is_mapped_and_nothing_is_recorded(tmp_path):
     assert classes.recording is None
 
 
-def test_without_an_archive_this_jvm_records_one_under_a_name_of_its_own(tmp_path):
+def test_without_an_archive_this_jvm_records_one_under_a_name_of_its_own(tmp_path, java):
     archive = tmp_path / "var" / "spark-0123.jsa"
-    classes = ClassArchive(archive)
-    recording = archive.with_name(f"spark-0123.{os.getpid()}.partial")
-    assert classes.java_options() == [f"-XX:ArchiveClassesAtExit={recording}", *QUIET]
-    assert classes.recording == recording and archive.parent.is_dir()
+    classes = ClassArchive(archive, java)
+    options = classes.java_options()
+    assert options == [f"-XX:ArchiveClassesAtExit={classes.recording}", *QUIET]
+    name = rf"spark-0123\.{os.getpid()}-[0-9a-f]+\.partial"
+    assert re.fullmatch(name, classes.recording.name)
+    other = ClassArchive(archive, java)
+    other.java_options()
+    assert other.recording != classes.recording  # two processes never share a recording
+    assert sorted(path.name for path in archive.parent.iterdir()) == []  # the trial is gone
+
+
+def test_a_java_that_cannot_record_gets_no_options_and_is_not_asked_again(
+    tmp_path, java, monkeypatch
+):
+    """Java 17 without its base archive refuses to start with ArchiveClassesAtExit: a
+    Spark given it would not start. Real java, with the base archive turned off."""
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-Xshare:off")
+    archive = tmp_path / "spark-0123.jsa"
+    assert ClassArchive(archive, java).java_options() == []
+    assert (tmp_path / "spark-0123.cannot-record").is_file()
+
+    def no_second_trial(*args, **kwargs):
+        raise AssertionError("the trial ran again")
+
+    monkeypatch.setattr(spark_classes.subprocess, "run", no_second_trial)
+    assert ClassArchive(archive, java).java_options() == []
 
 
 def test_an_abandoned_recording_is_removed_and_a_fresh_one_is_left_to_its_jvm(tmp_path):
@@ -71,9 +94,13 @@ def test_a_path_spark_would_split_gives_no_options(tmp_path):
     assert classes.java_options() == [] and classes.recording is None
 
 
-def test_an_environment_this_user_cannot_write_to_gives_no_options(tmp_path):
+def test_an_environment_this_user_cannot_write_to_gives_no_options(tmp_path, monkeypatch):
     (tmp_path / "var").write_text("a file where the folder would be")
     classes = ClassArchive(tmp_path / "var" / "spark-0123.jsa")
+    assert classes.java_options() == [] and classes.recording is None
+    # A folder that exists but is not writable (as root, the tests cannot make one).
+    monkeypatch.setattr(spark_classes.os, "access", lambda path, mode: False)
+    classes = ClassArchive(tmp_path / "folder" / "spark-0123.jsa")
     assert classes.java_options() == [] and classes.recording is None
 
 
@@ -85,13 +112,20 @@ class Gateway:
         self.stdin = SimpleNamespace(closed=False)
         self.stdin.close = lambda: setattr(self.stdin, "closed", True)
 
-    def wait(self, timeout):
+    def wait(self, timeout=None):
+        if self.code == "killed":
+            return -9
         assert self.stdin.closed, "the JVM exits only once its input ends"
         if self.code is None:
             raise subprocess.TimeoutExpired("java", timeout)
+        if self.code == "ctrl-c":
+            raise KeyboardInterrupt
         if self.writes:
             self.recording.write_bytes(b"the archive")
         return self.code
+
+    def kill(self):
+        self.code = "killed"
 
 
 def session_of(process):
@@ -107,12 +141,22 @@ def recording_classes(tmp_path):
 
 
 def test_a_recorded_archive_is_published_once_its_jvm_exits_cleanly(tmp_path, capsys):
+    # An earlier Java's or pyspark's archive and refusal: no JVM here maps them any more.
+    (tmp_path / "spark-4567.jsa").write_bytes(b"an older archive")
+    (tmp_path / "spark-4567.cannot-record").write_bytes(b"an older refusal")
     classes = recording_classes(tmp_path)
     session, stopped = session_of(Gateway(classes.recording, code=0))
     classes._publish(session)
     assert stopped and classes.archive.read_bytes() == b"the archive"
-    assert not classes.recording.exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["spark-0123.jsa"]
     assert "saving Spark's classes" in capsys.readouterr().out
+
+
+def test_ctrl_c_while_the_archive_is_written_skips_it_and_leaves_nothing(tmp_path):
+    classes = recording_classes(tmp_path)
+    gateway = Gateway(classes.recording, code="ctrl-c")
+    classes._publish(session_of(gateway)[0])
+    assert gateway.code == "killed" and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("code", [1, 137])
@@ -146,21 +190,26 @@ def test_only_a_recording_jvm_is_waited_for_and_once(tmp_path, monkeypatch):
     assert published == ["recording session"]
 
 
-def run_java(java, *options):
-    return subprocess.run([java, *options, "-version"], capture_output=True, text=True)
+def run_java(java, *options, cwd=None):
+    return subprocess.run([java, *options, "-version"], capture_output=True, text=True, cwd=cwd)
 
 
-def test_the_real_jvm_maps_what_it_recorded_and_ignores_an_archive_that_does_not_match(
-    tmp_path, java
-):
-    classes = ClassArchive(tmp_path / "spark-0123.jsa")
+def test_the_real_jvm_maps_what_it_recorded(tmp_path, java):
+    classes = ClassArchive(tmp_path / "spark-0123.jsa", java)
     recorded = run_java(java, *classes.java_options())
     assert recorded.returncode == 0 and classes.recording.is_file(), recorded.stderr
     # -Xshare:on: the JVM fails rather than start without the archive.
     mapped = run_java(java, f"-XX:SharedArchiveFile={classes.recording}", "-Xshare:on", *QUIET)
     assert mapped.returncode == 0, mapped.stderr
-    stale = tmp_path / "stale.jsa"
-    stale.write_bytes(os.urandom(4096))
-    ignored = run_java(java, *ClassArchive(stale).java_options())
-    assert ignored.returncode == 0, ignored.stderr
-    assert "version" in ignored.stderr and "warning" not in ignored.stdout
+    assert "warning" not in mapped.stdout  # the JVM's notes stay off the run's progress
+
+
+def test_an_archive_cut_short_is_never_published(tmp_path, java):
+    """Java 17 aborts (SIGABRT), rather than ignore, an archive cut short: so the recording
+    is mapped once by a real JVM before it takes the archive's name."""
+    classes = ClassArchive(tmp_path / "spark-0123.jsa", java)
+    assert run_java(java, *classes.java_options()).returncode == 0
+    whole = classes.recording.read_bytes()
+    classes.recording.write_bytes(whole[: len(whole) // 2])  # a write that stopped halfway
+    classes._publish(session_of(Gateway(classes.recording, code=0, writes=False))[0])
+    assert list(tmp_path.iterdir()) == []

@@ -1,18 +1,20 @@
 """Spark's classes kept in a class-data sharing (CDS) archive, so that local Spark starts
-in about half the time.
+in about a third of the time.
 
 Most of a local SparkSession's start-up is the JVM reading, verifying and linking some
 ten thousand classes (about 6 s on 2 cores). Java 13+ can record the classes a JVM
 loaded into an archive when it exits (-XX:ArchiveClassesAtExit) and map them from it in
 later JVMs (-XX:SharedArchiveFile): about 2 s (benchmarks/local_run.py). The JVM checks
-that an archive matches its own version and class path and ignores one that does not,
-so a stale archive costs a slower start, never a wrong answer.
+that an archive matches its own build and class path and ignores one that does not (a
+slower start, never a wrong answer), but aborts on one cut short: an archive is published
+only once a JVM has mapped it. A new Java or pyspark gets an archive of its own.
 
 The first Spark of an environment records its classes: when that process ends it waits
-for its JVM to write the archive (seconds, once) and publishes it under its final name,
-so that no JVM maps a half-written file. The archive (about 160 MB) lives in the
-environment itself (its class path is the environment's pyspark), and goes with it.
-RETRAIN_SPARK_CLASS_ARCHIVE=off turns it off.
+for its JVM to write the archive (seconds, once; Ctrl-C skips it) and publishes it under
+its final name, so that no JVM maps a half-written file. The archive holds the classes
+that first Spark used (a `data check` records fewer than a run; those it lacks load as
+before). It lives in the environment (about 160 MB; its class path is the environment's
+pyspark) and goes with it. RETRAIN_SPARK_CLASS_ARCHIVE=off turns it off.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 SWITCH = "RETRAIN_SPARK_CLASS_ARCHIVE"
@@ -37,6 +40,8 @@ QUIET = ("-Xlog:disable", "-Xlog:all=warning:stderr")
 WRITE_TIMEOUT_SECONDS = 120
 # A recording this old was abandoned (its process killed before the JVM finished).
 ABANDONED_AFTER_SECONDS = 3600
+# Beside an archive's name when this Java cannot record one (see _can_record).
+CANNOT_RECORD = ".cannot-record"
 
 
 def archive_folder() -> Path:
@@ -65,8 +70,9 @@ def java_executable() -> str | None:
 class ClassArchive:
     """The JVM options that map the archive, or record it when there is none yet."""
 
-    def __init__(self, archive: Path | None):
+    def __init__(self, archive: Path | None, java: str | None = None):
         self.archive = archive
+        self.java = java
         self.recording: Path | None = None
 
     @classmethod
@@ -75,23 +81,52 @@ class ClassArchive:
         if os.environ.get(SWITCH, "").lower() in {"off", "0", "false"} or not java:
             return cls(None)
         try:
-            return cls(archive_path(java))
+            return cls(archive_path(java), java)
         except OSError:
             return cls(None)
 
     def java_options(self) -> list[str]:
-        # Spark splits its JVM options at spaces: a path with one cannot be given.
+        # Spark parses these options itself; rather than trust its quoting with a path
+        # that has a space in it, such an environment goes without the archive.
         if self.archive is None or " " in str(self.archive):
             return []
         if self.archive.is_file():
             return [f"-XX:SharedArchiveFile={self.archive}", *QUIET]
+        folder = self.archive.parent
         try:
-            self.archive.parent.mkdir(parents=True, exist_ok=True)
-            _remove_abandoned_recordings(self.archive.parent)
-        except OSError:  # an environment this user cannot write to: no archive
+            folder.mkdir(parents=True, exist_ok=True)
+            _remove_abandoned_recordings(folder)
+        except OSError:
             return []
-        self.recording = self.archive.with_name(f"{self.archive.stem}.{os.getpid()}.partial")
+        if not os.access(folder, os.W_OK) or not self._can_record():
+            return []  # an environment this user cannot write to, or a Java that cannot
+        # The PID for a person, and a token: processes in containers may share a PID.
+        token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.recording = self.archive.with_name(f"{self.archive.stem}.{token}.partial")
         return [f"-XX:ArchiveClassesAtExit={self.recording}", *QUIET]
+
+    def _can_record(self) -> bool:
+        """Whether this Java can record an archive: Java 17 refuses to start at all when
+        it cannot (no base CDS archive in the JDK, -Xshare:off in JAVA_TOOL_OPTIONS), so
+        a JVM tries it once with `-version`; a Java that cannot is remembered."""
+        if self.java is None:
+            return True
+        refused = self.archive.with_name(self.archive.stem + CANNOT_RECORD)
+        if refused.exists():
+            return False
+        trial = self.archive.with_name(f"{self.archive.stem}.{uuid.uuid4().hex[:8]}.trial")
+        command = [self.java, f"-XX:ArchiveClassesAtExit={trial}", *QUIET, "-version"]
+        try:
+            result = subprocess.run(command, capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        finally:
+            trial.unlink(missing_ok=True)
+        if result.returncode != 0:
+            with contextlib.suppress(OSError):
+                refused.write_bytes(result.stderr[-2000:])  # the JVM's reason, for a person
+            return False
+        return True
 
     def publish_when_spark_ends(self, session) -> None:
         """If this JVM records the archive: publish it when this process ends, or at
@@ -106,16 +141,40 @@ class ClassArchive:
         session.stop()
         if process is None or process.stdin is None:
             return
-        print("saving Spark's classes for quicker starts (once for this environment)", flush=True)
+        print("saving Spark's classes for quicker starts (once for this environment; "
+              "Ctrl-C skips it)", flush=True)  # fmt: skip
         process.stdin.close()  # pyspark's gateway JVM exits at the end of its input
         try:
             code = process.wait(timeout=WRITE_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             return
-        if code == 0 and self.recording.is_file():
+        except KeyboardInterrupt:
+            process.kill()
+            process.wait()
+            self.recording.unlink(missing_ok=True)
+            return
+        if code == 0 and self.recording.is_file() and self._maps(self.recording):
             os.replace(self.recording, self.archive)
+            _remove_other_archives(self.archive)
         else:
             self.recording.unlink(missing_ok=True)
+
+    def _maps(self, recording: Path) -> bool:
+        """Whether a JVM can be given the recorded archive. Java 17 ignores an archive of
+        another class path (this check's: none), but aborts on one cut short, as a
+        disk that filled up would leave it: only an archive a JVM survived is kept."""
+        if self.java is None:
+            return True
+        crash_report = recording.with_suffix(".crash.log")
+        command = [self.java, f"-XX:SharedArchiveFile={recording}",
+                   f"-XX:ErrorFile={crash_report}", *QUIET, "-version"]  # fmt: skip
+        try:
+            result = subprocess.run(command, capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        finally:
+            crash_report.unlink(missing_ok=True)
+        return result.returncode == 0
 
 
 # The archives this process's Spark records, with their sessions.
@@ -125,15 +184,24 @@ _RECORDING: list[tuple[ClassArchive, object]] = []
 def publish_recorded_classes() -> None:
     """Stop the Spark that records an archive, wait for its JVM to write it and give it
     its final name. Runs at exit; a process that ends without running its exit handlers
-    (pytest-xdist's workers are killed once they report) calls it before."""
+    (pytest-xdist's workers are killed once they report) calls it before. The session
+    is stopped: a process starts no Spark after this."""
     while _RECORDING:
         classes, session = _RECORDING.pop()
         classes._publish(session)
 
 
+def _remove_other_archives(archive: Path) -> None:
+    """The archives of an earlier Java or pyspark: no JVM of this environment maps them."""
+    for other in archive.parent.glob("spark-*"):
+        if other.name != archive.name and other.suffix in {".jsa", CANNOT_RECORD}:
+            with contextlib.suppress(OSError):
+                other.unlink()
+
+
 def _remove_abandoned_recordings(folder: Path) -> None:
     now = time.time()
-    for recording in folder.glob("*.partial"):
+    for recording in [*folder.glob("*.partial"), *folder.glob("*.trial")]:
         with contextlib.suppress(OSError):  # another process may have removed it
             if now - recording.stat().st_mtime > ABANDONED_AFTER_SECONDS:
                 recording.unlink()
