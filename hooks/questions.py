@@ -7,7 +7,7 @@ notebook and licence): their rules live here, out of the baked project.
 
 ``scripts/generate_questions.py`` writes cookiecutter.json and copier.yml from this
 module (``--check`` fails when either is out of date), and ``bake_logic`` checks
-answers with these rules. Standard library only; Python 3.10+.
+answers with these rules. Standard library only; Python 3.9+ (as the hooks).
 """
 
 from __future__ import annotations

@@ -44,7 +44,8 @@ def cache_home(tmp_path, monkeypatch):
 
 def test_a_second_bake_reads_what_the_first_compiled(tmp_path, cache_home):
     first = bake_into(tmp_path / "first")
-    cache = cache_home / "retrain-template" / "jinja"
+    cache = load_extension().cache_folder()
+    assert cache.parent == cache_home / "retrain-template" / "jinja"
     written = {path.name: path.stat().st_mtime_ns for path in cache.iterdir()}
     assert len(written) >= 5  # README.md, settings.toml, the definition, ...
     second = bake_into(tmp_path / "second")
@@ -76,3 +77,28 @@ def test_an_edited_template_is_compiled_afresh(tmp_path, cache_home):
     assert render() == "one 1"
     (templates / "file.txt").write_text("two {{ x }}")
     assert render() == "two 1"
+
+
+def test_a_cache_that_fails_to_read_or_write_only_means_compiling(tmp_path, cache_home):
+    extension = load_extension()
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "file.txt").write_text("one {{ x }}")
+
+    def render() -> str:
+        environment = Environment(
+            loader=FileSystemLoader(templates), extensions=[extension.BytecodeCache]
+        )
+        return environment.get_template("file.txt").render(x=1)
+
+    assert render() == "one 1"
+    (entry,) = extension.cache_folder().iterdir()
+    entry.write_bytes(entry.read_bytes()[:20])  # an entry cut short
+    assert render() == "one 1"
+    environment = Environment(
+        loader=FileSystemLoader(templates), extensions=[extension.BytecodeCache]
+    )
+    for stale in extension.cache_folder().iterdir():
+        stale.unlink()
+    extension.cache_folder().rmdir()  # a cache cleaner, between the bake's start and its writes
+    assert environment.get_template("file.txt").render(x=1) == "one 1"
