@@ -50,7 +50,7 @@ def test_without_an_archive_this_jvm_records_one_under_a_name_of_its_own(tmp_pat
     assert options == [f"-XX:ArchiveClassesAtExit={classes.recording}", *QUIET]
     name = rf"spark-0123\.{os.getpid()}-[0-9a-f]+\.partial"
     assert re.fullmatch(name, classes.recording.name)
-    other = ClassArchive(archive, java)
+    other = ClassArchive(archive)  # (no second trial of this Java)
     other.java_options()
     assert other.recording != classes.recording  # two processes never share a recording
     assert sorted(path.name for path in archive.parent.iterdir()) == []  # the trial is gone
@@ -194,22 +194,32 @@ def run_java(java, *options, cwd=None):
     return subprocess.run([java, *options, "-version"], capture_output=True, text=True, cwd=cwd)
 
 
-def test_the_real_jvm_maps_what_it_recorded(tmp_path, java):
-    classes = ClassArchive(tmp_path / "spark-0123.jsa", java)
+@pytest.fixture(scope="module")
+def real_recording(tmp_path_factory) -> bytes:
+    """An archive this machine's java recorded (of `java -version`'s classes)."""
+    java = java_executable()
+    classes = ClassArchive(tmp_path_factory.mktemp("recorded") / "spark-0123.jsa", java)
     recorded = run_java(java, *classes.java_options())
     assert recorded.returncode == 0 and classes.recording.is_file(), recorded.stderr
+    return classes.recording.read_bytes()
+
+
+def test_the_real_jvm_maps_what_it_recorded(tmp_path, java, real_recording):
+    archive = tmp_path / "spark-0123.jsa"
+    archive.write_bytes(real_recording)
     # -Xshare:on: the JVM fails rather than start without the archive.
-    mapped = run_java(java, f"-XX:SharedArchiveFile={classes.recording}", "-Xshare:on", *QUIET)
+    mapped = run_java(java, *ClassArchive(archive).java_options(), "-Xshare:on")
     assert mapped.returncode == 0, mapped.stderr
     assert "warning" not in mapped.stdout  # the JVM's notes stay off the run's progress
 
 
-def test_an_archive_cut_short_is_never_published(tmp_path, java):
-    """Java 17 aborts (SIGABRT), rather than ignore, an archive cut short: so the recording
-    is mapped once by a real JVM before it takes the archive's name."""
+@pytest.mark.parametrize("kept", [1, 0.5], ids=["whole", "cut-short"])
+def test_only_a_recording_a_real_jvm_survives_is_published(tmp_path, java, real_recording, kept):
+    """Java 17 aborts (SIGABRT), rather than ignore, an archive cut short (a write that
+    stopped halfway): the recording is given to a real JVM before it takes its name."""
     classes = ClassArchive(tmp_path / "spark-0123.jsa", java)
-    assert run_java(java, *classes.java_options()).returncode == 0
-    whole = classes.recording.read_bytes()
-    classes.recording.write_bytes(whole[: len(whole) // 2])  # a write that stopped halfway
+    classes.recording = tmp_path / "spark-0123.1-0.partial"
+    classes.recording.write_bytes(real_recording[: int(len(real_recording) * kept)])
     classes._publish(session_of(Gateway(classes.recording, code=0, writes=False))[0])
-    assert list(tmp_path.iterdir()) == []
+    published = [path.name for path in tmp_path.iterdir()]
+    assert published == (["spark-0123.jsa"] if kept == 1 else [])
