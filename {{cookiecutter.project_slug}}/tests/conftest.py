@@ -134,6 +134,11 @@ def clear_account_values(path: Path) -> None:
         replace_line(path, f"{role}_role_arn =", f'{role}_role_arn = ""')
 
 
+def run_of(model_data_url: str) -> str:
+    """The run that trained a model: its archive is under s3://<bucket>/models/<run>/."""
+    return model_data_url.split("/models/")[1].split("/")[0]
+
+
 def project_schema():
     """The dataset schema of the project's settings.toml ([data]): tests that need data
     make it from this, so that they hold for whatever dataset the project is set up for."""

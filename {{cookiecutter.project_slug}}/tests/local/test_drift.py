@@ -26,7 +26,7 @@ from project.settings import load_settings
 from project.settings.names import endpoint_name
 from project.steps.drift_check import baseline_uri
 
-from ..conftest import copy_project, replace_line
+from ..conftest import copy_project, replace_line, run_of
 
 # Spark: every test that uses it shares one test worker's JVM (xdist_group "spark", make test).
 pytestmark = pytest.mark.xdist_group("spark")
@@ -44,7 +44,7 @@ def project(tmp_path_factory):
 
 def training_rows(workspace: Workspace, record) -> list[list[str]]:
     """The live model's validation rows as the endpoint takes them (no label)."""
-    run = baseline_uri(record["ModelDataUrl"]).split("/models/")[1].split("/")[0]
+    run = run_of(record["ModelDataUrl"])
     folder = workspace.path_of(f"s3://{LOCAL_BUCKET}/runs/{run}/validation/")
     rows = []
     for path in sorted(folder.glob("part-*")):

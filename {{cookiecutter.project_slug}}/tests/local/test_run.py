@@ -27,6 +27,7 @@ from ..conftest import (
     encoded_row,
     project_schema,
     replace_line,
+    run_of,
     set_replace_on_tie,
 )
 from ..project_alias import PACKAGE
@@ -315,7 +316,7 @@ def test_a_reused_run_name_is_refused_before_anything_is_written(project, capsys
     settings = load_settings(project)
     workspace = Workspace(project.parent / LOCAL_FOLDER)
     record, archive = live_model(workspace, endpoint_name(settings))
-    name = record["ModelDataUrl"].split("/models/")[1].split("/")[0]  # models/RUN/...
+    name = run_of(record["ModelDataUrl"])
     served = archive.read_bytes()
     data = workspace.path_of(f"s3://{LOCAL_BUCKET}/runs/{name}/")
     before = {path: path.stat().st_mtime_ns for path in data.rglob("*") if path.is_file()}

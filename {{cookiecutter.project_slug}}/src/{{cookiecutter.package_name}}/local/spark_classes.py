@@ -115,18 +115,25 @@ class ClassArchive:
         if refused.exists():
             return False
         trial = self.archive.with_name(f"{self.archive.stem}.{uuid.uuid4().hex[:8]}.trial")
-        command = [self.java, f"-XX:ArchiveClassesAtExit={trial}", *QUIET, "-version"]
-        try:
-            result = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        except (OSError, subprocess.TimeoutExpired):
+        result = self._java_version(f"-XX:ArchiveClassesAtExit={trial}", leaves=trial)
+        if result is None:
             return False
-        finally:
-            trial.unlink(missing_ok=True)
         if result.returncode != 0:
             with contextlib.suppress(OSError):
                 refused.write_bytes(result.stderr[-2000:])  # the JVM's reason, for a person
             return False
         return True
+
+    def _java_version(self, *options: str, leaves: Path) -> subprocess.CompletedProcess | None:
+        """`java -version` with these options, and the file they make it write removed;
+        None when the JVM could not be started or did not end within a minute."""
+        command = [self.java, *options, *QUIET, "-version"]
+        try:
+            return subprocess.run(command, capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        finally:
+            leaves.unlink(missing_ok=True)
 
     def publish_when_spark_ends(self, session) -> None:
         """If this JVM records the archive: publish it when this process ends, or at
@@ -166,15 +173,9 @@ class ClassArchive:
         if self.java is None:
             return True
         crash_report = recording.with_suffix(".crash.log")
-        command = [self.java, f"-XX:SharedArchiveFile={recording}",
-                   f"-XX:ErrorFile={crash_report}", *QUIET, "-version"]  # fmt: skip
-        try:
-            result = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-        finally:
-            crash_report.unlink(missing_ok=True)
-        return result.returncode == 0
+        mapping = (f"-XX:SharedArchiveFile={recording}", f"-XX:ErrorFile={crash_report}")
+        result = self._java_version(*mapping, leaves=crash_report)
+        return result is not None and result.returncode == 0
 
 
 # The archives this process's Spark records, with their sessions.
